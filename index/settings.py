@@ -1,0 +1,48 @@
+"""Settings of the indexing layer (the ``index`` section of Dossier's settings)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Bump when cleaning, chunking or the stored schema change in a way that needs a rebuild.
+PIPELINE_VERSION = 1
+
+
+class IndexSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    embedder: str = Field(
+        default="minilm",
+        description="Embedding model: 'minilm' (bundled all-MiniLM-L6-v2, offline) or 'fake' "
+        "(deterministic hashing, for tests).",
+    )
+    collection: str = Field(default="dossier", description="Name prefix of the Chroma collections.")
+    chunk_tokens: int = Field(
+        default=200,
+        ge=32,
+        le=2000,
+        description="Largest chunk, in tiktoken cl100k tokens. MiniLM reads at most 256 word "
+        "pieces, so larger chunks would be partly invisible to vector search.",
+    )
+    chunk_overlap: int = Field(
+        default=40, ge=0, le=500, description="Tokens of whole sentences shared by neighbours."
+    )
+    batch_chunks: int = Field(
+        default=256,
+        ge=1,
+        description="Chunks embedded and written together; also the unit of crash recovery.",
+    )
+    max_file_mb: float = Field(
+        default=20.0, gt=0, description="Files larger than this are skipped with a reason."
+    )
+
+    def identity(self, embedder_name: str, dim: int) -> dict[str, str | int]:
+        """What made an index: stored on the collection and checked on every open."""
+        return {
+            "embedder": embedder_name,
+            "dim": dim,
+            "chunk_tokens": self.chunk_tokens,
+            "chunk_overlap": self.chunk_overlap,
+            "tokenizer": "cl100k_base",
+            "pipeline": PIPELINE_VERSION,
+        }

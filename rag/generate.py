@@ -1,0 +1,57 @@
+"""The generator boundary: an answer drafted from passages, before verification.
+
+Two implementations: ``rag.extractive.ExtractiveGenerator`` (offline default) and
+``rag.llm.OpenAIGenerator`` (any OpenAI-compatible endpoint). Both return a ``Draft``; the answer
+pipeline (``rag.answer``) then resolves citations to spans, verifies each claim and builds the
+``Answer`` record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rag.records import Disagreement, Passage
+
+
+@dataclass(frozen=True)
+class DraftCitation:
+    """Passage number as shown to the generator (1-based), optionally narrowed to an absolute
+    character span of that passage's article (``start``/``end``); None means the whole passage."""
+
+    passage: int
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class DraftClaim:
+    text: str
+    citations: tuple[DraftCitation, ...] = ()
+
+
+@dataclass
+class Draft:
+    claims: list[DraftClaim]
+    refused: bool = False
+    invalid_citations: list[tuple[str, int]] = field(default_factory=list)  # (id as written, claim)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    raw: str = ""
+
+
+OnText = Callable[[str], None]
+
+
+class Generator(Protocol):
+    """Drafts a cited answer to ``question`` from numbered ``passages`` (1-based ids)."""
+
+    name: str
+
+    def draft(
+        self, question: str, passages: Sequence[Passage], on_text: OnText | None = None
+    ) -> Draft: ...
+
+
+REFUSAL_TEXT = "The articles don't say."

@@ -1,0 +1,176 @@
+"""What a question asks for, and how to read a follow-up question against the conversation.
+
+Offline and deterministic: the question's type ("when" wants a date, "how many" a number, "who" a
+person, "where" a place) and detectors that say whether a sentence holds such a value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+DATE_RE = re.compile(
+    rf"\b(?:(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)?(?:,?\s+\d{{4}})?|"
+    rf"\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+(?:{MONTHS})\b(?:\s+\d{{4}})?|"
+    r"(?:19|20)\d{2}(?:[-/]\d{1,2}[-/]\d{1,2})?|"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)))\b",
+    re.IGNORECASE,
+)
+NUMBER_RE = re.compile(
+    r"\b(?:\d[\d,.]*\s*(?:%|percent|million|billion|thousand|trillion)?|"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|hundreds|thousands|millions|billions|dozens?)\b)",
+    re.IGNORECASE,
+)
+# Capitalised word sequences: names of people, places and organisations.
+NAME_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|de|von|bin|al|of))*\b")
+_SENTENCE_START_WORDS = {
+    "The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This", "That",
+    "After", "Before", "During", "Since", "As", "Asked", "According", "Both", "For", "While",
+    "When", "What", "Who", "Where", "Why", "How", "Which", "Did", "Does", "Do", "Is", "Are", "Was",
+    "Were", "Will", "Has", "Have", "Had", "Can", "Could", "Would", "Should", "Calling", "Over",
+    "Ahead", "Amid", "Independent", "Media", "Although", "Kremlin", "Russian", "North", "South",
+}
+PLACE_HINTS = re.compile(
+    r"\b(?:in|at|to|from|near|visit(?:ed|s)?|toward|towards|into)\s+(?:the\s+)?"
+    r"([A-Z][a-zA-Z\-]+(?:[\s-][A-Z][a-zA-Z\-]+)*)"
+)
+SPEECH_RE = re.compile(r"\b(?:said|says|told|stated|confirmed|announced|added|declared)\b", re.I)
+
+STOPWORDS = frozenset(
+    """a an the and or but of to in on at by for with from as is are was were be been being do
+    does did has have had will would can could should may might must shall this that these those
+    it its it's he she they them his her their there here what which who whom whose when where why
+    how not no yes if then than so such into over under about after before during since until
+    also just only very more most much many any some all each both either neither one own same
+    other s t i you your we our us me my mr mrs ms said says say tell told according""".split()
+)
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    wanted: str  # date | number | person | place | other
+    terms: tuple[str, ...]  # content words, lower-case
+
+
+def wanted_kind(question: str) -> str:
+    q = question.lower().strip()
+    if re.search(r"\b(when|what (date|day|month|year|time)|which (date|day|month|year)|how long ago)\b", q):
+        return "date"
+    if re.search(r"\b(how (many|much)|what (number|percentage|share|amount)|how old)\b", q):
+        return "number"
+    if re.search(r"\b(where|what (city|country|place|region|site)|which (city|country|place|region))\b", q):
+        return "place"
+    if re.search(r"\b(who|whom|whose|which (official|leader|minister|spokesman|person))\b", q):
+        return "person"
+    return "other"
+
+
+def content_terms(text: str) -> tuple[str, ...]:
+    words = re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", text.lower())
+    return tuple(w for w in words if w not in STOPWORDS and len(w) > 1)
+
+
+def analyse(question: str) -> QuestionInfo:
+    return QuestionInfo(question, wanted_kind(question), content_terms(question))
+
+
+def names(text: str) -> list[str]:
+    """Capitalised names in ``text``, leaving out ordinary words that start a sentence."""
+    found: list[str] = []
+    for m in NAME_RE.finditer(text):
+        words = m.group(0).split()
+        while words and words[0] in _SENTENCE_START_WORDS and len(words) > 1:
+            words = words[1:]
+        name = " ".join(words)
+        if name and name not in _SENTENCE_START_WORDS and name.lower() not in STOPWORDS:
+            found.append(name)
+    return found
+
+
+def has_kind(sentence: str, kind: str, question: str = "") -> bool:
+    """Does ``sentence`` hold a value of the kind the question wants?"""
+    if kind == "date":
+        return bool(DATE_RE.search(sentence))
+    if kind == "number":
+        return any(not DATE_RE.fullmatch(m.group(0).strip()) for m in NUMBER_RE.finditer(sentence))
+    if kind == "place":
+        asked = {n.lower() for n in names(question)}
+        return any(m.group(1).lower() not in asked for m in PLACE_HINTS.finditer(sentence))
+    if kind == "person":
+        asked = set(content_terms(question))
+        return any(not set(content_terms(n)) <= asked for n in names(sentence)) or bool(
+            SPEECH_RE.search(sentence)
+        )
+    return True
+
+
+def values(sentence: str, kind: str) -> list[str]:
+    """The values of the wanted kind a sentence states (for spotting disagreements)."""
+    if kind == "date":
+        return [m.group(0) for m in DATE_RE.finditer(sentence)]
+    if kind == "number":
+        return [m.group(0).strip() for m in NUMBER_RE.finditer(sentence)]
+    return []
+
+
+# ---- follow-ups ------------------------------------------------------------------------------
+_PERSON_PRONOUNS = re.compile(r"\b(he|she|him|his|her|hers|they|them|their)\b", re.I)
+_PLACE_PRONOUN = re.compile(r"\b(there)\b", re.I)
+_THING_PRONOUNS = re.compile(r"\b(it|this|that)\b", re.I)
+_FOLLOW_UP_START = re.compile(r"^\s*(and|but|also|so|what about|how about|then)\b[\s,]*", re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(
+        _FOLLOW_UP_START.search(question)
+        or _PERSON_PRONOUNS.search(question)
+        or _PLACE_PRONOUN.search(question)
+        or (len(content_terms(question)) <= 2 and _THING_PRONOUNS.search(question))
+    )
+
+
+def _split_entities(text: str) -> tuple[list[str], list[str]]:
+    places = [m.group(1) for m in PLACE_HINTS.finditer(text)]
+    people = [n for n in names(text) if n not in places and not any(n in p for p in places)]
+    return people, places
+
+
+def rewrite_follow_up(question: str, history: Sequence[str]) -> str:
+    """Make a follow-up standalone: pronouns take the entities of the previous question(s).
+
+    "When did Kim visit Russia?" then "and when did he go there before?" becomes
+    "when did Kim go to Russia before?". Questions that stand alone are returned as they are.
+    """
+    if not history or not is_follow_up(question):
+        return question
+    people: list[str] = []
+    places: list[str] = []
+    for prev in reversed(history):
+        pe, pl = _split_entities(prev)
+        people = people or pe
+        places = places or pl
+        if people and places:
+            break
+    q = _FOLLOW_UP_START.sub("", question).strip()
+    if people:
+        subject = people[0]
+        q = re.sub(r"\b(he|she|they)\b", subject, q, count=1, flags=re.I)
+        q = re.sub(r"\b(him|them)\b", subject, q, count=1, flags=re.I)
+        q = re.sub(r"\b(his|her|their)\b", f"{subject}'s", q, count=1, flags=re.I)
+    if places:
+        q = re.sub(r"\b(go|went|gone|travel(?:l?ed)?|come|came|fly|flew)\s+there\b",
+                   lambda m: f"{m.group(1)} to {places[0]}", q, flags=re.I)
+        q = re.sub(r"\bthere\b", places[0], q, flags=re.I)
+    mentioned = {w.lower() for w in re.findall(r"\w+", q)}
+    missing = [e for e in [*people[:1], *places[:1]] if e.lower() not in mentioned]
+    if missing:  # a follow-up with no pronoun to resolve ("and the date?") keeps the subject
+        q = f"{q.rstrip('?')} ({', '.join(missing)})?"
+    return q[0].upper() + q[1:] if q else question
