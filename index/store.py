@@ -32,7 +32,7 @@ logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
 Metadata = dict[str, str | int | float | bool]
 
 
-class IndexError_(Exception):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(Exception):
     """Base of the index layer's errors; messages say what to do next."""
 
 

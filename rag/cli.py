@@ -106,10 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extend(sub: Any) -> None:
-    """Commands that live in their own modules register here."""
+    """Commands of other modules. Packages above ``rag`` (``evals``) plug in through the
+    ``dossier.commands`` entry-point group, so ``rag`` never imports them."""
+    from importlib.metadata import entry_points
+
     from rag import cli_ask
 
     cli_ask.register(sub)
+    for ep in entry_points(group="dossier.commands"):
+        ep.load()(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -44,12 +44,7 @@ PLACE_HINTS = re.compile(
 SPEECH_RE = re.compile(r"\b(?:said|says|told|stated|confirmed|announced|added|declared)\b", re.I)
 
 STOPWORDS = frozenset(
-    """a an the and or but of to in on at by for with from as is are was were be been being do
-    does did has have had will would can could should may might must shall this that these those
-    it its it's he she they them his her their there here what which who whom whose when where why
-    how not no yes if then than so such into over under about after before during since until
-    also just only very more most much many any some all each both either neither one own same
-    other s t i you your we our us me my mr mrs ms said says say tell told according""".split()
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "this", "that", "these", "those", "it", "its", "it's", "he", "she", "they", "them", "his", "her", "their", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "not", "no", "yes", "if", "then", "than", "so", "such", "into", "over", "under", "about", "after", "before", "during", "since", "until", "also", "just", "only", "very", "more", "most", "much", "many", "any", "some", "all", "each", "both", "either", "neither", "one", "own", "same", "other", "s", "t", "i", "you", "your", "we", "our", "us", "me", "my", "mr", "mrs", "ms", "said", "says", "say", "tell", "told", "according"]
 )
 
 

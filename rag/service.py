@@ -4,6 +4,7 @@ the generator, each built once, lazily, and passed down explicitly (no global st
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,13 @@ from typing import Any
 from index.embed import Embedder, make_embedder
 from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.store import Store, open_client
+from rag.answer import AnswerPipeline
 from rag.config import Settings
+from rag.extractive import ExtractiveGenerator
+from rag.generate import OnText
+from rag.records import Answer, Filters, Passage
+from rag.retrieve import Retriever
+from rag.verify import Verifier
 
 
 class Dossier:
@@ -20,6 +27,7 @@ class Dossier:
         self._embedder = embedder
         self._lock = threading.RLock()
         self._store: Store | None = None
+        self._retriever: Retriever | None = None
 
     # ---- parts ---------------------------------------------------------------------------
     @property
@@ -66,6 +74,7 @@ class Dossier:
                 if name + suffix in existing:
                     self.client.delete_collection(name + suffix)
             self._store = None
+            self._retriever = None
 
     def status(self) -> dict[str, Any]:
         store = self.store()
@@ -87,3 +96,62 @@ class Dossier:
                 for f, s in sorted(states.items())
             ],
         }
+
+    # ---- question answering ------------------------------------------------------------------
+    def retriever(self) -> Retriever:
+        with self._lock:
+            store = self.store()
+            if self._retriever is None or self._retriever.store is not store:
+                cache = None if self.settings.chroma_url else Path(self.settings.data_dir) / "cache"
+                self._retriever = Retriever(store, self.embedder, self.settings.retrieval, cache)
+            return self._retriever
+
+    @cached_property
+    def llm(self) -> Any:
+        """The OpenAI-compatible client, or None when no model is configured."""
+        if not self.settings.use_llm:
+            return None
+        from rag.llm import OpenAIGenerator
+
+        return OpenAIGenerator(self.settings.llm)
+
+    @property
+    def generator_name(self) -> str:
+        return self.llm.name if self.llm is not None else "extractive"
+
+    def pipeline(self, generator: str | None = None) -> AnswerPipeline:
+        """``generator``: 'extractive', 'llm', or None for what the settings say."""
+        extractive = ExtractiveGenerator(self.embedder, self.settings.answer.max_sentences)
+        use_llm = self.llm is not None if generator is None else generator == "llm"
+        if use_llm and self.llm is None:
+            from rag.errors import ConfigError
+
+            raise ConfigError(
+                "No language model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for "
+                "Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL."
+            )
+        judge = self.llm.judge if use_llm and self.settings.llm.judge else None
+        verifier = Verifier(self.embedder, self.settings.answer.min_support, judge)
+        if use_llm:
+            return AnswerPipeline(self.retriever(), self.llm, verifier, fallback=extractive,
+                                  rewriter=self._llm_rewrite)
+        return AnswerPipeline(self.retriever(), extractive, verifier)
+
+    def _llm_rewrite(self, question: str, history: Sequence[str]) -> str:
+        from rag.question import is_follow_up
+
+        if not is_follow_up(question):
+            return question
+        return str(self.llm.rewrite(question, history))
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str | None = None) -> list[Passage]:
+        return self.retriever().retrieve(query, k=k, filters=filters, mode=mode)
+
+    def ask(self, question: str, history: Sequence[str] = (), filters: Filters | None = None,
+            on_text: OnText | None = None, generator: str | None = None) -> Answer:
+        return self.pipeline(generator).ask(question, history, filters, on_text=on_text)
+
+    def article(self, file: str) -> tuple[str, dict[str, Any]] | None:
+        """An article's stored text and metadata, for showing a cited passage in context."""
+        return self.store().article(file)

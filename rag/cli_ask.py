@@ -1,0 +1,149 @@
+"""`dossier search` and `dossier ask` (single question, or a batch read from JSONL)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rag.records import Answer, Filters
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        since=args.since,
+        until=args.until,
+        outlets=tuple(args.outlet or ()),
+        files=tuple(args.file or ()),
+    )
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--file", action="append", help="only this file (repeatable)")
+
+
+def _queries(path: str) -> Iterator[tuple[Any, str]]:
+    with open(path, encoding="utf-8") if path != "-" else sys.stdin as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                yield obj.get("id", n), str(obj["question"])
+            except (ValueError, KeyError, AttributeError) as exc:
+                raise ValueError(
+                    f"{path}:{n}: expected a JSON object with 'id' and 'question' ({exc})"
+                ) from exc
+
+
+def _dossier() -> Any:
+    from rag.service import Dossier
+
+    return Dossier()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    d = _dossier()
+    filters = _filters(args)
+
+    def run(q: str) -> dict[str, Any]:
+        return {"results": [p.to_json() for p in d.search(q, k=args.k, filters=filters,
+                                                             mode=args.mode)]}
+
+    if args.queries:
+        for qid, q in _queries(args.queries):
+            print(json.dumps({"id": qid, **run(q)}, ensure_ascii=False), flush=True)
+        return 0
+    if not args.query:
+        raise ValueError("Give a QUERY or --queries FILE.jsonl")
+    out = run(args.query)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    if not out["results"]:
+        print("No matching passages.")
+    for i, r in enumerate(out["results"], 1):
+        meta = " · ".join(x for x in (r["outlet"], r["published"]) if x)
+        print(f"[{i}] {r['file']}:{r['start']}-{r['end']}  score {r['score']:.4f}  {meta}")
+        print(f"    {r['title']}")
+        print(textwrap.indent(textwrap.fill(r["text"][:400], 96), "    "))
+    return 0
+
+
+def render_answer(a: Answer) -> str:
+    lines: list[str] = []
+    if a.standalone_question:
+        lines.append(f"(read as: {a.standalone_question})")
+    for w in a.warnings:
+        lines.append(f"warning: {w}")
+    if a.refused:
+        lines.append(a.text)
+        if a.passages:
+            lines.append("\nClosest passages (none answers the question):")
+            for p in a.passages[:3]:
+                lines.append(f"  - {p.file} ({p.outlet or 'outlet unknown'}, "
+                             f"{p.published or 'date unknown'}): “{p.text[:200]}…”")
+        return "\n".join(lines)
+    for c in a.claims:
+        mark = "" if c.supported else "  ⚠ not supported by its citations"
+        lines.append(textwrap.fill(f"{c.text} {''.join(f'[{x.id}]' for x in c.citations)}{mark}", 100))
+    for d in a.disagreements:
+        lines.append("Note: the sources disagree — " + " vs ".join(f"{v} [{c}]" for v, c in d.values))
+    if a.invalid_citations:
+        lines.append(f"({len(a.invalid_citations)} citation(s) named no passage: "
+                     + ", ".join(i.id for i in a.invalid_citations) + ")")
+    lines.append("\nSources:")
+    for c in a.citations:
+        meta = ", ".join(x for x in (c.outlet or "outlet unknown", c.published or "date unknown"))
+        lines.append(f"  [{c.id}] {c.file} ({meta}) chars {c.start}-{c.end}")
+        lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "      "))
+    lines.append(f"\n— answered by {a.generator}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    d = _dossier()
+    filters = _filters(args)
+    gen = args.generator if args.generator != "auto" else None
+    if args.queries:
+        for qid, q in _queries(args.queries):
+            a = d.ask(q, filters=filters, generator=gen)
+            print(json.dumps({"id": qid, **a.to_json()}, ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        raise ValueError("Give a QUESTION or --queries FILE.jsonl")
+    if args.json:
+        print(json.dumps(d.ask(args.question, filters=filters, generator=gen).to_json(),
+                         ensure_ascii=False))
+        return 0
+    print(render_answer(d.ask(args.question, filters=filters, generator=gen)))
+    return 0
+
+
+def register(sub: Any) -> None:
+    s = sub.add_parser("search", help="retrieval only: the passages that match a query")
+    s.add_argument("query", nargs="?")
+    s.add_argument("-k", type=int, default=10, help="how many passages (default 10)")
+    s.add_argument("--mode", choices=["hybrid", "vector", "bm25"], default=None)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--queries", help="JSONL file of {id, question}; one JSON result per line")
+    _add_filter_args(s)
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("ask", help="a cited answer to a question")
+    s.add_argument("question", nargs="?")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--queries", help="JSONL file of {id, question}; one JSON answer per line")
+    s.add_argument("--generator", choices=["auto", "extractive", "llm"], default="auto")
+    _add_filter_args(s)
+    s.set_defaults(func=cmd_ask)
+
+
+__all__ = ["Path", "register", "render_answer"]
