@@ -21,7 +21,55 @@ TOKENIZER_NAME = "cl100k_base"
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr", "inc", "corp", "co", "ltd", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "fig", "est", "approx", "dept", "univ", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "vs",
+        "etc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "fig",
+        "est",
+        "approx",
+        "dept",
+        "univ",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
 )
 
 
@@ -60,8 +108,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         para_end = para.start() if para else len(text)
         cursor = pos
         for m in _BOUNDARY.finditer(text, pos, para_end):
-            if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(
-                text, m.start() + 1
+            if (
+                text[m.start()] == "."
+                and m.end() - m.start() == 1
+                and _is_abbreviation(text, m.start() + 1)
             ):
                 continue
             _add_span(text, cursor, m.end(), spans)
@@ -113,7 +163,9 @@ def chunk_text(
         if n <= max_tokens:
             units.append((*span, n))
         else:
-            units.extend((s, e, count(text[s:e])) for s, e in _split_long(text, span, max_tokens, count))
+            units.extend(
+                (s, e, count(text[s:e])) for s, e in _split_long(text, span, max_tokens, count)
+            )
 
     chunks: list[Chunk] = []
     i = 0

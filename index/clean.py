@@ -8,14 +8,14 @@ Rules, in order:
 
 1. *Line rules* — a line that is chrome wherever it stands: "Share", "Trending Now", "Tags: …",
    newsletter and comment prompts, copyright and trademark notices, bylines, lines that are only a
-   date or only numbers, comma- or pipe-separated tag lists, publisher and domain lines.
+   date or only numbers, comma- or pipe-separated tag lists, publisher and domain lines,
+   "follow him on X" prompts and video teasers ("... See more in the video below.").
 2. *Duplicates* — an exact repeat of an earlier line (a lede repeated at the bottom); a short line
    that is the opening of a longer paragraph (a standfirst repeated in the body); a line that
    repeats the headline.
-3. *Footer zone* — after a copyright line that follows the body and is followed by no more prose,
-   everything is dropped.
-4. *Tail rules* — an author bio ("X is a reporter for Y.") or a "follow us"/video teaser among the
-   last lines.
+3. *Footer zone* — a copyright line or an end marker ("Related Topics", "More on this story")
+   after the last paragraph of prose: every short line after it is dropped.
+4. *Tail rule* — an author bio ("X is a reporter for Y.") among the last three kept lines.
 
 A long line (more than ``PROSE_CHARS`` characters) is prose and only ever dropped as a duplicate.
 """
@@ -38,7 +38,8 @@ _CHROME = [
         # live / navigation / share widgets
         r"(?:date\s+\S+\s+)?(?:watch|listen)\s+(?:tv\s+)?live",
         r"trending(?: now)?|most (?:read|popular|viewed|shared)|popular now|top stories",
-        r"related(?: articles| stories| coverage| topics| content| news)?|more on this story",
+        r"related(?: articles?| stories| story| coverage| topics| content| news)?",
+        r"more on this story|\d+ min(?:ute)?s? read|(?:[\w ]+ via )?getty images|shutterstock",
         r"recommended(?: for you)?|read (?:more|next)|see also|you may also like|editor'?s picks?",
         r"share(?: this)?(?: article| story| post)?|share (?:on|via) \w+|tweet|e-?mail|print",
         r"copy link|link copied!?|comments?|globaltalk|top|back to top|menu|search|close",
@@ -82,6 +83,12 @@ _BIO = re.compile(
     rf"{_NAME} is (?:an?|the) [^.]{{0,60}}\b(?:reporter|editor|correspondent|writer|journalist"
     r"|columnist|contributor|producer|anchor|host|author|freelancer|intern|fellow)s?\b"
     r"[^.]{0,60}\b(?:for|at|with) (?:the )?[A-Z][^.]*\..*"
+)
+# Markers after which, once the body is over, nothing more is article text.
+_END_MARKERS = re.compile(
+    r"related(?: articles?| stories| coverage| topics| content)?|more on this story|read more"
+    r"|read next|you may also like|more from .{1,40}|most (?:read|popular|viewed)|recommended",
+    _I,
 )
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|.*\ball rights reserved", _I
@@ -170,11 +177,11 @@ def clean_lines(text: str) -> list[str]:
             n = bisect.bisect_left(longer, line + " ")
             keep[i] = not (n < len(longer) and longer[n].startswith(line + " "))
 
-    # 3. footer zone: a copyright line after the body with no more prose after it
+    # 3. footer zone: after the last prose line, a copyright line or a "Related" marker
     prose = [i for i, k in enumerate(keep) if k and _words(lines[i]) >= 20]
     if prose:
         for i in range(prose[-1] + 1, len(lines)):
-            if not keep[i] and _COPYRIGHT.match(lines[i]):
+            if not keep[i] and (_COPYRIGHT.match(lines[i]) or _END_MARKERS.fullmatch(lines[i])):
                 for j in range(i + 1, len(lines)):
                     keep[j] = keep[j] and len(lines[j]) > PROSE_CHARS
                 break

@@ -33,7 +33,9 @@ class MiniLMEmbedder:
     dim = 384
     max_tokens = 256
 
-    def __init__(self, batch_size: int = 64, device: str = "cpu", threads: int | None = None) -> None:
+    def __init__(
+        self, batch_size: int = 64, device: str = "cpu", threads: int | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -108,8 +110,9 @@ def make_embedder(kind: str) -> Embedder:
     """The embedder a setting names: ``minilm`` (default; loaded on first use, so commands that
     embed nothing start fast) or ``fake`` / ``fake:DIM``."""
     if kind == "minilm":
-        return LazyEmbedder(MiniLMEmbedder.name, MiniLMEmbedder.dim, MiniLMEmbedder.max_tokens,
-                            MiniLMEmbedder)
+        return LazyEmbedder(
+            MiniLMEmbedder.name, MiniLMEmbedder.dim, MiniLMEmbedder.max_tokens, MiniLMEmbedder
+        )
     if kind.startswith("fake"):
         _, _, dim = kind.partition(":")
         return FakeEmbedder(int(dim) if dim else 256)
@@ -119,7 +122,9 @@ def make_embedder(kind: str) -> Embedder:
 class LazyEmbedder:
     """Knows its model's name and size at once; loads the model on the first ``embed``."""
 
-    def __init__(self, name: str, dim: int, max_tokens: int, factory: Callable[[], Embedder]) -> None:
+    def __init__(
+        self, name: str, dim: int, max_tokens: int, factory: Callable[[], Embedder]
+    ) -> None:
         self.name = name
         self.dim = dim
         self.max_tokens = max_tokens

@@ -158,8 +158,11 @@ def ingest(
         report.removed.append(rel)
 
     # Pass 2: process what changed, embedding chunks of many files per batch.
-    by_sha = {s["sha256"]: f for f, s in states.items()
-              if f not in changing and "sha256" in s and not s.get("duplicate_of")}
+    by_sha = {
+        s["sha256"]: f
+        for f, s in states.items()
+        if f not in changing and "sha256" in s and not s.get("duplicate_of")
+    }
     pending: list[_Pending] = []
     pending_chunks = 0
     vectors_of: dict[str, list[float]] = {}
@@ -215,8 +218,9 @@ def _prepare(
         report.skipped.append(Skipped(rel, "no article text after cleaning"))
         return None
     meta = extract_meta(raw, cleaned, rel)
-    article = Article(file=rel, text=cleaned, meta=meta, sha256=_sha(cleaned),
-                      warnings=raw.warnings)
+    article = Article(
+        file=rel, text=cleaned, meta=meta, sha256=_sha(cleaned), warnings=raw.warnings
+    )
     chunks = chunk_text(rel, cleaned, settings.chunk_tokens, settings.chunk_overlap)
     tokens = count_tokens(cleaned)
     report.tokens += tokens

@@ -409,7 +409,13 @@ def extract_html(html: str) -> tuple[str, dict[str, str]]:
 
 def _load_html(path: Path, data: bytes) -> RawDoc:
     declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", data[:4096], re.I)
-    text, warnings = decode_text(data, declared.group(1).decode("ascii") if declared else None)
+    charset = declared.group(1).decode("ascii").lower() if declared else None
+    if charset in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        charset = "windows-1252"  # what browsers do
+    with contextlib.suppress(UnicodeDecodeError):
+        data.decode("utf-8")
+        charset = None  # valid UTF-8 is UTF-8, whatever the page declares
+    text, warnings = decode_text(data, charset)
     body, fields = extract_html(text)
     if not body.strip():
         raise LoadError("no readable text in HTML")

@@ -8,6 +8,7 @@ article without a dateline has ``published=None`` — a date mentioned in the bo
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -150,15 +151,12 @@ def _find(text: str) -> _Found | None:
                     if ampm := (tg["ampm"] or "")[:1].lower():
                         hour = hour % 12 + (12 if ampm == "p" else 0) if 1 <= hour <= 12 else None
                     zone = _tz(tg["tz"])
-            try:
-                if hour is None:
-                    raise ValueError
-                dt = datetime(
-                    day.year, day.month, day.day, hour, minute or 0, second or 0, tzinfo=zone
-                )
-            except ValueError:
-                return _Found(day.isoformat(), day.isoformat(), 1)
-            return _Found(dt.isoformat(), day.isoformat(), 3 if zone else 2)
+            if hour is not None:
+                with contextlib.suppress(ValueError):  # "25:61"
+                    dt = datetime(day.year, day.month, day.day, hour, minute or 0, second or 0,
+                                  tzinfo=zone)  # fmt: skip
+                    return _Found(dt.isoformat(), day.isoformat(), 3 if zone else 2)
+            return _Found(day.isoformat(), day.isoformat(), 1)
     return None
 
 
@@ -195,7 +193,9 @@ def published_from_text(text: str) -> str | None:
         return None
     ranked = sorted(found, key=lambda x: (not x[1], x[2]))  # header first, "Updated" last
     best = ranked[0][0]
-    fuller = [f for f, _, _ in found if f.day == best.day and f.precision > best.precision]
+    fuller = [
+        f for f, _, upd in found if f.day == best.day and f.precision > best.precision and not upd
+    ]
     return max(fuller, key=lambda f: f.precision).iso if fuller else best.iso
 
 
@@ -208,6 +208,7 @@ def _field(fields: dict[str, str], key: str) -> str | None:
 
 
 def _tidy_org(org: str) -> str:
+    org = re.sub(r"[\s,.]*all rights reserved\.?$", "", org.strip(), flags=re.I)
     org = re.sub(_CORP + "$", "", org.strip(" ,.©"), flags=re.I)
     org = re.sub(r"\s+(?:Media(?: Group)?|Publishing|Communications|Holdings)$", "", org)
     return org.strip(" ,.")

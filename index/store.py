@@ -68,7 +68,8 @@ def open_client(data_dir: Path, chroma_url: str | None = None, token: str | None
             client.heartbeat()
         except Exception as exc:
             raise StoreUnavailableError(
-                f"Cannot reach the Chroma server at {chroma_url} ({exc.__class__.__name__}: {exc}). "
+                f"Cannot reach the Chroma server at {chroma_url} "
+                f"({exc.__class__.__name__}: {exc}). "
                 "Start it with `chroma run --host 127.0.0.1 --port 8000 --path DIR`, or unset "
                 "DOSSIER_CHROMA_URL to use the embedded index."
             ) from exc
@@ -144,8 +145,11 @@ class Store:
 
     def _check_identity(self, wanted: Mapping[str, str | int]) -> None:
         have = self.identity
-        diffs = [f"{k}: index has {have.get(k)!r}, settings ask {v!r}" for k, v in wanted.items()
-                 if have.get(k) != v]
+        diffs = [
+            f"{k}: index has {have.get(k)!r}, settings ask {v!r}"
+            for k, v in wanted.items()
+            if have.get(k) != v
+        ]
         if diffs:
             raise IndexMismatchError(
                 "This index was built with other settings (" + "; ".join(diffs) + "). "
@@ -178,7 +182,9 @@ class Store:
                 embeddings=[list(v) for v in vectors],
                 documents=[c.text for c in chunks],
                 metadatas=[
-                    _clean_meta({**base, "n": c.n, "start": c.start, "end": c.end, "tokens": c.tokens})
+                    _clean_meta(
+                        {**base, "n": c.n, "start": c.start, "end": c.end, "tokens": c.tokens}
+                    )
                     for c in chunks
                 ],
             )
@@ -189,14 +195,25 @@ class Store:
             ids=[article.file],
             embeddings=[list(doc_vector)],
             documents=[article.text],
-            metadatas=[_clean_meta({**base, **state, "chunks": len(chunks),
-                                    "warnings": "; ".join(article.warnings) or None})],
+            metadatas=[
+                _clean_meta(
+                    {
+                        **base,
+                        **state,
+                        "chunks": len(chunks),
+                        "warnings": "; ".join(article.warnings) or None,
+                    }
+                )
+            ],
         )
 
     def _delete_chunks(self, file: str, keep: int = 0) -> None:
         got = self.chunks.get(where={"file": file}, include=["metadatas"])
-        stale = [i for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
-                 if int(m.get("n", 0)) >= keep]
+        stale = [
+            i
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
+            if int(m.get("n", 0)) >= keep
+        ]
         if stale:
             self.chunks.delete(ids=stale)
 
@@ -230,8 +247,9 @@ class Store:
         offset = 0
         while True:
             got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [],
-                               strict=False):
+            for i, d, m in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
+            ):
                 yield i, d or "", dict(m or {})
             if len(got["ids"]) < page:
                 return
@@ -251,9 +269,13 @@ class Store:
         )
         return [
             ChunkHit(i, d or "", dict(m or {}), float(dist))
-            for i, d, m, dist in zip(got["ids"][0], (got["documents"] or [[]])[0],
-                                     (got["metadatas"] or [[]])[0], (got["distances"] or [[]])[0],
-                                     strict=False)
+            for i, d, m, dist in zip(
+                got["ids"][0],
+                (got["documents"] or [[]])[0],
+                (got["metadatas"] or [[]])[0],
+                (got["distances"] or [[]])[0],
+                strict=False,
+            )
         ]
 
 
@@ -265,4 +287,3 @@ def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
             acc[i] += x
     norm = sum(x * x for x in acc) ** 0.5 or 1.0
     return [x / norm for x in acc]
-

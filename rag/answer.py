@@ -36,10 +36,19 @@ class AnswerPipeline:
         standalone = self.rewriter(question, history) if history else question
         passages = self.retriever.retrieve(standalone, k=k, filters=filters)
         if not passages:
-            why = "No indexed article matches the filters." if filters and not filters.empty else (
-                "No indexed article matches the question.")
-            return Answer(question, f"{REFUSAL_TEXT} {why}", (), True, self.generator.name,
-                          standalone_question=standalone if standalone != question else None)
+            why = (
+                "No indexed article matches the filters."
+                if filters and not filters.empty
+                else ("No indexed article matches the question.")
+            )
+            return Answer(
+                question,
+                f"{REFUSAL_TEXT} {why}",
+                (),
+                True,
+                self.generator.name,
+                standalone_question=standalone if standalone != question else None,
+            )
         generator = self.generator
         warnings: list[str] = []
         try:
@@ -65,8 +74,18 @@ class AnswerPipeline:
         rewritten = standalone if standalone != question else None
         invalid = tuple(InvalidCitation(i, c) for i, c in draft.invalid_citations)
         if draft.refused or not draft.claims:
-            return Answer(question, REFUSAL_TEXT, (), True, generator_name, tuple(passages),
-                          invalid, rewritten, (), tuple(warnings))
+            return Answer(
+                question,
+                REFUSAL_TEXT,
+                (),
+                True,
+                generator_name,
+                tuple(passages),
+                invalid,
+                rewritten,
+                (),
+                tuple(warnings),
+            )
         ids: dict[tuple[str, int, int], int] = {}
         by_passage: dict[int, int] = {}
         claims: list[Claim] = []
@@ -74,18 +93,25 @@ class AnswerPipeline:
             cites: list[Citation] = []
             for c in dc.citations:
                 p = passages[c.passage - 1]
-                start, end = (c.start, c.end) if c.start is not None and c.end is not None else (
-                    self.verifier.narrow(dc.text, p))
+                start, end = (
+                    (c.start, c.end)
+                    if c.start is not None and c.end is not None
+                    else (self.verifier.narrow(dc.text, p))
+                )
                 key = (p.file, start, end)
                 cid = ids.setdefault(key, len(ids) + 1)
                 by_passage.setdefault(c.passage, cid)
                 quote = p.text[start - p.start : end - p.start]
-                cites.append(Citation(cid, p.file, start, end, quote, p.id, p.title, p.outlet,
-                                      p.published))
+                cites.append(
+                    Citation(cid, p.file, start, end, quote, p.id, p.title, p.outlet, p.published)
+                )
             evidence = [passages[c.passage - 1].text for c in dc.citations]
             support = self.verifier.support(dc.text, evidence)
-            claims.append(Claim(dc.text, tuple(cites), support.score >= self.verifier.min_support,
-                                support.score))
+            claims.append(
+                Claim(
+                    dc.text, tuple(cites), support.score >= self.verifier.min_support, support.score
+                )
+            )
         claims = self._judge(claims, passages, draft, generator_name)
         disagreements = tuple(
             Disagreement(d.about, tuple((v, by_passage.get(p, p)) for v, p in d.values))
@@ -97,8 +123,18 @@ class AnswerPipeline:
         for d in disagreements:
             sides = " vs ".join(f"{v} [{c}]" for v, c in d.values)
             text += f"\n\nNote: the sources disagree — {sides}."
-        return Answer(question, text, tuple(claims), False, generator_name, tuple(passages),
-                      invalid, rewritten, disagreements, tuple(warnings))
+        return Answer(
+            question,
+            text,
+            tuple(claims),
+            False,
+            generator_name,
+            tuple(passages),
+            invalid,
+            rewritten,
+            disagreements,
+            tuple(warnings),
+        )
 
     def _judge(
         self, claims: list[Claim], passages: Sequence[Passage], draft: Draft, generator_name: str
@@ -120,5 +156,7 @@ class AnswerPipeline:
             if v is None or not c.citations:
                 out.append(c)
             else:
-                out.append(Claim(c.text, c.citations, v, max(c.score, 0.9) if v else min(c.score, 0.3)))
+                out.append(
+                    Claim(c.text, c.citations, v, max(c.score, 0.9) if v else min(c.score, 0.3))
+                )
         return out

@@ -21,8 +21,14 @@ def _progress_bar(desc: str) -> tuple[Callable[[int, int, str], None], Callable[
 
     def update(done: int, total: int, current: str) -> None:
         if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=desc, unit="file", file=sys.stderr,
-                              dynamic_ncols=True, mininterval=0.2)
+            bar["bar"] = tqdm(
+                total=total,
+                desc=desc,
+                unit="file",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                mininterval=0.2,
+            )
         b = bar["bar"]
         b.total = total
         b.n = done
@@ -46,8 +52,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     d = _dossier()
     update, close = _progress_bar("ingest")
     try:
-        report = d.ingest(Path(args.path), progress=None if args.quiet else update,
-                          rebuild=args.rebuild)
+        report = d.ingest(
+            Path(args.path), progress=None if args.quiet else update, rebuild=args.rebuild
+        )
     finally:
         close()
     if args.json:
@@ -78,8 +85,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  {k:13} {v}")
     for f in st["files"]:
         dup = f"  (duplicate of {f['duplicate_of']})" if f["duplicate_of"] else ""
-        print(f"  {f['file']:40} {f['published'] or 'date unknown':26} "
-              f"{f['outlet'] or 'outlet unknown':16} {f['chunks']:3} chunks  {f['title']}{dup}")
+        print(
+            f"  {f['file']:40} {f['published'] or 'date unknown':26} "
+            f"{f['outlet'] or 'outlet unknown':16} {f['chunks']:3} chunks  {f['title']}{dup}"
+        )
     return 0
 
 

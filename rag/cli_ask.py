@@ -54,8 +54,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     filters = _filters(args)
 
     def run(q: str) -> dict[str, Any]:
-        return {"results": [p.to_json() for p in d.search(q, k=args.k, filters=filters,
-                                                             mode=args.mode)]}
+        return {
+            "results": [p.to_json() for p in d.search(q, k=args.k, filters=filters, mode=args.mode)]
+        }
 
     if args.queries:
         for qid, q in _queries(args.queries):
@@ -88,17 +89,26 @@ def render_answer(a: Answer) -> str:
         if a.passages:
             lines.append("\nClosest passages (none answers the question):")
             for p in a.passages[:3]:
-                lines.append(f"  - {p.file} ({p.outlet or 'outlet unknown'}, "
-                             f"{p.published or 'date unknown'}): “{p.text[:200]}…”")
+                lines.append(
+                    f"  - {p.file} ({p.outlet or 'outlet unknown'}, "
+                    f"{p.published or 'date unknown'}): “{p.text[:200]}…”"
+                )
         return "\n".join(lines)
     for c in a.claims:
         mark = "" if c.supported else "  ⚠ not supported by its citations"
-        lines.append(textwrap.fill(f"{c.text} {''.join(f'[{x.id}]' for x in c.citations)}{mark}", 100))
+        lines.append(
+            textwrap.fill(f"{c.text} {''.join(f'[{x.id}]' for x in c.citations)}{mark}", 100)
+        )
     for d in a.disagreements:
-        lines.append("Note: the sources disagree — " + " vs ".join(f"{v} [{c}]" for v, c in d.values))
+        lines.append(
+            "Note: the sources disagree — " + " vs ".join(f"{v} [{c}]" for v, c in d.values)
+        )
     if a.invalid_citations:
-        lines.append(f"({len(a.invalid_citations)} citation(s) named no passage: "
-                     + ", ".join(i.id for i in a.invalid_citations) + ")")
+        lines.append(
+            f"({len(a.invalid_citations)} citation(s) named no passage: "
+            + ", ".join(i.id for i in a.invalid_citations)
+            + ")"
+        )
     lines.append("\nSources:")
     for c in a.citations:
         meta = ", ".join(x for x in (c.outlet or "outlet unknown", c.published or "date unknown"))
@@ -120,8 +130,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not args.question:
         raise ValueError("Give a QUESTION or --queries FILE.jsonl")
     if args.json:
-        print(json.dumps(d.ask(args.question, filters=filters, generator=gen).to_json(),
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                d.ask(args.question, filters=filters, generator=gen).to_json(), ensure_ascii=False
+            )
+        )
         return 0
     print(render_answer(d.ask(args.question, filters=filters, generator=gen)))
     return 0

@@ -77,7 +77,9 @@ class ExtractiveGenerator:
         self.refuse_below = refuse_below
 
     # ---- scoring ---------------------------------------------------------------------------
-    def score(self, question: str, passages: Sequence[Passage]) -> tuple[QuestionInfo, list[Candidate]]:
+    def score(
+        self, question: str, passages: Sequence[Passage]
+    ) -> tuple[QuestionInfo, list[Candidate]]:
         info = analyse(question)
         raw = sentence_candidates(passages)
         if not raw:
@@ -116,9 +118,7 @@ class ExtractiveGenerator:
         for d_cand in disagreements[1]:
             if d_cand not in chosen and len(chosen) < self.max_sentences + 1:
                 chosen.append(d_cand)
-        claims = [
-            DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen
-        ]
+        claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]
         if on_text:
             for c in claims:
                 on_text(c.text + " ")
@@ -140,7 +140,9 @@ class ExtractiveGenerator:
                 continue
             # A further sentence must answer a part of the question the others leave open, or
             # be the answer where the best sentence lacks the wanted kind of value.
-            if new_terms or (info.wanted != "other" and c.typed and not any(o.typed for o in chosen)):
+            if new_terms or (
+                info.wanted != "other" and c.typed and not any(o.typed for o in chosen)
+            ):
                 chosen.append(c)
                 covered |= c.terms & q_terms
         return chosen
@@ -167,9 +169,7 @@ class ExtractiveGenerator:
             return [], []
         sides = list(by_value.items())[:3]
         # Citation ids are assigned later; record passage numbers, the pipeline renumbers them.
-        d = Disagreement(
-            about=info.text, values=tuple((v, c.passage) for v, c in sides)
-        )
+        d = Disagreement(about=info.text, values=tuple((v, c.passage) for v, c in sides))
         return [d], [c for _, c in sides]
 
 
@@ -179,5 +179,10 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def _normal_value(value: str) -> str:
     v = value.lower().strip(" .,")
-    return v[:3] if v[:3] in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                              "nov", "dec"} and v.isalpha() else v
+    return (
+        v[:3]
+        if v[:3]
+        in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+        and v.isalpha()
+        else v
+    )

@@ -117,7 +117,10 @@ class Disagreement:
     values: tuple[tuple[str, int], ...]  # (value, citation id)
 
     def to_json(self) -> dict[str, Any]:
-        return {"about": self.about, "values": [{"value": v, "citation": c} for v, c in self.values]}
+        return {
+            "about": self.about,
+            "values": [{"value": v, "citation": c} for v, c in self.values],
+        }
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,9 @@ def _bound_ts(value: str, end: bool) -> int:
     """A date bound as an epoch second; an ``until`` date includes its whole day."""
     d = datetime.fromisoformat(value)
     if end and len(value) <= 10:
-        d = datetime.combine(date.fromisoformat(value[:10]) + timedelta(days=1), datetime.min.time())
+        d = datetime.combine(
+            date.fromisoformat(value[:10]) + timedelta(days=1), datetime.min.time()
+        )
         return int(d.timestamp()) - 1
     return int(d.timestamp())
 
@@ -144,8 +146,12 @@ class Retriever:
             # Later chunks of an article get its title too: the headline names the subject that
             # the body refers to by pronoun ("he", "the visit").
             model.index(
-                tokenize([f"{m.get('title', '')}\n{t}" if m.get("n") else t
-                          for t, m in zip(texts, metas, strict=True)]),
+                tokenize(
+                    [
+                        f"{m.get('title', '')}\n{t}" if m.get("n") else t
+                        for t, m in zip(texts, metas, strict=True)
+                    ]
+                ),
                 show_progress=False,
             )
         built = _Bm25(gen, model, ids, metas, texts)
@@ -154,7 +160,9 @@ class Retriever:
             tmp = path.with_name(path.name + f".tmp{time.monotonic_ns()}")
             try:
                 model.save(str(tmp), show_progress=False)
-                (tmp / "chunks.json").write_text(json.dumps({"ids": ids, "metas": metas, "texts": texts}))
+                (tmp / "chunks.json").write_text(
+                    json.dumps({"ids": ids, "metas": metas, "texts": texts})
+                )
                 for old in path.parent.glob(f"bm25-{self.store.name}-*"):
                     shutil.rmtree(old, ignore_errors=True)
                 tmp.rename(path)
@@ -206,7 +214,9 @@ class Retriever:
             for rank, (row, _score) in enumerate(self.bm25_search(query, n, filters), 1):
                 meta = index.metas[row]
                 cid = index.ids[row]
-                entry = fused.setdefault(cid, {"text": index.texts[row], "meta": meta, "score": 0.0})
+                entry = fused.setdefault(
+                    cid, {"text": index.texts[row], "meta": meta, "score": 0.0}
+                )
                 entry["score"] += 1.0 / (rrf + rank)
                 entry["bm25_rank"] = rank
         ranked = sorted(fused.items(), key=lambda kv: -kv[1]["score"])

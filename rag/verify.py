@@ -9,6 +9,7 @@ the reader is shown the exact passage, not a 200-token chunk.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,11 @@ def _norm(value: str) -> str:
 
 
 def _figures(text: str) -> set[str]:
-    found = {_norm(m.group(0)) for m in NUMBER_RE.finditer(text) if any(ch.isdigit() for ch in m.group(0))}
+    found = {
+        _norm(m.group(0))
+        for m in NUMBER_RE.finditer(text)
+        if any(ch.isdigit() for ch in m.group(0))
+    }
     found |= {_norm(m.group(0)) for m in DATE_RE.finditer(text)}
     return {f for f in found if f}
 
@@ -46,7 +51,9 @@ class Support:
 
 
 class Verifier:
-    def __init__(self, embedder: Embedder, min_support: float = 0.5, judge: Judge | None = None) -> None:
+    def __init__(
+        self, embedder: Embedder, min_support: float = 0.5, judge: Judge | None = None
+    ) -> None:
         self.embedder = embedder
         self.min_support = min_support
         self.judge = judge
@@ -78,7 +85,7 @@ class Verifier:
         if len(spans) <= 1:
             return passage.start, passage.end
         claim_terms = _stems(claim)
-        windows = [*spans, *[(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]]
+        windows = [*spans, *[(a[0], b[1]) for a, b in itertools.pairwise(spans)]]
         texts = [passage.text[s:e] for s, e in windows]
         vectors = self.embedder.embed([claim, *texts])
         best, best_score = windows[0], -1.0

@@ -312,6 +312,10 @@ def test_html_fallbacks_without_og_tags() -> None:
 def test_html_declared_charset_and_empty_page(tmp_path: Path) -> None:
     page = b'<html><head><meta charset="windows-1252"></head><body><p>Caf\xe9 society.</p>'
     assert load_file(write(tmp_path / "cp.htm", page)).text == "Café society."
+    latin = b'<meta charset="iso-8859-1"><p>\x93Caf\xe9\x94</p>'  # browsers read it as cp1252
+    assert load_file(write(tmp_path / "l1.htm", latin)).text == "“Café”"
+    lying = '<meta charset="iso-8859-1"><p>Café – “quoted”</p>'.encode()
+    assert load_file(write(tmp_path / "utf8.htm", lying)).text == "Café – “quoted”"
     empty = write(tmp_path / "empty.html", "<html><script>x()</script><nav>Home</nav></html>")
     assert reason(empty) == "no readable text in HTML"
 

@@ -133,6 +133,8 @@ def test_dateline_prefixes_and_preference() -> None:
     assert text_meta(f"Headline\nPublished: September 14, 2023\n{BODY}").published == "2023-09-14"
     text = f"Headline\nUpdated 2023-09-15 10:00\nPosted on 2023-09-14 08:00\n{BODY}"
     assert text_meta(text).published == "2023-09-14T08:00:00"  # published before updated
+    text = f"Headline\nPublished 2023-09-14\nUpdated 2023-09-14 10:00 UTC\n{BODY}"
+    assert text_meta(text).published == "2023-09-14"  # an update's time is not the publication's
     text = f" date 2024-05-25 WATCH TV LIVE\nHeadline\n{BODY}\nSaturday, 25 May 2024 06:28 PM"
     assert text_meta(text).published == "2024-05-25T18:28:00"  # the fuller stamp, same day
     text = f"Headline\nBy Jane Doe | September 14, 2023\n{BODY}"

@@ -1,0 +1,214 @@
+"""RealTime QA (2022 dev questions, CNN/USA Today/The Week articles) as a Dossier eval set.
+
+The benchmark lives outside the repository (``../shared/bench/realtimeqa/``: research data under
+its publishers' copyright, never copied into the project). It is found through the environment
+variable ``DOSSIER_BENCH_DIR`` (the ``bench`` folder, or its ``realtimeqa`` folder) or by walking
+up from the repository to a sibling ``shared/bench``; when it is absent the eval is skipped with
+:class:`BenchMissing`, whose message says where it looked.
+
+To ingest the corpus with the real pipeline, each article is written as ``<doc_id>.md`` with a
+front-matter block (title, author, date YYYY-MM-DD, outlet from the URL's host) into a cache folder
+in the eval's work dir (outside git). Files are rewritten only when their content changes, so the
+index's incremental ingest finds them unchanged on a re-run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from evals.runner import GoldQuestion
+
+BENCH_ENV = "DOSSIER_BENCH_DIR"
+CORPUS_FILE = "corpus.jsonl.gz"
+QUESTIONS_FILE = "questions_dev.jsonl"
+
+OUTLETS: dict[str, str] = {
+    "cnn.com": "CNN",
+    "usatoday.com": "USA Today",
+    "theweek.co.uk": "The Week",
+    "theweek.com": "The Week",
+    "cdc.gov": "CDC",
+}
+"""Outlet names by registered domain; other hosts get their second-level name capitalised."""
+
+_QUOTES = "\"'“”‘’«»„"
+
+
+class BenchMissing(Exception):
+    """The benchmark data is not on this machine; ``str(exc)`` says where it was looked for."""
+
+
+def _has_data(folder: Path) -> bool:
+    return (folder / CORPUS_FILE).is_file() and (folder / QUESTIONS_FILE).is_file()
+
+
+def find_bench(start: Path | None = None) -> Path:
+    """The ``realtimeqa`` data folder, or raise :class:`BenchMissing`.
+
+    ``DOSSIER_BENCH_DIR`` wins when set (and is then the only place looked at); otherwise
+    ``shared/bench/realtimeqa`` is looked for beside each ancestor of ``start`` (default: this
+    repository), e.g. ``/work/shared/bench`` for a checkout at ``/work/main``.
+    """
+    env = os.environ.get(BENCH_ENV)
+    if env:
+        base = Path(env).expanduser()
+        for folder in (base / "realtimeqa", base):
+            if _has_data(folder):
+                return folder
+        raise BenchMissing(
+            f"RealTime QA data not found: {BENCH_ENV}={env} holds no realtimeqa/{CORPUS_FILE} "
+            f"and {QUESTIONS_FILE}. Skipping the realtimeqa eval."
+        )
+    origin = (start or Path(__file__).resolve().parents[1]).resolve()
+    looked: list[str] = []
+    for ancestor in (origin, *origin.parents):
+        folder = ancestor / "shared" / "bench" / "realtimeqa"
+        looked.append(str(folder))
+        if _has_data(folder):
+            return folder
+    raise BenchMissing(
+        "RealTime QA data not found (looked for shared/bench/realtimeqa above "
+        f"{origin}; set {BENCH_ENV} to the bench folder). Skipping the realtimeqa eval."
+    )
+
+
+def outlet_from_url(url: str) -> str | None:
+    """"CNN", "USA Today", "The Week" … from an article URL's host."""
+    host = (urlparse(url).hostname or "").lower()
+    if not host:
+        return None
+    parts = host.split(".")
+    for n in range(len(parts) - 1):
+        domain = ".".join(parts[n:])
+        if domain in OUTLETS:
+            return OUTLETS[domain]
+    labels = [p for p in parts if p not in ("www", "com", "org", "net", "co", "uk", "gov")]
+    return labels[-1].capitalize() if labels else None
+
+
+def iso_date(value: str | None) -> str | None:
+    """``2022/06/12`` → ``2022-06-12`` (None when it is not a date of that form)."""
+    if not value:
+        return None
+    parts = value.strip().replace("-", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    y, m, d = (int(p) for p in parts)
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def to_markdown(doc: dict[str, Any]) -> str:
+    """An article as Markdown with front matter that ``index.load`` reads.
+
+    Values are wrapped in double quotes: the loader strips one outer pair and no more, so titles
+    that start or end with a quotation mark survive.
+    """
+    fields: list[tuple[str, str | None]] = [
+        ("title", _one_line(str(doc.get("title") or "")) or None),
+        ("author", _one_line(", ".join(str(a) for a in doc.get("authors") or [])) or None),
+        ("date", iso_date(doc.get("publish_date"))),
+        ("outlet", outlet_from_url(str(doc.get("url") or ""))),
+        ("url", _one_line(str(doc.get("url") or "")) or None),
+    ]
+    head = [f'{k}: "{v}"' for k, v in fields if v]
+    body = str(doc.get("text") or "").replace("\r\n", "\n").strip()
+    return "---\n" + "\n".join(head) + "\n---\n\n" + body + "\n"
+
+
+def iter_corpus(bench: Path) -> Iterator[dict[str, Any]]:
+    with gzip.open(bench / CORPUS_FILE, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def write_articles(bench: Path, dest: Path) -> dict[str, int]:
+    """Write every corpus article as ``dest/<doc_id>.md``; rewrite only what changed and remove
+    files no longer in the corpus. Returns counts: written, unchanged, removed."""
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted: set[str] = set()
+    written = unchanged = 0
+    for doc in iter_corpus(bench):
+        name = f"{doc['doc_id']}.md"
+        wanted.add(name)
+        text = to_markdown(doc)
+        path = dest / name
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            unchanged += 1
+            continue
+        path.write_text(text, encoding="utf-8")
+        written += 1
+    removed = 0
+    for path in dest.glob("*.md"):
+        if path.name not in wanted:
+            path.unlink()
+            removed += 1
+    return {"written": written, "unchanged": unchanged, "removed": removed}
+
+
+def clean_answer(text: str) -> str:
+    """A multiple-choice answer without its enclosing quotation marks (“Squid Game” → Squid Game),
+    so an answer that quotes the name differently still matches."""
+    return text.strip().strip(_QUOTES).strip()
+
+
+def load_questions(bench: Path, limit: int | None = None) -> list[GoldQuestion]:
+    """The dev questions as gold questions: gold files ``<doc_id>.md``, the evidence sentence as
+    the gold passage, ``answer_text`` (quotes stripped) as the answer strings, any one sufficing."""
+    out: list[GoldQuestion] = []
+    with (bench / QUESTIONS_FILE).open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            if not line.strip():
+                continue
+            q = json.loads(line)
+            answers = [a for a in (clean_answer(str(t)) for t in q.get("answer_text") or []) if a]
+            evidence = str(q.get("evidence_text") or "").strip()
+            out.append(
+                GoldQuestion(
+                    id=str(q.get("question_id") or f"rtqa{n:03d}"),
+                    question=str(q["question"]),
+                    type="single",
+                    gold_files=tuple(f"{d}.md" for d in q.get("gold_doc_ids") or []),
+                    gold_passages=(evidence,) if evidence else (),
+                    answers=tuple(answers),
+                    answers_any=True,
+                    note="choices: " + " | ".join(str(c) for c in q.get("choices") or []),
+                )
+            )
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+def ensure_gitignored(folder: Path) -> None:
+    """Make a work folder ignore itself (a ``.gitignore`` holding ``*``), so a copy of the corpus
+    or an index inside a checkout can never be committed by accident."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text("*\n", encoding="utf-8")
+
+
+__all__ = [
+    "BENCH_ENV",
+    "BenchMissing",
+    "clean_answer",
+    "ensure_gitignored",
+    "find_bench",
+    "iso_date",
+    "iter_corpus",
+    "load_questions",
+    "outlet_from_url",
+    "to_markdown",
+    "write_articles",
+]

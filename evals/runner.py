@@ -1,0 +1,399 @@
+"""The eval runner: ask a gold question set of an indexed corpus and score every answer.
+
+Per question it measures retrieval (article-level hit@1, hit@5 and MRR@10 over
+``dedupe_files`` of the ``k`` chunks ``Dossier.search`` returns, in each retrieval mode, with each
+search call timed; passage recall of the gold sentences in those chunk texts), the same for a peer
+retriever when one is given, and the answer (``Dossier.ask``): correctness, refusal, ALCE
+citation recall/precision, cited-gold rate and invalid-citation rate.
+
+Citation support (ALCE's NLI step) is judged by ``rag.verify.Verifier`` — the project's offline
+verifier, with the index's embedder and ``answer.min_support`` — over the **full text of each cited
+chunk** (found in ``answer.passages`` by the citation's chunk id; the citation's quote stands in
+when the chunk is missing), as ALCE hands the whole cited passage to its NLI model. The offline
+verifier is used whatever the generator, so runs are comparable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from evals import metrics as M
+from rag.records import Answer
+from rag.verify import Verifier
+
+MODES = ("hybrid", "vector", "bm25")
+FLOOR_METRICS = (
+    "answer_correct",
+    "refusal_accuracy",
+    "citation_precision",
+    "citation_recall",
+    "hit@5",
+    "mrr@10",
+)
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    """One question of a gold set (see ``evals/data/README.md`` for the fields)."""
+
+    id: str
+    question: str
+    type: str
+    gold_files: tuple[str, ...] = ()
+    gold_passages: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
+    answers_any: bool = False
+    wanted: str | None = None
+    note: str | None = None
+
+    @property
+    def should_refuse(self) -> bool:
+        return self.type == "unanswerable"
+
+
+def load_gold(path: Path, limit: int | None = None) -> list[GoldQuestion]:
+    """Read a gold JSONL file (one question object a line)."""
+    out: list[GoldQuestion] = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)
+                out.append(
+                    GoldQuestion(
+                        id=str(q["id"]),
+                        question=str(q["question"]),
+                        type=str(q["type"]),
+                        gold_files=tuple(q.get("gold_files") or ()),
+                        gold_passages=tuple(q.get("gold_passages") or ()),
+                        answers=tuple(q.get("answers") or ()),
+                        answers_any=bool(q.get("answers_any", False)),
+                        wanted=q.get("wanted"),
+                        note=q.get("note"),
+                    )
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{path}:{n}: not a gold question ({exc})") from exc
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+class Peer(Protocol):
+    """A retriever to compare against: ranked (file, chunk text) pairs for a query."""
+
+    name: str
+
+    def retrieve(self, query: str, k: int) -> list[tuple[str, str]]: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
+class Searcher(Protocol):
+    """What the runner needs of ``rag.service.Dossier``."""
+
+    settings: Any
+    embedder: Any
+
+    def search(self, query: str, k: int | None = None, filters: Any = None,
+               mode: str | None = None) -> list[Any]: ...
+
+    def ask(self, question: str, history: Sequence[str] = (), filters: Any = None,
+            on_text: Any = None, generator: str | None = None) -> Answer: ...
+
+
+# --------------------------------------------------------------------------- per question
+
+
+def score_ranking(files: Sequence[str], texts: Sequence[str], q: GoldQuestion,
+                  k: int) -> dict[str, Any]:
+    """Article-level retrieval metrics for one ranked list of chunk files (and their texts)."""
+    ranked = M.dedupe_files(files)
+    row: dict[str, Any] = {"files": ranked[:k]}
+    if not q.gold_files:
+        return row
+    gold = set(q.gold_files)
+    row["hit@1"] = M.hit_at_k(ranked, gold, 1)
+    row["hit@5"] = M.hit_at_k(ranked, gold, 5)
+    row["mrr@10"] = M.mrr_at_k(ranked, gold, 10)
+    row["gold_rank"] = next((i for i, f in enumerate(ranked, 1) if f in gold), None)
+    if q.gold_passages:
+        row["passage_recall"] = M.passage_recall(texts, q.gold_passages)
+    return row
+
+
+def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[str, Any]:
+    """Correctness, refusal and citation metrics of one answer."""
+    chunks = {p.id: p.text for p in answer.passages}
+    evidence: dict[int, str] = {c.id: chunks.get(c.chunk_id) or c.quote for c in answer.citations}
+
+    def supports(claim: str, ids: Sequence[int]) -> bool:
+        return verifier.supports(claim, [evidence[i] for i in ids if i in evidence])
+
+    claims = [M.Claim(c.text, tuple(x.id for x in c.citations)) for c in answer.claims]
+    n_valid = sum(len(c.citations) for c in answer.claims)
+    n_invalid = len(answer.invalid_citations)
+    row: dict[str, Any] = {
+        "answer": answer.text,
+        "refused": answer.refused,
+        "should_refuse": q.should_refuse,
+        "refusal_ok": answer.refused == q.should_refuse,
+        "correct": None,
+        "n_claims": len(claims),
+        "n_citations": n_valid,
+        "n_invalid": n_invalid,
+        "invalid_citation_rate": M.invalid_citation_rate(n_invalid, n_valid + n_invalid),
+        "citation_recall": None,
+        "citation_precision": None,
+        "cited_gold_rate": None,
+        "claims": [],
+    }
+    if q.answers:
+        row["correct"] = (not answer.refused) and M.answer_correct(
+            answer.text, q.answers, q.answers_any)
+    if answer.refused:
+        return row
+    scores = M.citation_scores(claims, supports)
+    row["citation_recall"] = scores.recall
+    row["citation_precision"] = scores.precision
+    if not q.should_refuse:
+        cited = [evidence[x.id] for c in answer.claims for x in c.citations]
+        row["cited_gold_rate"] = M.cited_gold_rate(cited, q.gold_passages)
+    row["claims"] = [
+        {
+            "text": c.text,
+            "supported": ok,
+            "citations": [{"id": x.id, "file": x.file, "start": x.start, "end": x.end,
+                           "quote": x.quote} for x in c.citations],
+        }
+        for c, ok in zip(answer.claims, scores.supported, strict=True)
+    ]
+    return row
+
+
+def failure_reasons(row: dict[str, Any]) -> list[str]:
+    reasons: list[str] = []
+    if row["should_refuse"] and not row["refused"]:
+        reasons.append("answered an unanswerable question")
+    elif not row["should_refuse"] and row["refused"]:
+        reasons.append("refused an answerable question")
+    elif row["correct"] is False:
+        reasons.append("wrong answer")
+    unsupported = sum(1 for c in row["claims"] if not c["supported"])
+    if unsupported:
+        reasons.append(f"{unsupported} unsupported claim(s)")
+    return reasons
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def _latency(values: Sequence[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    arr = np.asarray(values, dtype=float)
+    return {"p50": round(float(np.percentile(arr, 50)), 2),
+            "p95": round(float(np.percentile(arr, 95)), 2),
+            "mean": round(float(arr.mean()), 2), "n": len(values)}
+
+
+def run_eval(
+    dossier: Searcher,
+    questions: Sequence[GoldQuestion],
+    *,
+    set_name: str,
+    generator: str = "extractive",
+    k: int = 10,
+    modes: Sequence[str] = MODES,
+    peer: Peer | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Run every question; return the report (summary plus per-question rows)."""
+    from tqdm import tqdm
+
+    if not questions:
+        raise ValueError("no questions to evaluate")
+    default_mode = str(dossier.settings.retrieval.mode)
+    modes = list(dict.fromkeys([default_mode, *modes]))
+    verifier = Verifier(dossier.embedder, dossier.settings.answer.min_support)
+    # Warm up (model load, BM25 index) so the first timed call is not an outlier.
+    for mode in modes:
+        dossier.search(questions[0].question, k=k, mode=mode)
+    if peer is not None:
+        peer.retrieve(questions[0].question, k)
+    t_start = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    for q in tqdm(questions, desc=f"eval {set_name}", unit="q", file=sys.stderr,
+                  disable=not progress, dynamic_ncols=True):
+        retrieval: dict[str, Any] = {}
+        for mode in modes:
+            t0 = time.perf_counter()
+            hits = dossier.search(q.question, k=k, mode=mode)
+            ms = _ms(t0)
+            retrieval[mode] = score_ranking([h.file for h in hits], [h.text for h in hits], q, k)
+            retrieval[mode]["latency_ms"] = round(ms, 2)
+        peer_row = None
+        if peer is not None:
+            t0 = time.perf_counter()
+            found = peer.retrieve(q.question, k)
+            ms = _ms(t0)
+            peer_row = score_ranking([f for f, _ in found], [t for _, t in found], q, k)
+            peer_row["latency_ms"] = round(ms, 2)
+        t0 = time.perf_counter()
+        answer = dossier.ask(q.question, generator=generator)
+        ask_ms = _ms(t0)
+        row = {
+            "id": q.id, "question": q.question, "type": q.type, "wanted": q.wanted,
+            "gold_files": list(q.gold_files), "answers": list(q.answers),
+            "retrieval": retrieval, "peer": peer_row, "ask_ms": round(ask_ms, 1),
+            **score_answer(answer, q, verifier),
+        }
+        row["reasons"] = failure_reasons(row)
+        row["failure"] = bool(row["reasons"])
+        rows.append(row)
+    report = summarize(rows, set_name=set_name, generator=generator, k=k,
+                       default_mode=default_mode, modes=modes, peer=peer)
+    report["timing"] = {"questions_s": round(time.perf_counter() - t_start, 1)}
+    report["settings"] = dossier.settings.describe()
+    report["embedder"] = getattr(dossier.embedder, "name", "?")
+    report["questions"] = sorted(rows, key=lambda r: not r["failure"])
+    return report
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _retrieval_summary(rows: Sequence[dict[str, Any] | None]) -> dict[str, Any]:
+    kept = [r for r in rows if r is not None]
+    out: dict[str, Any] = {m: M.mean(r.get(m) for r in kept)
+                           for m in ("hit@1", "hit@5", "mrr@10", "passage_recall")}
+    out["n"] = sum(1 for r in kept if "hit@1" in r)
+    out["latency_ms"] = _latency([r["latency_ms"] for r in kept if "latency_ms" in r])
+    return out
+
+
+def _ci(values: Sequence[float | bool | None], binary: bool) -> list[float] | None:
+    kept = [float(v) for v in values if v is not None]
+    if not kept:
+        return None
+    if binary:
+        lo, hi = M.wilson_interval(int(sum(kept)), len(kept))
+    else:
+        lo, hi = M.bootstrap_ci(kept)
+    return [round(lo, 4), round(hi, 4)]
+
+
+def summarize(rows: Sequence[dict[str, Any]], *, set_name: str, generator: str, k: int,
+              default_mode: str, modes: Sequence[str], peer: Peer | None) -> dict[str, Any]:
+    answered = [r for r in rows if not r["refused"]]
+    refusal = M.refusal_scores([(r["should_refuse"], r["refused"]) for r in rows])
+    n_inv = sum(r["n_invalid"] for r in rows)
+    n_all = n_inv + sum(r["n_citations"] for r in rows)
+    per_q: dict[str, list[Any]] = {
+        "answer_correct": [r["correct"] for r in rows],
+        "refusal_accuracy": [r["refusal_ok"] for r in rows],
+        "citation_recall": [r["citation_recall"] for r in answered],
+        "citation_precision": [r["citation_precision"] for r in answered],
+        "cited_gold_rate": [r["cited_gold_rate"] for r in answered],
+    }
+    for m in ("hit@1", "hit@5", "mrr@10", "passage_recall"):
+        per_q[m] = [r["retrieval"][default_mode].get(m) for r in rows]
+    metrics: dict[str, Any] = {name: M.mean(v) for name, v in per_q.items()}
+    metrics["refusal_precision"] = refusal.precision
+    metrics["refusal_recall"] = refusal.recall
+    metrics["invalid_citation_rate"] = M.invalid_citation_rate(n_inv, n_all)
+    binary = {"answer_correct", "refusal_accuracy", "hit@1", "hit@5"}
+    ci = {name: _ci(v, name in binary) for name, v in per_q.items()}
+    by_type: dict[str, dict[str, Any]] = {}
+    for t in dict.fromkeys(r["type"] for r in rows):
+        group = [r for r in rows if r["type"] == t]
+        by_type[t] = {
+            "n": len(group),
+            "answer_correct": M.mean(r["correct"] for r in group),
+            "refusal_accuracy": M.mean(r["refusal_ok"] for r in group),
+            "hit@5": M.mean(r["retrieval"][default_mode].get("hit@5") for r in group),
+            "failures": sum(r["failure"] for r in group),
+        }
+    return {
+        "set": set_name,
+        "generator": generator,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "k": k,
+        "retrieval_mode": default_mode,
+        "n_questions": len(rows),
+        "n_answerable": sum(not r["should_refuse"] for r in rows),
+        "n_answered": len(answered),
+        "metrics": metrics,
+        "ci95": ci,
+        "refusal": {"true_refusals": refusal.true_refusals,
+                    "false_refusals": refusal.false_refusals,
+                    "missed_refusals": refusal.missed_refusals,
+                    "true_answers": refusal.true_answers, "f1": refusal.f1},
+        "retrieval": {
+            "ours": {m: _retrieval_summary([r["retrieval"][m] for r in rows]) for m in modes},
+            "peer": _retrieval_summary([r["peer"] for r in rows]) if peer is not None else None,
+            "peer_info": peer.describe() if peer is not None else None,
+        },
+        "ask_latency_ms": _latency([r["ask_ms"] for r in rows]),
+        "by_type": by_type,
+        "failures": [r["id"] for r in rows if r["failure"]],
+    }
+
+
+def summary_only(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without its per-question rows (what ``--json`` prints)."""
+    return {k: v for k, v in report.items() if k != "questions"}
+
+
+# --------------------------------------------------------------------------- floors
+
+
+def load_floors(path: Path) -> dict[str, Any]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data.get("metrics"), dict):
+        raise ValueError(f"{path}: expected an object with a 'metrics' mapping")
+    return data
+
+
+def check_floors(summary: dict[str, Any], floors: dict[str, Any]) -> list[str]:
+    """One message per metric below its floor (or missing); empty when all hold."""
+    problems: list[str] = []
+    for name, spec in floors["metrics"].items():
+        floor = float(spec["floor"] if isinstance(spec, dict) else spec)
+        value = summary["metrics"].get(name)
+        if value is None:
+            problems.append(f"{name}: not measured (floor {floor:.3f})")
+        elif value < floor:
+            problems.append(f"{name}: {value:.3f} is below its floor {floor:.3f}")
+    return problems
+
+
+__all__ = [
+    "FLOOR_METRICS",
+    "MODES",
+    "GoldQuestion",
+    "Peer",
+    "check_floors",
+    "failure_reasons",
+    "load_floors",
+    "load_gold",
+    "run_eval",
+    "score_answer",
+    "score_ranking",
+    "summarize",
+    "summary_only",
+]

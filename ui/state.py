@@ -1,0 +1,79 @@
+"""Process-wide resources, built once (``st.cache_resource``) and shared by every session: the
+embedder and the ``Dossier`` (which holds the index and the generator). Everything per user —
+the conversation, the last ingest report — lives in ``st.session_state`` instead."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+import ui
+from index.embed import Embedder, make_embedder
+from index.store import IndexMissingError
+from rag.config import Settings
+from rag.service import Dossier
+from ui.components import md_escape, show_error
+
+_ENV_KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+
+
+def settings_key() -> str:
+    """A digest of the environment Settings are read from: a new environment, a new Dossier."""
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("DOSSIER_") or k in _ENV_KEYS)
+    return hashlib.sha256(repr(env).encode()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False)
+def _embedder(name: str) -> Embedder:
+    """Built once per process; the model loads in the background while the first page renders,
+    so the first question does not wait for it."""
+    embedder = make_embedder(name)
+    threading.Thread(target=embedder.embed, args=(["warm up"],), daemon=True,
+                     name="dossier-embedder-warmup").start()
+    return embedder
+
+
+@st.cache_resource(show_spinner=False)
+def _dossier(key: str) -> Dossier:
+    settings = Settings()
+    return Dossier(settings, embedder=_embedder(settings.index.embedder))
+
+
+def dossier() -> Dossier:
+    """The process's Dossier for the settings now in the environment."""
+    return _dossier(settings_key())
+
+
+def sample_dir() -> Path:
+    """The bundled sample corpus, or where ``DOSSIER_SAMPLE_DIR`` points."""
+    env = os.environ.get("DOSSIER_SAMPLE_DIR")
+    return Path(env) if env else Path(ui.__file__).resolve().parents[1] / "data" / "articles"
+
+
+def uploads_dir(d: Dossier) -> Path:
+    return Path(d.settings.data_dir).resolve() / "uploads"
+
+
+def index_status(d: Dossier) -> dict[str, Any] | None:
+    """``Dossier.status()``; None when nothing is indexed yet; errors shown, then None."""
+    try:
+        return d.status()
+    except IndexMissingError:
+        return None
+    except Exception as exc:
+        show_error(exc)
+        st.stop()
+    return None  # pragma: no cover - st.stop() raises
+
+
+def settings_panel(d: Dossier) -> None:
+    """Which settings are in force (secrets never shown)."""
+    described = d.settings.describe()
+    with st.sidebar.expander("Settings in force", icon=":material/tune:"):
+        st.markdown("\n".join(f"- **{md_escape(k)}**: {md_escape(str(v))}" for k, v in described.items()))
+        st.caption("Set with DOSSIER_* environment variables, OPENAI_API_KEY and OPENAI_BASE_URL.")
