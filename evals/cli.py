@@ -1,9 +1,186 @@
-"""`dossier eval` — registered through the ``dossier.commands`` entry point."""
+"""`dossier eval` — registered through the ``dossier.commands`` entry point (``rag`` never
+imports ``evals``).
+
+    dossier eval --set sample|realtimeqa [--generator extractive|llm] [--out DIR] [--json]
+                 [--limit N] [--no-peer] [--modes hybrid,vector,bm25] [--check-floors [FILE]]
+                 [--work-dir DIR] [--rebuild] [-k 10] [--quiet]
+
+``sample`` ingests the repository's ``data/articles`` into a fresh temporary index (or into
+``--work-dir`` when given); ``realtimeqa`` writes the benchmark's articles as Markdown into the work
+dir (default ``.dossier-evals/``, which ignores itself in git) and keeps the index and the peer's
+index there, so re-runs are incremental. Reports go to ``--out`` (default
+``evals/reports/<set>/``).
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
+
+PACKAGE = Path(__file__).resolve().parent
+SAMPLE_GOLD = PACKAGE / "data" / "sample.jsonl"
+SAMPLE_CORPUS = PACKAGE.parent / "data" / "articles"
+FLOORS = PACKAGE / "floors.json"
+DEFAULT_WORK_DIR = Path(".dossier-evals")
+
+
+def _err(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def _ingest_bar(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int, current: str) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc="ingest", unit="file", file=sys.stderr,
+                              dynamic_ncols=True, mininterval=0.5)
+        b = bar["bar"]
+        b.total, b.n = total, done
+        b.set_postfix_str(current[-32:], refresh=False)
+        b.refresh()
+
+    def close() -> None:
+        if "bar" in bar:
+            bar["bar"].close()
+
+    return update, close
+
+
+def _prepare(args: argparse.Namespace, stack: ExitStack) -> tuple[Any, Path, Path, Path | None]:
+    """(questions, corpus folder, data dir, peer persist dir) for the chosen set."""
+    from evals.runner import load_gold
+
+    if args.set == "sample":
+        questions = load_gold(SAMPLE_GOLD, args.limit)
+        if args.work_dir:
+            work = Path(args.work_dir) / "sample"
+            return questions, SAMPLE_CORPUS, work / "data", work / "peer"
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dossier-eval-")))
+        return questions, SAMPLE_CORPUS, tmp / "data", None
+    from evals import realtimeqa as rtqa
+
+    bench = rtqa.find_bench()  # raises BenchMissing
+    root = Path(args.work_dir or DEFAULT_WORK_DIR)
+    rtqa.ensure_gitignored(root)
+    work = root / "realtimeqa"
+    articles = work / "articles"
+    t0 = time.perf_counter()
+    counts = rtqa.write_articles(bench, articles)
+    _err(f"realtimeqa: {bench} → {articles}: {counts['written']} written, "
+         f"{counts['unchanged']} unchanged, {counts['removed']} removed "
+         f"({time.perf_counter() - t0:.1f}s)")
+    return rtqa.load_questions(bench, args.limit), articles, work / "data", work / "peer"
+
+
+def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
+    from evals.runner import check_floors, load_floors
+
+    path = Path(args.check_floors)
+    floors = load_floors(path)
+    for key in ("set", "generator"):
+        if floors.get(key) and floors[key] != summary[key]:
+            _err(f"floor check: {path} holds floors for {key} {floors[key]!r}, "
+                 f"this run is {summary[key]!r}")
+            return 2
+    problems = check_floors(summary, floors)
+    if problems:
+        _err(f"floor check FAILED ({len(problems)} metric(s) below floor, {path}):")
+        for p in problems:
+            _err(f"  {p}")
+        return 1
+    _err(f"floor check passed: {len(floors['metrics'])} metrics at or above their floors")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.realtimeqa import BenchMissing
+    from evals.report import format_summary, write_reports
+    from evals.runner import MODES, run_eval, summary_only
+    from rag.config import Settings
+    from rag.service import Dossier
+
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise ValueError(f"unknown retrieval mode(s) {unknown}: choose from {', '.join(MODES)}")
+    show = not args.quiet
+    with ExitStack() as stack:
+        try:
+            questions, corpus, data_dir, peer_dir = _prepare(args, stack)
+        except BenchMissing as exc:
+            _err(f"dossier eval: {exc}")
+            if args.json:
+                print(json.dumps({"set": args.set, "skipped": str(exc)}))
+            return 0
+        dossier = Dossier(Settings(data_dir=data_dir))
+        update, close = _ingest_bar(show)
+        t0 = time.perf_counter()
+        try:
+            ingest = dossier.ingest(corpus, progress=update, rebuild=args.rebuild)
+        finally:
+            close()
+        ingest_s = time.perf_counter() - t0
+        _err(f"ingest {corpus}: {len(ingest.added)} added, {len(ingest.updated)} updated, "
+             f"{len(ingest.unchanged)} unchanged, {len(ingest.skipped)} skipped "
+             f"({ingest_s:.1f}s)")
+        peer = None
+        peer_s = 0.0
+        if not args.no_peer:
+            from evals.peer import LlamaIndexPeer
+
+            t0 = time.perf_counter()
+            peer = LlamaIndexPeer(corpus, dossier.embedder, peer_dir, show_progress=show)
+            peer_s = time.perf_counter() - t0
+            _err(f"peer: {peer.describe()}")
+        report = run_eval(dossier, questions, set_name=args.set, generator=args.generator,
+                          k=args.k, modes=modes, peer=peer, progress=show)
+    report["timing"].update(ingest_s=round(ingest_s, 1), peer_s=round(peer_s, 1))
+    report["ingest"] = {"added": len(ingest.added), "updated": len(ingest.updated),
+                        "unchanged": len(ingest.unchanged), "skipped": len(ingest.skipped),
+                        "chunks_written": ingest.chunks_written}
+    if args.limit:
+        report["limit"] = args.limit
+    out = Path(args.out) if args.out else Path("evals") / "reports" / args.set
+    paths = write_reports(report, out)
+    summary = summary_only(report)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        _err(format_summary(report))
+    else:
+        print(format_summary(report))
+    _err("reports: " + ", ".join(str(p) for p in paths.values()))
+    return _check_floors(args, summary) if args.check_floors else 0
 
 
 def register(sub: Any) -> None:
-    return None
+    s = sub.add_parser("eval", help="measure retrieval, answers and citations on a gold set")
+    s.add_argument("--set", required=True, choices=["sample", "realtimeqa"],
+                   help="sample: the bundled corpus and 53 gold questions; realtimeqa: the "
+                   "RealTime QA dev set from ../shared/bench (skipped when absent)")
+    s.add_argument("--generator", choices=["extractive", "llm"], default="extractive")
+    s.add_argument("--out", help="report folder (default evals/reports/<set>/)")
+    s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    s.add_argument("--limit", type=int, help="only the first N questions")
+    s.add_argument("--no-peer", action="store_true", help="skip the llama-index peer")
+    s.add_argument("--modes", default=",".join(("hybrid", "vector", "bm25")),
+                   help="retrieval modes to compare (comma-separated)")
+    s.add_argument("-k", type=int, default=10, help="chunks retrieved per question (default 10)")
+    s.add_argument("--check-floors", nargs="?", const=str(FLOORS), metavar="FILE",
+                   help="exit 1 when a metric is below its floor (default evals/floors.json)")
+    s.add_argument("--work-dir", help="where corpora copies and indexes persist "
+                   "(default .dossier-evals/ for realtimeqa; a fresh temp dir for sample)")
+    s.add_argument("--rebuild", action="store_true", help="rebuild the eval's index")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    s.set_defaults(func=cmd_eval)

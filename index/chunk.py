@@ -76,11 +76,15 @@ _ABBREVIATIONS = frozenset(
 @lru_cache(maxsize=1)
 def _encoding():  # type: ignore[no-untyped-def]
     """tiktoken's cl100k_base from llama-index-core's bundled cache: nothing is downloaded."""
-    import llama_index.core
+    import importlib.util
+
     import tiktoken
 
-    cache = Path(llama_index.core.__file__).parent / "_static" / "tiktoken_cache"
-    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache))
+    # Locate llama-index-core's bundled cache without importing llama-index (seconds of imports).
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec and spec.origin:
+        cache = Path(spec.origin).parent / "_static" / "tiktoken_cache"
+        os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache))
     return tiktoken.get_encoding(TOKENIZER_NAME)
 
 

@@ -28,7 +28,7 @@ from index.load import LoadError, iter_files, load_file
 from index.meta import extract_meta
 from index.records import Article, Chunk
 from index.settings import IndexSettings
-from index.store import Store, StoreUnavailableError, mean_vector
+from index.store import ArticleWrite, Store, StoreUnavailableError, mean_vector
 
 Progress = Callable[[int, int, str], None]
 
@@ -77,6 +77,7 @@ class _Pending:
     chunks: list[Chunk]
     state: dict[str, Any]
     duplicate_of: str | None = None
+    replacing: bool = False
 
 
 class IngestBusyError(Exception):
@@ -182,6 +183,7 @@ def ingest(
             else:
                 by_sha[item.article.sha256] = rel
             (report.added if kind == "added" else report.updated).append(rel)
+            item.replacing = kind != "added"
             pending.append(item)
             pending_chunks += len(item.chunks)
         elif kind == "updated":
@@ -247,22 +249,22 @@ def _flush(
         return
     texts = [c.text for p in pending for c in p.chunks]
     vectors = embedder.embed(texts) if texts else []
+    writes: list[ArticleWrite] = []
     pos = 0
     for p in pending:
         mine = vectors[pos : pos + len(p.chunks)]
         pos += len(p.chunks)
-        doc_vector = mean_vector(mine) if mine else None
         if p.duplicate_of:
             doc_vector = vectors_of.get(p.duplicate_of) or store.article_vector(p.duplicate_of)
-            if doc_vector is None:  # the original vanished meanwhile: index this copy itself
+            if doc_vector is None:
                 raise StoreUnavailableError(f"Original of duplicate {p.article.file} is missing")
-        try:
-            store.write_article(p.article, p.chunks, mine, p.state, doc_vector)
-        except Exception as exc:
-            raise StoreUnavailableError(
-                f"Writing {p.article.file} to the index failed: {exc}"
-            ) from exc
-        if doc_vector is not None:
-            vectors_of[p.article.file] = list(doc_vector)
+        else:
+            doc_vector = mean_vector(mine)
+            vectors_of[p.article.file] = doc_vector
+        writes.append(ArticleWrite(p.article, p.chunks, mine, doc_vector, p.state, p.replacing))
         report.chunks_written += len(p.chunks)
+    try:
+        store.write_articles(writes)
+    except Exception as exc:
+        raise StoreUnavailableError(f"Writing to the index failed: {exc}") from exc
     store.bump_generation()

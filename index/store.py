@@ -94,6 +94,30 @@ def published_ts(published: str | None) -> int | None:
         return None
 
 
+def _article_base(article: Article) -> dict[str, Any]:
+    return {
+        "file": article.file,
+        "title": article.meta.title,
+        "outlet": article.meta.outlet,
+        "author": article.meta.author,
+        "published": article.meta.published,
+        "published_ts": published_ts(article.meta.published),
+    }
+
+
+@dataclass(frozen=True)
+class ArticleWrite:
+    """One article to write: its chunks and their vectors, its record's vector and state.
+    ``replacing`` says the article may have older chunks to delete (an update)."""
+
+    article: Article
+    chunks: Sequence[Chunk]
+    vectors: Sequence[Sequence[float]]
+    doc_vector: Sequence[float]
+    state: Mapping[str, Any]
+    replacing: bool = False
+
+
 @dataclass(frozen=True)
 class ChunkHit:
     id: str
@@ -158,54 +182,64 @@ class Store:
             )
 
     # ---- writing ------------------------------------------------------------------------
-    def write_article(
-        self,
-        article: Article,
-        chunks: Sequence[Chunk],
-        vectors: Sequence[Sequence[float]],
-        state: Mapping[str, Any],
-        doc_vector: Sequence[float] | None = None,
-    ) -> None:
-        """Replace an article's chunks, then record the article. The article record is written
-        last: if the process dies in between, the next ingest sees the file as not done yet."""
-        base = {
-            "file": article.file,
-            "title": article.meta.title,
-            "outlet": article.meta.outlet,
-            "author": article.meta.author,
-            "published": article.meta.published,
-            "published_ts": published_ts(article.meta.published),
-        }
-        if chunks:
-            self.chunks.upsert(
-                ids=[c.id for c in chunks],
-                embeddings=[list(v) for v in vectors],
-                documents=[c.text for c in chunks],
-                metadatas=[
+    def write_articles(self, items: Sequence[ArticleWrite]) -> None:
+        """Replace the chunks of several articles, then record the articles.
+
+        One Chroma upsert per collection per batch (each call is a transaction; per-article
+        calls made writing dominate ingest time). The article records are written last: if the
+        process dies in between, the next ingest sees those files as not done yet and redoes
+        them — chunk ids are deterministic, so that overwrites rather than duplicates.
+        """
+        ids: list[str] = []
+        vectors: list[list[float]] = []
+        documents: list[str] = []
+        metas: list[Metadata] = []
+        for it in items:
+            base = _article_base(it.article)
+            for c, v in zip(it.chunks, it.vectors, strict=True):
+                ids.append(c.id)
+                vectors.append(list(v))
+                documents.append(c.text)
+                metas.append(
                     _clean_meta(
                         {**base, "n": c.n, "start": c.start, "end": c.end, "tokens": c.tokens}
                     )
-                    for c in chunks
+                )
+        step = self._max_batch()
+        for i in range(0, len(ids), step):
+            self.chunks.upsert(
+                ids=ids[i : i + step],
+                embeddings=vectors[i : i + step],
+                documents=documents[i : i + step],
+                metadatas=metas[i : i + step],
+            )
+        for it in items:
+            if it.replacing:
+                self._delete_chunks(it.article.file, keep=len(it.chunks))
+        for i in range(0, len(items), step):
+            part = items[i : i + step]
+            self.articles.upsert(
+                ids=[it.article.file for it in part],
+                embeddings=[list(it.doc_vector) for it in part],
+                documents=[it.article.text for it in part],
+                metadatas=[
+                    _clean_meta(
+                        {
+                            **_article_base(it.article),
+                            **it.state,
+                            "chunks": len(it.chunks),
+                            "warnings": "; ".join(it.article.warnings) or None,
+                        }
+                    )
+                    for it in part
                 ],
             )
-        self._delete_chunks(article.file, keep=len(chunks))
-        if doc_vector is None:
-            doc_vector = mean_vector(vectors)
-        self.articles.upsert(
-            ids=[article.file],
-            embeddings=[list(doc_vector)],
-            documents=[article.text],
-            metadatas=[
-                _clean_meta(
-                    {
-                        **base,
-                        **state,
-                        "chunks": len(chunks),
-                        "warnings": "; ".join(article.warnings) or None,
-                    }
-                )
-            ],
-        )
+
+    def _max_batch(self) -> int:
+        try:
+            return max(1, int(self.client.get_max_batch_size()))
+        except Exception:
+            return 1000
 
     def _delete_chunks(self, file: str, keep: int = 0) -> None:
         got = self.chunks.get(where={"file": file}, include=["metadatas"])

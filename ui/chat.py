@@ -81,7 +81,8 @@ def show_refusal(answer: Answer) -> None:
     if closest:
         st.markdown("Closest passages (none was close enough to answer from):")
     for p in closest:
-        label = md_escape(f"{p.title or p.file} — {p.outlet or 'unknown outlet'} · {date_label(p.published)}")
+        outlet = p.outlet or "unknown outlet"
+        label = md_escape(f"{p.title or p.file} — {outlet} · {date_label(p.published)}")
         with st.expander(label, icon=":material/article:"):
             st.caption(f"`{p.file}` · characters {p.start}–{p.end}")
             st.markdown(context_html(_passage_context(p)), unsafe_allow_html=True)
@@ -101,7 +102,7 @@ def show_flags(answer: Answer, min_support: float) -> None:
         )
     for d in answer.disagreements:
         sides = " vs ".join(f"{md_escape(v)} \\[{c}\\]" for v, c in d.values)
-        st.warning(f"The sources disagree about {md_escape(d.about)}: {sides}.", icon=":material/balance:")
+        st.warning(f"The cited sources disagree: {sides}.", icon=":material/balance:")
     if answer.invalid_citations:
         ids = ", ".join(md_escape(f"[{i.id}]") for i in answer.invalid_citations)
         st.warning(f"The model cited {ids}, which name no retrieved passage; they were not used.")
@@ -121,7 +122,8 @@ def show_answer(turn: Turn, min_support: float) -> None:
                 show_context(turn.contexts.get(c.id) or context_of(None, 0, 0, c.quote), c)
     for w in answer.warnings:
         st.caption(f"⚠ {md_escape(w)}")
-    st.caption(f"Answered by {md_escape(generator_label(answer.generator))} in {turn.seconds:.1f} s")
+    by = md_escape(generator_label(answer.generator))
+    st.caption(f"Answered by {by} in {turn.seconds:.1f} s")
 
 
 def sidebar_filters(status: dict[str, Any]) -> Filters:

@@ -38,7 +38,8 @@ def md_escape(text: str) -> str:
 
 def html_text(text: str) -> str:
     """Text for an HTML block: escaped, newlines as ``<br>`` so no blank line ends the block."""
-    return html.escape(text, quote=True).replace("\r", "").replace("\n", "<br>").replace("$", "&#36;")
+    escaped = html.escape(text, quote=True).replace("$", "&#36;")
+    return escaped.replace("\r", "").replace("\n", "<br>")
 
 
 def generator_label(name: str) -> str:
@@ -98,8 +99,8 @@ def context_html(ctx: Context) -> str:
 
 
 def show_context(ctx: Context, c: Citation) -> None:
-    meta = [f"`{c.file}`", md_escape(c.outlet or "unknown outlet"), md_escape(date_label(c.published)),
-            f"characters {c.start}–{c.end}"]
+    meta = [f"`{c.file}`", md_escape(c.outlet or "unknown outlet"),
+            md_escape(date_label(c.published)), f"characters {c.start}–{c.end}"]
     st.caption(" · ".join(meta))
     if not ctx.found:
         st.caption("The article has changed or left the index since; the quoted passage was:")
@@ -111,7 +112,8 @@ def show_error(exc: BaseException) -> None:
     if exit_code_for(exc) is not None or isinstance(exc, FileNotFoundError):
         st.error(str(exc), icon=":material/error:")
     else:
-        st.error(f"Something went wrong: {exc.__class__.__name__}: {exc}", icon=":material/bug_report:")
+        st.error(f"Something went wrong: {exc.__class__.__name__}: {exc}",
+                 icon=":material/bug_report:")
         st.exception(exc)
 
 
@@ -136,7 +138,8 @@ def run_ingest(d: Dossier, path: Path, rebuild: bool = False) -> dict[str, Any] 
 
 def show_report(report: Mapping[str, Any]) -> None:
     """An ingest report: counts, then every skipped file with its reason."""
-    counts = ", ".join(f"{report.get(k, 0)} {k}" for k in ("added", "updated", "unchanged", "removed"))
+    kinds = ("added", "updated", "unchanged", "removed")
+    counts = ", ".join(f"{report.get(k, 0)} {k}" for k in kinds)
     skipped = list(report.get("skipped", []))
     (st.warning if skipped else st.success)(f"Ingest finished: {counts}.")
     if skipped:
@@ -146,6 +149,7 @@ def show_report(report: Mapping[str, Any]) -> None:
             hide_index=True, width="stretch",
         )
     for dup in report.get("duplicates", []):
-        st.caption(f"{md_escape(dup['file'])} duplicates {md_escape(dup['of'])}: not embedded twice.")
+        st.caption(f"{md_escape(dup['file'])} duplicates {md_escape(dup['of'])}: "
+                   "not embedded twice.")
     for w in report.get("warnings", []):
         st.caption(f"⚠ {md_escape(w['file'])}: {md_escape(w['warning'])}")

@@ -24,7 +24,8 @@ _ENV_KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
 
 def settings_key() -> str:
     """A digest of the environment Settings are read from: a new environment, a new Dossier."""
-    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("DOSSIER_") or k in _ENV_KEYS)
+    env = sorted((k, v) for k, v in os.environ.items()
+                 if k.startswith("DOSSIER_") or k in _ENV_KEYS)
     return hashlib.sha256(repr(env).encode()).hexdigest()
 
 
@@ -75,5 +76,6 @@ def settings_panel(d: Dossier) -> None:
     """Which settings are in force (secrets never shown)."""
     described = d.settings.describe()
     with st.sidebar.expander("Settings in force", icon=":material/tune:"):
-        st.markdown("\n".join(f"- **{md_escape(k)}**: {md_escape(str(v))}" for k, v in described.items()))
+        lines = [f"- **{md_escape(k)}**: {md_escape(str(v))}" for k, v in described.items()]
+        st.markdown("\n".join(lines))
         st.caption("Set with DOSSIER_* environment variables, OPENAI_API_KEY and OPENAI_BASE_URL.")

@@ -1,0 +1,37 @@
+"""Dossier's Streamlit app: ``streamlit run ui/app.py``.
+
+One module per page (chat, briefing, library, evals); the embedder, the index and the generator
+are built once per process (``ui.state``) and shared; each browser session keeps its own
+conversation in ``st.session_state``. Settings come from the environment (``DOSSIER_*``,
+``OPENAI_API_KEY``, ``OPENAI_BASE_URL``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import state
+from ui.components import CSS, generator_label, md_escape
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    st.set_page_config(page_title="Dossier", page_icon=":material/newspaper:", layout="wide")
+    st.markdown(CSS, unsafe_allow_html=True)
+    pages = [
+        st.Page(HERE / "chat.py", title="Chat", icon=":material/forum:", default=True),
+        st.Page(HERE / "briefing.py", title="Briefing", icon=":material/summarize:"),
+        st.Page(HERE / "library.py", title="Library", icon=":material/library_books:"),
+        st.Page(HERE / "evals_page.py", title="Evals", icon=":material/analytics:",
+                url_path="evals"),
+    ]
+    page = st.navigation(pages)
+    d = state.dossier()
+    st.sidebar.caption(f"Answers by **{md_escape(generator_label(d.generator_name))}**")
+    state.settings_panel(d)
+    page.run()
+
+
+main()
