@@ -2,8 +2,9 @@
 imports ``evals``).
 
     dossier eval --set sample|realtimeqa [--generator extractive|llm] [--out DIR] [--json]
-                 [--limit N] [--no-peer] [--modes hybrid,vector,bm25] [--check-floors [FILE]]
-                 [--work-dir DIR] [--rebuild] [-k 10] [--quiet]
+                 [--limit N] [--corpus-limit N] [--retrieval-only] [--no-peer]
+                 [--modes hybrid,vector,bm25] [--check-floors [FILE]] [--work-dir DIR]
+                 [--rebuild] [-k 10] [--quiet]
 
 ``sample`` ingests the repository's ``data/articles`` into a fresh temporary index (or into
 ``--work-dir`` when given); ``realtimeqa`` writes the benchmark's articles as Markdown into the work
@@ -58,17 +59,23 @@ def _ingest_bar(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, 
     return update, close
 
 
-def _prepare(args: argparse.Namespace, stack: ExitStack) -> tuple[Any, Path, Path, Path | None]:
-    """(questions, corpus folder, data dir, peer persist dir) for the chosen set."""
+Prepared = tuple[Any, Path, Path, Path | None, dict[str, Any]]
+
+
+def _prepare(args: argparse.Namespace, stack: ExitStack) -> Prepared:
+    """(questions, corpus folder, data dir, peer persist dir, corpus info) for the set."""
     from evals.runner import load_gold
 
     if args.set == "sample":
+        if args.corpus_limit:
+            raise ValueError("--corpus-limit applies to --set realtimeqa only")
         questions = load_gold(SAMPLE_GOLD, args.limit)
+        info = {"folder": "data/articles", "articles": len(list(SAMPLE_CORPUS.iterdir()))}
         if args.work_dir:
             work = Path(args.work_dir) / "sample"
-            return questions, SAMPLE_CORPUS, work / "data", work / "peer"
+            return questions, SAMPLE_CORPUS, work / "data", work / "peer", info
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dossier-eval-")))
-        return questions, SAMPLE_CORPUS, tmp / "data", None
+        return questions, SAMPLE_CORPUS, tmp / "data", None, info
     from evals import realtimeqa as rtqa
 
     bench = rtqa.find_bench()  # raises BenchMissing
@@ -77,11 +84,16 @@ def _prepare(args: argparse.Namespace, stack: ExitStack) -> tuple[Any, Path, Pat
     work = root / "realtimeqa"
     articles = work / "articles"
     t0 = time.perf_counter()
-    counts = rtqa.write_articles(bench, articles)
-    _err(f"realtimeqa: {bench} → {articles}: {counts['written']} written, "
-         f"{counts['unchanged']} unchanged, {counts['removed']} removed "
-         f"({time.perf_counter() - t0:.1f}s)")
-    return rtqa.load_questions(bench, args.limit), articles, work / "data", work / "peer"
+    only = rtqa.select_ids(bench, args.corpus_limit, rtqa.gold_doc_ids(bench))
+    counts = rtqa.write_articles(bench, articles, only)
+    n = counts["written"] + counts["unchanged"]
+    _err(f"realtimeqa: {bench} → {articles}: {n} articles ({counts['written']} written, "
+         f"{counts['unchanged']} unchanged, {counts['removed']} removed) "
+         f"in {time.perf_counter() - t0:.1f}s")
+    info = {"folder": str(bench), "articles": n, "subset": only is not None,
+            "note": ("all gold articles plus the first others by doc id" if only is not None
+                     else "the whole corpus")}
+    return rtqa.load_questions(bench, args.limit), articles, work / "data", work / "peer", info
 
 
 def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
@@ -118,7 +130,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     show = not args.quiet
     with ExitStack() as stack:
         try:
-            questions, corpus, data_dir, peer_dir = _prepare(args, stack)
+            questions, corpus, data_dir, peer_dir, corpus_info = _prepare(args, stack)
         except BenchMissing as exc:
             _err(f"dossier eval: {exc}")
             if args.json:
@@ -145,11 +157,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
             peer_s = time.perf_counter() - t0
             _err(f"peer: {peer.describe()}")
         report = run_eval(dossier, questions, set_name=args.set, generator=args.generator,
-                          k=args.k, modes=modes, peer=peer, progress=show)
+                          k=args.k, modes=modes, peer=peer, progress=show,
+                          answers=not args.retrieval_only)
     report["timing"].update(ingest_s=round(ingest_s, 1), peer_s=round(peer_s, 1))
     report["ingest"] = {"added": len(ingest.added), "updated": len(ingest.updated),
                         "unchanged": len(ingest.unchanged), "skipped": len(ingest.skipped),
                         "chunks_written": ingest.chunks_written}
+    report["corpus"] = corpus_info
     if args.limit:
         report["limit"] = args.limit
     out = Path(args.out) if args.out else Path("evals") / "reports" / args.set
@@ -173,6 +187,11 @@ def register(sub: Any) -> None:
     s.add_argument("--out", help="report folder (default evals/reports/<set>/)")
     s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     s.add_argument("--limit", type=int, help="only the first N questions")
+    s.add_argument("--corpus-limit", type=int, metavar="N",
+                   help="realtimeqa: ingest only N articles — every gold article plus the first "
+                   "others by doc id (fewer distractors: an easier corpus; the report says so)")
+    s.add_argument("--retrieval-only", action="store_true",
+                   help="measure retrieval only (no answers: fast on large sets)")
     s.add_argument("--no-peer", action="store_true", help="skip the llama-index peer")
     s.add_argument("--modes", default=",".join(("hybrid", "vector", "bm25")),
                    help="retrieval modes to compare (comma-separated)")

@@ -132,13 +132,28 @@ def iter_corpus(bench: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def write_articles(bench: Path, dest: Path) -> dict[str, int]:
-    """Write every corpus article as ``dest/<doc_id>.md``; rewrite only what changed and remove
-    files no longer in the corpus. Returns counts: written, unchanged, removed."""
+def select_ids(bench: Path, limit: int | None, keep: set[str]) -> set[str] | None:
+    """The doc ids of a corpus subset of ``limit`` articles: every id in ``keep`` (the gold
+    articles) plus the first others in doc-id order (ids are hashes, so that is an arbitrary but
+    stable sample, and the prefix a full ingest processes first). None: the whole corpus."""
+    if limit is None:
+        return None
+    ids = sorted(str(doc["doc_id"]) for doc in iter_corpus(bench))
+    gold = keep.intersection(ids)
+    others = [i for i in ids if i not in gold]
+    return gold | set(others[: max(0, limit - len(gold))])
+
+
+def write_articles(bench: Path, dest: Path, only: set[str] | None = None) -> dict[str, int]:
+    """Write every corpus article (or those whose doc id is in ``only``) as
+    ``dest/<doc_id>.md``; rewrite only what changed and remove other ``.md`` files. Returns
+    counts: written, unchanged, removed."""
     dest.mkdir(parents=True, exist_ok=True)
     wanted: set[str] = set()
     written = unchanged = 0
     for doc in iter_corpus(bench):
+        if only is not None and str(doc["doc_id"]) not in only:
+            continue
         name = f"{doc['doc_id']}.md"
         wanted.add(name)
         text = to_markdown(doc)
@@ -154,6 +169,16 @@ def write_articles(bench: Path, dest: Path) -> dict[str, int]:
             path.unlink()
             removed += 1
     return {"written": written, "unchanged": unchanged, "removed": removed}
+
+
+def gold_doc_ids(bench: Path) -> set[str]:
+    """Every gold article id of the dev questions."""
+    out: set[str] = set()
+    with (bench / QUESTIONS_FILE).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                out.update(str(d) for d in json.loads(line).get("gold_doc_ids") or [])
+    return out
 
 
 def clean_answer(text: str) -> str:
@@ -205,10 +230,12 @@ __all__ = [
     "clean_answer",
     "ensure_gitignored",
     "find_bench",
+    "gold_doc_ids",
     "iso_date",
     "iter_corpus",
     "load_questions",
     "outlet_from_url",
+    "select_ids",
     "to_markdown",
     "write_articles",
 ]

@@ -50,7 +50,13 @@ def _lat(s: dict[str, Any], key: str) -> str:
 
 
 def _title(report: dict[str, Any]) -> str:
-    return (f"Dossier eval — set {report['set']}, generator {report['generator']}, "
+    corpus = report.get("corpus") or {}
+    size = ""
+    if corpus.get("articles"):
+        size = f", {corpus['articles']} articles"
+        if corpus.get("subset"):
+            size += f" (subset: {corpus.get('note', '')})"
+    return (f"Dossier eval — set {report['set']}{size}, generator {report['generator']}, "
             f"{report['n_questions']} questions ({report['n_answerable']} answerable, "
             f"{report['n_answered']} answered), k={report['k']}, embedder {report['embedder']}")
 
@@ -101,6 +107,11 @@ def to_markdown(report: dict[str, Any]) -> str:
     for name, s in _retrieval_rows(report):
         out.append(f"| {name} | {_f(s['hit@1'])} | {_f(s['hit@5'])} | {_f(s['mrr@10'])} | "
                    f"{_f(s['passage_recall'])} | {_lat(s, 'p50')} | {_lat(s, 'p95')} |")
+    timing = report.get("timing") or {}
+    if timing.get("load_avg_1m") is not None:
+        out += ["", f"Latencies are wall-clock on {timing.get('cpus')} CPUs with a 1-minute load "
+                f"average of {timing['load_avg_1m']} at the end of the run: compare them within "
+                "a run, not across machines."]
     info = report["retrieval"].get("peer_info")
     if info:
         out += ["", f"Peer: {info['name']}, {info['splitter']}, {info['nodes']} nodes, "
@@ -116,8 +127,9 @@ def to_markdown(report: dict[str, Any]) -> str:
     for q in report["questions"]:
         result = "FAIL: " + "; ".join(q["reasons"]) if q["failure"] else "ok"
         cited = sorted({c["file"] for cl in q["claims"] for c in cl["citations"]})
-        out.append(f"| {q['id']} | {q['type']} | {_cell(result)} | "
-                   f"{_f(q['retrieval'][mode].get('gold_rank'), 0)} | {_cell(q['answer'])} | "
+        rank = _f(q["retrieval"][mode].get("gold_rank"), 0)
+        out.append(f"| {q['id']} | {q['type']} | {_cell(result)} | {rank} | "
+                   f"{_cell(q['answer'] or '—')} | "
                    f"{_cell(', '.join(cited), 80)} |")
     fails = [q for q in report["questions"] if q["failure"]]
     if fails:

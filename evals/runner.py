@@ -16,6 +16,7 @@ verifier is used whatever the generator, so runs are comparable.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -181,8 +182,18 @@ def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[st
     return row
 
 
+def unasked_row(q: GoldQuestion) -> dict[str, Any]:
+    """The answer part of a row when answers are not run (``--retrieval-only``)."""
+    return {"answer": None, "refused": None, "should_refuse": q.should_refuse,
+            "refusal_ok": None, "correct": None, "n_claims": 0, "n_citations": 0,
+            "n_invalid": 0, "invalid_citation_rate": None, "citation_recall": None,
+            "citation_precision": None, "cited_gold_rate": None, "claims": [], "ask_ms": None}
+
+
 def failure_reasons(row: dict[str, Any]) -> list[str]:
     reasons: list[str] = []
+    if row["refused"] is None:
+        return reasons
     if row["should_refuse"] and not row["refused"]:
         reasons.append("answered an unanswerable question")
     elif not row["should_refuse"] and row["refused"]:
@@ -221,8 +232,10 @@ def run_eval(
     modes: Sequence[str] = MODES,
     peer: Peer | None = None,
     progress: bool = False,
+    answers: bool = True,
 ) -> dict[str, Any]:
-    """Run every question; return the report (summary plus per-question rows)."""
+    """Run every question; return the report (summary plus per-question rows). With
+    ``answers=False`` only retrieval is measured (no ``ask``)."""
     from tqdm import tqdm
 
     if not questions:
@@ -253,21 +266,25 @@ def run_eval(
             ms = _ms(t0)
             peer_row = score_ranking([f for f, _ in found], [t for _, t in found], q, k)
             peer_row["latency_ms"] = round(ms, 2)
-        t0 = time.perf_counter()
-        answer = dossier.ask(q.question, generator=generator)
-        ask_ms = _ms(t0)
-        row = {
+        row: dict[str, Any] = {
             "id": q.id, "question": q.question, "type": q.type, "wanted": q.wanted,
             "gold_files": list(q.gold_files), "answers": list(q.answers),
-            "retrieval": retrieval, "peer": peer_row, "ask_ms": round(ask_ms, 1),
-            **score_answer(answer, q, verifier),
+            "retrieval": retrieval, "peer": peer_row,
         }
+        if answers:
+            t0 = time.perf_counter()
+            answer = dossier.ask(q.question, generator=generator)
+            row["ask_ms"] = round(_ms(t0), 1)
+            row.update(score_answer(answer, q, verifier))
+        else:
+            row.update(unasked_row(q))
         row["reasons"] = failure_reasons(row)
         row["failure"] = bool(row["reasons"])
         rows.append(row)
-    report = summarize(rows, set_name=set_name, generator=generator, k=k,
+    report = summarize(rows, set_name=set_name, generator=generator if answers else "none", k=k,
                        default_mode=default_mode, modes=modes, peer=peer)
-    report["timing"] = {"questions_s": round(time.perf_counter() - t_start, 1)}
+    report["timing"] = {"questions_s": round(time.perf_counter() - t_start, 1),
+                        "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
     report["settings"] = dossier.settings.describe()
     report["embedder"] = getattr(dossier.embedder, "name", "?")
     report["questions"] = sorted(rows, key=lambda r: not r["failure"])
@@ -299,8 +316,10 @@ def _ci(values: Sequence[float | bool | None], binary: bool) -> list[float] | No
 
 def summarize(rows: Sequence[dict[str, Any]], *, set_name: str, generator: str, k: int,
               default_mode: str, modes: Sequence[str], peer: Peer | None) -> dict[str, Any]:
-    answered = [r for r in rows if not r["refused"]]
-    refusal = M.refusal_scores([(r["should_refuse"], r["refused"]) for r in rows])
+    asked = [r for r in rows if r["refused"] is not None]
+    answered = [r for r in asked if not r["refused"]]
+    refusal = (M.refusal_scores([(r["should_refuse"], r["refused"]) for r in asked])
+               if asked else None)
     n_inv = sum(r["n_invalid"] for r in rows)
     n_all = n_inv + sum(r["n_citations"] for r in rows)
     per_q: dict[str, list[Any]] = {
@@ -313,9 +332,9 @@ def summarize(rows: Sequence[dict[str, Any]], *, set_name: str, generator: str, 
     for m in ("hit@1", "hit@5", "mrr@10", "passage_recall"):
         per_q[m] = [r["retrieval"][default_mode].get(m) for r in rows]
     metrics: dict[str, Any] = {name: M.mean(v) for name, v in per_q.items()}
-    metrics["refusal_precision"] = refusal.precision
-    metrics["refusal_recall"] = refusal.recall
-    metrics["invalid_citation_rate"] = M.invalid_citation_rate(n_inv, n_all)
+    metrics["refusal_precision"] = refusal.precision if refusal else None
+    metrics["refusal_recall"] = refusal.recall if refusal else None
+    metrics["invalid_citation_rate"] = M.invalid_citation_rate(n_inv, n_all) if asked else None
     binary = {"answer_correct", "refusal_accuracy", "hit@1", "hit@5"}
     ci = {name: _ci(v, name in binary) for name, v in per_q.items()}
     by_type: dict[str, dict[str, Any]] = {}
@@ -342,13 +361,13 @@ def summarize(rows: Sequence[dict[str, Any]], *, set_name: str, generator: str, 
         "refusal": {"true_refusals": refusal.true_refusals,
                     "false_refusals": refusal.false_refusals,
                     "missed_refusals": refusal.missed_refusals,
-                    "true_answers": refusal.true_answers, "f1": refusal.f1},
+                    "true_answers": refusal.true_answers, "f1": refusal.f1} if refusal else None,
         "retrieval": {
             "ours": {m: _retrieval_summary([r["retrieval"][m] for r in rows]) for m in modes},
             "peer": _retrieval_summary([r["peer"] for r in rows]) if peer is not None else None,
             "peer_info": peer.describe() if peer is not None else None,
         },
-        "ask_latency_ms": _latency([r["ask_ms"] for r in rows]),
+        "ask_latency_ms": _latency([r["ask_ms"] for r in asked]),
         "by_type": by_type,
         "failures": [r["id"] for r in rows if r["failure"]],
     }
@@ -396,4 +415,5 @@ __all__ = [
     "score_ranking",
     "summarize",
     "summary_only",
+    "unasked_row",
 ]

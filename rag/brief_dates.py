@@ -199,16 +199,16 @@ def _mention(kind: str, g: dict[str, Any], s: int, e: int, text: str) -> DateMen
         end_day = int(g["d2"]) if g.get("d2") else None
         if not 1 <= day <= 31 or (end_day is not None and not day < end_day <= 31):
             return None
-        if g["mon"].lower() == "may" and kind == "mdy" and year is None:
-            # "may 5" as a verb is rare in news but "May 5" must be capitalised to count.
-            if not g["mon"][0].isupper():
-                return None
+        if g["mon"].lower() == "may" and kind == "mdy" and year is None \
+                and not g["mon"][0].isupper():
+            return None  # "may 5" is a verb and a number; "May 5" is a date
         return DateMention(s, e, text, kind, year, _month(g["mon"]), day, end_day)
     if kind == "my":
         return DateMention(s, e, text, kind, year, _month(g["mon"]))
     if kind == "m":
         mon = g["mon"]
-        if mon.lower() in ("may", "mar", "jan", "dec", "sep", "oct", "nov") and not mon[0].isupper():
+        if mon.lower() in ("may", "mar", "jan", "dec", "sep", "oct", "nov") and \
+                not mon[0].isupper():
             return None  # "in may", "by mar…": not a month unless capitalised
         return DateMention(s, e, text, kind, None, _month(mon))
     if kind == "wd":
@@ -231,7 +231,7 @@ def _mention(kind: str, g: dict[str, Any], s: int, e: int, text: str) -> DateMen
 # ---- tense -------------------------------------------------------------------------------------
 _FUTURE = re.compile(
     r"\b(?:will|won't|shall|would|'ll|is due|are due|due to|is expected|are expected|expected to|"
-    r"expects? to|is set to|are set to|plans? to|planned|planning|scheduled|being prepared|"
+    r"expects? to|is set to|are set to|plans to|planning to|planned to|scheduled|being prepared|"
     r"being considered|is to|are to|prospective|upcoming|coming (?:days|weeks|months)|"
     r"going to|intends? to|likely to|to visit|to meet|to hold)\b",
     re.IGNORECASE,

@@ -19,16 +19,25 @@ Near-duplicates in other articles are merged into each item; ``support`` counts 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.brief_dates import first_on_or_after
-from rag.brief_pool import Pool, date_match, duplicates, shared_names
+from rag.brief_dates import event_dates, first_on_or_after, parse_published
+from rag.brief_pool import Pool, date_match, duplicates, neighbours, shared_names
 from rag.brief_records import Actor, BriefItem
-from rag.brief_text import Speaker, is_pronoun, jaccard, looks_ahead, shorten, speakers_in
+from rag.brief_text import (
+    Speaker,
+    is_pronoun,
+    jaccard,
+    looks_ahead,
+    looks_personal,
+    shorten,
+    speakers_in,
+)
 from rag.records import Citation
 
 
@@ -77,26 +86,30 @@ def extract(pool: Pool, limits: Limits = Limits()) -> Sections:
             replace(t, disputed=True) if any((c.file, c.start) in disputed for c in t.citations)
             else t for t in timeline
         )
-    actors = _actors(pool, limits.actors, limits.per_actor, used)
-    for a in actors:
-        for item in a.items:
-            used.update(_indices(pool, item))
-    figures = _figures(pool, limits.figures, used)
-    for item in figures:
-        used.update(_indices(pool, item))
     watch = _watch(pool, limits.watch, used)
+    for item in watch:
+        used.update(_indices(pool, item))
+    actors = _actors(pool, limits.actors, limits.per_actor, used)
+    figures = _figures(pool, limits.figures, used)
     return Sections(summary, timeline, actors, figures, disagreements, watch)
 
 
 # ---- summary -----------------------------------------------------------------------------------
+_ANAPHORIC = re.compile(
+    r"[\"“]?(?:he|she|they|it|this|that|these|those|but|and|so|during|however|overall|still|"
+    r"meanwhile|also|yet|its|his|her|their|such|there|since then|at the same time|as a result|"
+    r"in addition|on the other hand|by contrast|in turn|even so|instead)\b",
+    re.IGNORECASE,
+)
+
+
 def _quality(pool: Pool, i: int) -> float:
     """Penalties for units that read badly on their own."""
     text = pool.units[i].text
     words = len(text.split())
     q = 0.0
-    if text.split()[0].lower().strip("\"“") in {"he", "she", "they", "it", "this", "that", "these",
-                                                 "those", "but", "and", "so", "during"}:
-        q -= 0.25
+    if _ANAPHORIC.match(text):
+        q -= 0.25  # leans on a sentence the reader will not see
     if text[:1] in "\"“":
         q -= 0.1
     if words < 10:
@@ -109,26 +122,56 @@ def _quality(pool: Pool, i: int) -> float:
 def _summary(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
     if not pool.units:
         return ()
-    base = np.array([pool.centrality[i] + _quality(pool, i) for i in range(len(pool.units))])
+    recency = _recency(pool)
+    lead = {0: 0.15, 1: 0.05}
+    base = np.array([pool.centrality[i] + _quality(pool, i) + 0.15 * recency[i]
+                     + lead.get(pool.units[i].n, 0.0) for i in range(len(pool.units))])
     chosen: list[int] = []
     per_file: Counter[str] = Counter()
     while len(chosen) < min(n, len(pool.units)):
         best, best_score = -1, -1e9
         for i in range(len(pool.units)):
-            if i in chosen:
-                continue
-            redundancy = max((float(pool.sim[i, j]) for j in chosen), default=0.0)
+            if i in chosen or any(j in chosen for j in duplicates(pool, i)):
+                continue  # chosen already, or the same fact as a chosen unit
+            redundancy = max((_redundancy(pool, i, j) for j in chosen), default=0.0)
             score = 0.7 * base[i] - 0.3 * redundancy - 0.1 * per_file[pool.units[i].file]
             if score > best_score:
                 best, best_score = i, score
         chosen.append(best)
         per_file[pool.units[best].file] += 1
     items = []
-    for i in chosen:
+    for i in sorted(chosen, key=lambda k: _when(pool, k)):
         item = _item(pool, "summary", i)
         used.update(_indices(pool, item))
         items.append(item)
     return tuple(items)
+
+
+def _redundancy(pool: Pool, i: int, j: int) -> float:
+    """How much unit ``i`` repeats ``j``: embedding and word overlap, halved when the two date
+    different events."""
+    r = 0.5 * float(pool.sim[i, j]) + 0.5 * jaccard(pool.terms[i], pool.terms[j])
+    return r * (0.5 if date_match(pool, i, j) is False else 1.0)
+
+
+def _when(pool: Pool, i: int) -> tuple[int, int, int, int]:
+    """Chronological order of units: the event's date, else the publication date."""
+    d = pool.dated[i]
+    if d is not None and d.date.year is not None:
+        return d.date.sort_key()
+    ref = pool.ref(i)
+    return (0, ref.year, ref.month, ref.day) if ref else (1, 0, 0, 0)
+
+
+def _recency(pool: Pool) -> list[float]:
+    """0 for the oldest publication date in scope, 1 for the newest; 0.5 when unknown."""
+    dates = sorted({d for a in pool.articles.values() if (d := parse_published(a.published))})
+    rank = {d: k / max(1, len(dates) - 1) for k, d in enumerate(dates)}
+    out = []
+    for i in range(len(pool.units)):
+        d = pool.ref(i)
+        out.append(rank.get(d, 0.5))
+    return out
 
 
 def _indices(pool: Pool, item: BriefItem) -> set[int]:
@@ -160,7 +203,18 @@ def _infer_year(pool: Pool, i: int) -> tuple[int, int] | None:
     return first_on_or_after(d.date.month, d.date.day, ref), j  # type: ignore[arg-type]
 
 
+def _date_mass(pool: Pool) -> Counter[str]:
+    """How many units of the scope mention each resolved date: much-discussed days matter."""
+    mass: Counter[str] = Counter()
+    for i, u in enumerate(pool.units):
+        for _m, d, _t in event_dates(u.text, pool.ref(i)):
+            if d.year is not None and d.iso:
+                mass[d.iso] += 1
+    return mass
+
+
 def _timeline(pool: Pool, n: int) -> tuple[BriefItem, ...]:
+    mass = _date_mass(pool)
     candidates: list[tuple[float, BriefItem]] = []
     seen: set[int] = set()
     for i, dated in enumerate(pool.dated):
@@ -198,9 +252,21 @@ def _timeline(pool: Pool, n: int) -> tuple[BriefItem, ...]:
         precision = {"day": 0.15, "week": 0.1, "month": 0.1, "year": 0.0}.get(date.precision, 0)
         score = float(pool.centrality[lead]) + 0.15 * (support - 1) + precision
         score += 0.1 * (dated.status == "planned")  # type: ignore[union-attr]
+        score -= 0.3 * (pool.outlook[lead] >= 1.0)  # an open question, not an event
+        score += _quality(pool, lead)
+        score += 0.1 * min(3, mass[date.iso or ""] - 1)
         candidates.append((score, item))
     candidates.sort(key=lambda c: -c[0])
-    kept = [item for _, item in candidates[:n]]
+    kept: list[BriefItem] = []
+    slots: set[tuple[str, str | None, str]] = set()
+    for _, item in candidates:
+        slot = (item.citations[0].file, item.date.iso if item.date else None, item.status)
+        if slot in slots:
+            continue  # one event per article, date and status
+        slots.add(slot)
+        kept.append(item)
+        if len(kept) >= n:
+            break
     kept.sort(key=lambda it: (it.date.sort_key() if it.date else (2, 0, 0, 0)))
     return tuple(kept)
 
@@ -210,23 +276,20 @@ def _disagreements(pool: Pool, n: int) -> tuple[BriefItem, ...]:
     found: list[tuple[float, BriefItem]] = []
     seen: set[frozenset[int]] = set()
     for i in range(len(pool.units)):
-        for j in range(i + 1, len(pool.units)):
-            if pool.units[i].file == pool.units[j].file:
+        for j in neighbours(pool, i):
+            if j < i:
                 continue
             rare = sorted(x for x in shared_names(pool, i, j) if pool.rare(x))
             if not rare or jaccard(pool.terms[i], pool.terms[j]) < 0.15:
                 continue
-            if float(pool.sim[i, j]) < 0.35:
-                continue
-            pair = _conflict(pool, i, j)
+            pair = _conflict(pool, i, j, pool.terms[i] & pool.terms[j])
             if pair is None or frozenset((i, j)) in seen:
                 continue
             seen.add(frozenset((i, j)))
             kind, (va, vb) = pair
             a, b = pool.articles[pool.units[i].file], pool.articles[pool.units[j].file]
-            about = f"{kind} — {', '.join(rare)}"
-            text = (f"Sources differ on the {kind} ({', '.join(rare)}): {va} per {_source(a)} "
-                    f"vs {vb} per {_source(b)}.")
+            about = _about(kind, rare, pool.terms[i] & pool.terms[j])
+            text = f"Sources differ on {about}: “{va}” ({_source(a)}) vs “{vb}” ({_source(b)})."
             item = BriefItem("disagreements", text, (citation(pool, i, 1), citation(pool, j, 2)),
                              support=2, about=about, values=((va, 1), (vb, 2)))
             found.append((float(pool.sim[i, j]) + len(rare), item))
@@ -234,20 +297,43 @@ def _disagreements(pool: Pool, n: int) -> tuple[BriefItem, ...]:
     return tuple(item for _, item in found[:n])
 
 
+_DATED_EVENTS = ("visit", "trip", "meet", "summit", "talk", "deal", "agreement", "attack", "elect",
+                 "launch", "vote", "arrest", "trial", "verdict", "merger", "takeov", "strike",
+                 "death", "kill", "sign", "resign", "appoint", "announc", "found", "open", "close")
+_EVENT_WORDS = ("visit", "trip", "meet", "summit", "talk", "deal", "agreement", "attack", "elect",
+                "launch", "vote", "sale", "profit", "loss", "price", "rate", "death", "kill",
+                "arrest", "trial", "verdict", "merger", "takeover", "strike", "report")
+
+
+def _about(kind: str, rare: Sequence[str], shared_terms: frozenset[str]) -> str:
+    """'the month of Sergei Shoigu's visit', 'the number of artillery shells'."""
+    if kind.startswith("number of"):
+        return f"the {kind}" + (f" ({', '.join(rare)})" if rare else "")
+    event = next((w for w in _EVENT_WORDS if w in shared_terms), "")
+    who = " and ".join(rare[:2])
+    return f"the {kind} of {who}'s {event}" if event else f"the {kind} ({who})"
+
+
 def _source(a: object) -> str:
-    outlet = getattr(a, "outlet", None) or getattr(a, "file", "")
-    published = (getattr(a, "published", None) or "")[:10]
-    return f"{outlet} ({published})" if published else str(outlet)
+    outlet = getattr(a, "outlet", None) or str(getattr(a, "file", ""))[:12]
+    published = parse_published(getattr(a, "published", None))
+    return f"{outlet}, {published:%-d %b %Y}" if published else outlet
 
 
-def _conflict(pool: Pool, i: int, j: int) -> tuple[str, tuple[str, str]] | None:
+def _conflict(pool: Pool, i: int, j: int, shared_terms: frozenset[str]
+              ) -> tuple[str, tuple[str, str]] | None:
+    """Two values for one thing: the month/date of the same kind of event, or a figure of the
+    same unit."""
     a, b = pool.dated[i], pool.dated[j]
-    if a and b and a.date.month and b.date.month and a.date.precision != "unknown" \
+    event = any(w in shared_terms for w in _DATED_EVENTS)
+    if event and a and b and a.date.month and b.date.month and a.date.precision != "unknown" \
             and b.date.precision != "unknown" and a.status == b.status:
         x, y = a.date.coarse(b.date)
         if x and x != y:
             kind = "date" if len(x) >= 3 and x[-1] else "month" if a.date.month else "year"
             return kind, (a.mention.text, b.mention.text)
+    if jaccard(pool.terms[i], pool.terms[j]) < 0.25:
+        return None
     fa = {f.unit.lower(): f for f in pool.figures[i] if f.specific and f.unit}
     fb = {f.unit.lower(): f for f in pool.figures[j] if f.specific and f.unit}
     for unit in fa.keys() & fb.keys():
@@ -257,31 +343,38 @@ def _conflict(pool: Pool, i: int, j: int) -> tuple[str, tuple[str, str]] | None:
 
 
 # ---- actors ------------------------------------------------------------------------------------
-def _speaker_of(pool: Pool, i: int, last: dict[str, str]) -> tuple[str, Speaker] | None:
+def _speaker_of(pool: Pool, i: int, last: dict[str, tuple[str, int]]
+                ) -> tuple[str, Speaker] | None:
+    """Who speaks in unit ``i``: the attribution's canonical name; "he"/"she" is the speaker of
+    the unit just before, or the one person that unit names (else nobody)."""
     found = speakers_in(pool.units[i].text)
     if not found:
         return None
     sp = found[0]
     file = pool.units[i].file
-    if is_pronoun(sp.name):
-        if file not in last:
-            return None
-        return last[file], sp
-    name = pool.actor_names.canonical(sp.name)
-    return name, sp
+    if not is_pronoun(sp.name):
+        return pool.actor_names.canonical(sp.name), sp
+    prev = i - 1
+    if sp.name.lower() not in ("he", "she") or prev < 0 or pool.units[prev].file != file:
+        return None
+    if file in last and last[file][1] == prev:
+        name = last[file][0]
+        return (name, sp) if looks_personal(name) else None
+    people = [n for n in pool.names[prev] if looks_personal(n)]
+    return (people[0], sp) if len(people) == 1 else None
 
 
 def _actors(pool: Pool, n: int, per_actor: int, used: set[int]) -> tuple[Actor, ...]:
     said: dict[str, list[int]] = {}
     roles: dict[str, Counter[str]] = {}
     aliases: dict[str, set[str]] = {}
-    last: dict[str, str] = {}
+    last: dict[str, tuple[str, int]] = {}
     for i, u in enumerate(pool.units):
         got = _speaker_of(pool, i, last)
         if got is None:
             continue
         name, sp = got
-        last[u.file] = name
+        last[u.file] = (name, i)
         said.setdefault(name, []).append(i)
         if sp.role:
             roles.setdefault(name, Counter())[sp.role] += 1
@@ -338,19 +431,19 @@ def _figures(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
 # ---- what to watch -----------------------------------------------------------------------------
 def _watch(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
     latest = pool.latest
-    files_by_date = sorted({a.published or "" for a in pool.articles.values()})
+    recency = _recency(pool)
     scored: list[tuple[float, int]] = []
     for i, strength in enumerate(pool.outlook):
         if strength < 0.5 or i in used:
             continue
-        d = pool.dated[i]
-        if d and d.date.year is not None and latest is not None:
-            if (d.date.year, d.date.month or 12) < (latest.year, latest.month):
-                continue  # its time has passed by the newest article
-        published = pool.articles[pool.units[i].file].published or ""
-        recency = (files_by_date.index(published) / max(1, len(files_by_date) - 1)
-                   if published else 0.5)
-        score = float(pool.centrality[i]) + 0.5 * strength + 0.3 * recency + _quality(pool, i)
+        if latest is not None and any(
+            (d := pool.dated[k]) and d.date.year is not None
+            and (d.date.year, d.date.month or 12) < (latest.year, latest.month)
+            for k in [i, *duplicates(pool, i)]
+        ):
+            continue  # its time has passed by the newest article
+        score = (float(pool.centrality[i]) + 0.5 * strength + 0.6 * recency[i]
+                 + _quality(pool, i))
         scored.append((score, i))
     scored.sort(reverse=True)
     items: list[BriefItem] = []
@@ -371,4 +464,4 @@ def scope_limits(n_articles: int) -> Limits:
     return Limits()
 
 
-__all__: Sequence[str] = ("Limits", "Sections", "citation", "extract", "scope_limits")
+__all__ = ["Limits", "Sections", "citation", "extract", "scope_limits"]

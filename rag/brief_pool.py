@@ -2,10 +2,12 @@
 scope, with its embedding, centrality (mean cosine to the sentences of the *other* articles), the
 names it mentions, its event date, and its near-duplicates in other articles.
 
-Large scopes are cut to a budget before embedding: units are ranked by a cheap lexical centrality
-(TF-IDF cosine to the scope's centroid, plus a bonus for dates, figures, attributions and article
-leads) and only the best ``max_units`` are embedded. Sentence vectors are cached in the data dir,
-so a regenerated briefing embeds only the sentences of new articles.
+Large scopes are cut to a budget first: units are ranked by a cheap lexical centrality (TF-IDF
+cosine to the scope's centroid, plus a bonus for dates, figures, attributions and article leads)
+and only the best ``max_units`` are kept. Up to ``embed_limit`` units are embedded with the
+index's embedder (vectors cached in the data dir, so a regenerated briefing embeds only the
+sentences of new articles); past that, TF-IDF vectors hashed to a dense array stand in — a
+sentence embedding costs about 30 ms on a laptop CPU, so 1,500 units would take a minute.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -62,7 +64,9 @@ class Pool:
     outlook: list[float]
     actor_names: ActorNames
     name_df: Counter[str]  # in how many articles each canonical name occurs
-    texts: dict[str, str] = field(default_factory=dict)  # file -> stored text
+    mode: str = "embed"  # how the vectors were made: embed | lexical
+    near: dict[int, list[int]] = field(default_factory=dict)  # memo of neighbours()
+    dups: dict[int, list[int]] = field(default_factory=dict)  # memo of duplicates()
 
     def ref(self, i: int) -> date | None:
         return parse_published(self.articles[self.units[i].file].published)
@@ -86,15 +90,17 @@ def build_pool(
     max_units: int = 1500,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    vectors: str = "auto",
+    embed_limit: int = 600,
 ) -> Pool:
     """``docs``: (article, stored text). ``allowed``: per file, the spans a topic retrieved —
-    only units inside them are kept."""
+    only units inside them are kept. ``vectors``: 'embed' (the embedder, cached), 'lexical'
+    (TF-IDF hashed into a dense vector: no model, instant) or 'auto' (embed up to
+    ``embed_limit`` units, lexical beyond)."""
     all_units: list[Unit] = []
     articles: dict[str, ArticleRef] = {}
-    texts: dict[str, str] = {}
     for ref, text in docs:
         articles[ref.file] = ref
-        texts[ref.file] = text
         for u in units(ref.file, text, ref.title):
             spans = allowed.get(ref.file) if allowed is not None else None
             if spans is not None and not any(s <= u.start and u.end <= e + 1 for s, e in spans):
@@ -105,16 +111,22 @@ def build_pool(
         keep = _preselect(all_units, unit_terms, max_units)
         all_units = [all_units[i] for i in keep]
         unit_terms = [unit_terms[i] for i in keep]
-    vectors = _embed([u.text for u in all_units], embedder, cache_dir, progress)
-    sim = vectors @ vectors.T if len(all_units) else np.zeros((0, 0), dtype=np.float32)
+    mode = vectors if vectors != "auto" else (
+        "embed" if len(all_units) <= embed_limit else "lexical")
+    if mode == "lexical":
+        mat = _tfidf_vectors(unit_terms)
+    else:
+        mat = _embed([u.text for u in all_units], embedder, cache_dir, progress)
+    sim = mat @ mat.T if len(all_units) else np.zeros((0, 0), dtype=np.float32)
     centrality = _centrality(all_units, sim)
 
     inventory = person_names(u.text for u in all_units)
     actor_names = ActorNames(inventory)
     names: list[frozenset[str]] = []
     name_articles: dict[str, set[str]] = {}
+    proper = _proper_words([u.text for u in all_units])
     for u in all_units:
-        found = frozenset(actor_names.canonical(n) for n in _mentions(u.text))
+        found = frozenset(actor_names.canonical(n) for n in _mentions(u.text, proper))
         names.append(found)
         for n in found:
             name_articles.setdefault(n, set()).add(u.file)
@@ -130,28 +142,49 @@ def build_pool(
         m, d, tense = best
         dated.append(Dated(m, d, status_for(d, tense, ref)))
     return Pool(
-        units=all_units, articles=articles, vectors=vectors, sim=sim, centrality=centrality,
+        units=all_units, articles=articles, vectors=mat, sim=sim, centrality=centrality,
+        mode=mode,
         terms=unit_terms, names=names, dated=dated,
         figures=[figures_in(u.text) for u in all_units],
         outlook=[outlook(u.text) for u in all_units],
-        actor_names=actor_names, name_df=name_df, texts=texts,
+        actor_names=actor_names, name_df=name_df,
     )
 
 
-def _mentions(text: str) -> list[str]:
+def _proper_words(texts: Sequence[str]) -> set[str]:
+    """Words written capitalised inside a sentence somewhere in scope: proper nouns, as opposed
+    to ordinary words that are capitalised only because they open a sentence ("Net profit")."""
+    from rag.question import NAME_RE
+
+    found: set[str] = set()
+    for text in texts:
+        for m in NAME_RE.finditer(text):
+            before = text[: m.start()].rstrip()
+            if before and before[-1] not in ".!?\"“:":
+                found.update(m.group(0).split())
+    return found
+
+
+def _mentions(text: str, proper: set[str]) -> list[str]:
     from rag.question import names
 
     out = []
     for n in names(text):
         n = normalise_name(n)
-        if len(n) > 2 and n.lower() not in _CALENDAR_WORDS:
-            out.append(n)
+        if len(n) <= 2 or n.lower() in _CALENDAR_WORDS:
+            continue
+        if " " not in n and n not in proper:
+            continue
+        out.append(n)
     return out
 
 
 _CALENDAR_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december today yesterday".split()
+    [
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+        "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "today", "yesterday",
+    ]
 )
 
 
@@ -191,6 +224,21 @@ def _preselect(us: Sequence[Unit], unit_terms: Sequence[frozenset[str]], budget:
         scores.append((cos + bonus, i))
     keep = sorted(i for _, i in sorted(scores, reverse=True)[:budget])
     return keep
+
+
+def _tfidf_vectors(unit_terms: Sequence[frozenset[str]], dim: int = 2048) -> np.ndarray:
+    """TF-IDF over stemmed content words, hashed into ``dim`` signed buckets, unit length."""
+    df: Counter[str] = Counter()
+    for t in unit_terms:
+        df.update(t)
+    n = max(1, len(unit_terms))
+    mat = np.zeros((len(unit_terms), dim), dtype=np.float32)
+    for row, t in enumerate(unit_terms):
+        for w in t:
+            h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "big")
+            mat[row, h % dim] += (1.0 if (h >> 32) & 1 else -1.0) * math.log(1 + n / df[w])
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    return mat / np.where(norms == 0, 1, norms)
 
 
 def _embed(texts: Sequence[str], embedder: Embedder, cache_dir: Path | None,
@@ -244,7 +292,7 @@ def _save_cache(cache_dir: Path | None, name: str, cache: dict[str, np.ndarray],
         keys = list(dict.fromkeys(current))
     mat = np.stack([cache[k] for k in keys]).astype(np.float32)
     path = _cache_path(cache_dir, name)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
     np.savez(tmp, vectors=mat, keys=np.frombuffer(json.dumps(keys).encode(), dtype=np.uint8))
     tmp.replace(path)
 
@@ -289,24 +337,36 @@ def same_fact(pool: Pool, i: int, j: int) -> bool:
     cos = float(pool.sim[i, j])
     if lexical >= 0.55:
         return True
+    if not shared:
+        return False
     if dm is True:
-        return bool(shared) and (lexical >= 0.2 or cos >= 0.55)
-    return bool(shared) and lexical >= 0.35 and cos >= 0.5
+        a, b = pool.dated[i], pool.dated[j]
+        if a and b and a.date.month and b.date.month:
+            return lexical >= 0.2 or any(pool.rare(n) for n in shared)
+        return lexical >= 0.45  # agreeing on a year alone says little
+    return lexical >= 0.35 and cos >= 0.5
+
+
+def neighbours(pool: Pool, i: int, k: int = 40) -> list[int]:
+    """The ``k`` units of other articles most similar to ``i`` (by embedding)."""
+    if i not in pool.near:
+        order = np.argsort(-pool.sim[i])
+        files = pool.units[i].file
+        pool.near[i] = [int(j) for j in order[: k * 3] if pool.units[int(j)].file != files][:k]
+    return pool.near[i]
 
 
 def duplicates(pool: Pool, i: int) -> list[int]:
     """The best matching unit of each other article that states the same thing as ``i``."""
+    if i in pool.dups:
+        return pool.dups[i]
     best: dict[str, tuple[float, int]] = {}
-    for j in range(len(pool.units)):
+    for j in neighbours(pool, i):
         f = pool.units[j].file
-        if f == pool.units[i].file:
-            continue
         if same_fact(pool, i, j):
             score = float(pool.sim[i, j]) + jaccard(pool.terms[i], pool.terms[j])
             if f not in best or score > best[f][0]:
                 best[f] = (score, j)
-    return [j for _, j in sorted(best.values(), reverse=True)]
+    pool.dups[i] = [j for _, j in sorted(best.values(), reverse=True)]
+    return pool.dups[i]
 
-
-def as_json_safe(value: Any) -> Any:
-    return value.tolist() if isinstance(value, np.ndarray) else value

@@ -212,7 +212,7 @@ class Briefing:
                         "new_articles": list(self.new_articles),
                         "dropped": [i.to_json() for i in self.dropped]},
             "seconds": round(self.seconds, 3),
-            **self.extra,
+            **({"offline": self.extra} if self.extra else {}),
         }
 
     @classmethod
@@ -234,6 +234,7 @@ class Briefing:
             dropped=tuple(BriefItem.from_json(i) for i in changes.get("dropped", [])),
             new_articles=tuple(changes.get("new_articles", [])),
             seconds=float(d.get("seconds", 0.0)),
+            extra=dict(d.get("offline") or {}),
         )
 
 

@@ -89,17 +89,27 @@ def unquoted(text: str) -> str:
 
 # ---- names and actors --------------------------------------------------------------------------
 _TITLES = frozenset(
-    "president vice prime minister foreign defense defence interior finance supreme leader "
-    "chairman chairwoman chair secretary spokesman spokeswoman spokesperson ambassador general "
-    "gen senator sen representative rep governor mayor chancellor king queen prince princess "
-    "dr mr mrs ms miss chief executive ceo director commissioner judge justice pope sir lord "
-    "dame premier deputy state former acting head minister's officer founder".split()
+    [
+        "president", "vice", "prime", "minister", "foreign", "defense", "defence", "interior",
+        "finance", "supreme", "leader", "chairman", "chairwoman", "chair", "secretary", "spokesman",
+        "spokeswoman", "spokesperson", "ambassador", "general", "gen", "senator", "sen",
+        "representative", "rep", "governor", "mayor", "chancellor", "king", "queen", "prince",
+        "princess", "dr", "mr", "mrs", "ms", "miss", "chief", "executive", "ceo", "director",
+        "commissioner", "judge", "justice", "pope", "sir", "lord", "dame", "premier", "deputy",
+        "state", "former", "acting", "head", "minister's", "officer", "founder",
+    ]
 )
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "new"})
 _LEADING = frozenset({"the", "but", "and", "so", "yet", "asked", "meanwhile", "however", "then",
-                      "also", "as", "while", "when", "after", "according"})
+                      "also", "as", "while", "when", "after", "according", "several", "some",
+                      "many", "most", "other", "two", "three", "four", "a", "an", "its", "his",
+                      "her", "their", "our", "both", "all", "each", "every", "few"})
 _SENTENCE_WORDS = frozenset({"now", "since", "both", "in", "on", "at", "for", "during", "over",
                              "amid", "calling", "although", "ahead", "independent"})
+_GENERIC = frozenset({"media", "reports", "officials", "analysts", "experts", "economists",
+                      "investors", "sources", "critics", "observers", "traders", "diplomats",
+                      "residents", "witnesses", "authorities", "researchers", "figures", "data",
+                      "statistics", "others", "many", "some", "most", "both", "all", "one"})
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 _SPEECH_VERBS = (
     r"said|says|told|tells|stated|states|confirmed|confirms|announced|announces|added|adds|"
@@ -125,8 +135,8 @@ _INVERTED_SPEECH = re.compile(
     rf"(?:the\s+)?(?P<np>{_NP})"
 )
 _ACCORDING = re.compile(
-    rf"\b[Aa]ccording to\s+(?:the\s+)?(?P<np>(?:[a-z-]+\s+){{0,3}}{_NP}(?:\s+(?:{_INSTITUTION_NOUNS}))?|"
-    rf"{_NP}\s+(?:{_INSTITUTION_NOUNS}))"
+    rf"\b[Aa]ccording to\s+(?:the\s+)?(?P<np>(?:[a-z-]+\s+){{0,3}}{_NP}"
+    rf"(?:\s+(?:{_INSTITUTION_NOUNS}))?|{_NP}\s+(?:{_INSTITUTION_NOUNS}))"
 )
 _ROLE = re.compile(r"((?:[A-Z][\w'’.-]*\s+)?(?:[a-z]+\s+){0,2})$")
 
@@ -188,7 +198,11 @@ def speakers_in(text: str) -> list[Speaker]:
     found: list[Speaker] = []
     for rx, kind in ((_SUBJECT_SPEECH, "subject"), (_INVERTED_SPEECH, "inverted"),
                      (_ACCORDING, "according")):
-        for m in rx.finditer(frame):
+        # The inverted form starts at the closing quote ('," said Putin'): read the text itself,
+        # keeping only matches whose verb stands outside the quotation.
+        for m in rx.finditer(text if kind == "inverted" else frame):
+            if kind == "inverted" and frame[m.start("verb")] != text[m.start("verb")]:
+                continue
             raw = text[m.start("np"):m.end("np")]
             if kind == "according":
                 raw = re.sub(r"^(?:[a-z-]+\s+){1,3}(?=[A-Z])", "", raw)
@@ -198,7 +212,7 @@ def speakers_in(text: str) -> list[Speaker]:
             if name.split()[0].lower() in {"this", "that", "these", "those", "there", "it"}:
                 continue
             if re.search(r"\band\b|&", name) or (len(name.split()) == 1 and (
-                    _nationality(name) or name.lower() in {"media", "reports", "officials"})):
+                    _nationality(name) or name.lower() in _GENERIC)):
                 continue  # compounds ("Washington and Kyiv") and bare adjectives
             if kind != "according" and re.match(r"\s+(?:of|by)\b", frame[m.end():]):
                 continue  # passive: "Pyongyang accused of sending arms"
@@ -235,8 +249,12 @@ def person_names(texts: Iterable[str]) -> Counter[str]:
 
 
 def normalise_name(name: str) -> str:
-    """'Kim Jong-un' → 'Kim Jong Un'; possessives dropped."""
+    """'Kim Jong-un' → 'Kim Jong Un'; possessives and leading determiners dropped."""
     name = re.sub(r"['’]s\b", "", name)
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in _LEADING:
+        words = words[1:]
+    name = " ".join(words)
     tokens: list[str] = []
     for t in name.split():
         parts = t.split("-")
@@ -265,8 +283,10 @@ class ActorNames:
         if not tokens:
             return name
         if len(tokens) == 1:
+            if tokens[0].isupper():
+                return name  # an acronym ("GM", "KCNA") is its own name
             options = self._by_token.get(tokens[0].lower(), [])
-            people = [(n, f) for n, f in options if _looks_personal(f)]
+            people = [(n, f) for n, f in options if looks_personal(f)]
             if people:
                 return max(people)[1]
             return name
@@ -279,10 +299,19 @@ class ActorNames:
         return name
 
 
-def _looks_personal(full: str) -> bool:
-    low = {t.lower() for t in full.split()}
+def looks_personal(full: str) -> bool:
+    """'Dmitry Peskov' yes; 'GM European', 'Yukos USA', 'Security Council' no."""
+    tokens = full.split()
+    if not 2 <= len(tokens) <= 4:
+        return False
+    if any(t.isupper() or _nationality(t) or not t[:1].isupper() for t in tokens):
+        return False
+    low = {t.lower() for t in tokens}
     return not (low & {"korea", "russia", "states", "union", "council", "ministry", "department",
-                       "house", "forum", "news", "east", "city", "bank", "court", "party"})
+                       "house", "forum", "news", "east", "west", "north", "south", "city", "bank",
+                       "court", "party", "group", "inc", "corp", "ltd", "plc", "company",
+                       "association", "agency", "commission", "office", "times", "post",
+                       "street", "exchange", "fund", "federation", "republic", "kingdom"})
 
 
 # ---- figures -----------------------------------------------------------------------------------
@@ -297,7 +326,8 @@ _FIGURE = re.compile(
     r"billions))?\b)",
     re.IGNORECASE,
 )
-_UNIT_STOP = frozenset(STOPWORDS | {"per", "than", "ago", "year-old", "years-old"})
+_UNIT_STOP = frozenset(STOPWORDS | {"per", "than", "ago", "year-old", "years-old", "last", "next",
+                                    "this", "year", "month", "week", "earlier", "later"})
 _MAGNITUDE = re.compile(r"%|per\s?cent|percent|bn|mn|million|billion|trillion|thousand|hundred|"
                         r"[$£€¥]|\d{2,}", re.IGNORECASE)
 
@@ -373,7 +403,7 @@ _OUTLOOK = (
                 r"declined to (?:say|specify|comment)|not (?:yet )?(?:known|specified|clear)|"
                 r"no (?:details|date|timetable)|in due course)\b", re.I), 1.0),
     (re.compile(r"\b(?:being prepared|is expected|are expected|expected to|is due|are due|"
-                r"is set to|are set to|plans? to|scheduled|will|won't|upcoming|prospective)\b",
+                r"is set to|are set to|plans to|scheduled|will|won't|upcoming|prospective)\b",
                 re.I), 0.8),
     (re.compile(r"\b(?:likely|unlikely|may|might|could|fears?|possible|possibility|would|"
                 r"considering|being considered|warned)\b", re.I), 0.5),
@@ -395,7 +425,7 @@ def outlook(text: str) -> float:
 
 _AHEAD = re.compile(
     r"\b(?:will|won't|being prepared|is expected|are expected|expected to|is due|are due|"
-    r"is set to|are set to|plans? to|scheduled|upcoming|prospective|in due course|"
+    r"is set to|are set to|plans to|scheduled|upcoming|prospective|in due course|"
     r"coming (?:days|weeks|months))\b",
     re.IGNORECASE,
 )

@@ -119,9 +119,10 @@ def _extend(sub: Any) -> None:
     ``dossier.commands`` entry-point group, so ``rag`` never imports them."""
     from importlib.metadata import entry_points
 
-    from rag import cli_ask
+    from rag import cli_ask, cli_brief
 
     cli_ask.register(sub)
+    cli_brief.register(sub)
     for ep in entry_points(group="dossier.commands"):
         ep.load()(sub)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from index.chunk import sentence_spans
 from index.embed import Embedder
 from rag.generate import Draft, DraftCitation, DraftClaim, OnText
-from rag.question import QuestionInfo, analyse, content_terms, has_kind, values
+from rag.question import QuestionInfo, analyse, content_terms, has_kind, split_parts, values
 from rag.records import Disagreement, Passage
 from rag.retrieve import _STEMMER
 
@@ -70,11 +70,12 @@ class ExtractiveGenerator:
         self,
         embedder: Embedder,
         max_sentences: int = 3,
-        refuse_below: float = 0.42,
+        refuse_below: float = 0.40,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.refuse_below = refuse_below
+        self._memo: dict[str, list[float]] = {}
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -89,7 +90,7 @@ class ExtractiveGenerator:
         n = len(raw)
         idf = {t: math.log(1 + n / (1 + sum(t in s for s in sent_terms))) for t in set(q_terms)}
         total = sum(idf[t] for t in q_terms) or 1.0
-        vectors = self.embedder.embed([question] + [r[4] for r in raw])
+        vectors = self._embed([question] + [r[4] for r in raw])
         qv = vectors[0]
         out: list[Candidate] = []
         for (pnum, p, s, e, text), terms, vec in zip(raw, sent_terms, vectors[1:], strict=True):
@@ -106,69 +107,83 @@ class ExtractiveGenerator:
         out.sort(key=lambda c: -c.score)
         return info, out
 
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings memoised per draft: a question in several parts scores the same
+        sentences several times."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            self._memo.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return [self._memo[t] for t in texts]
+
     # ---- drafting --------------------------------------------------------------------------
     def draft(
         self, question: str, passages: Sequence[Passage], on_text: OnText | None = None
     ) -> Draft:
-        info, cands = self.score(question, passages)
-        if not cands or cands[0].score < self.refuse_below:
+        self._memo = {}
+        parts = split_parts(question)
+        chosen: list[Candidate] = []
+        disagreements: list[Disagreement] = []
+        for part in parts:
+            info, cands = self.score(part, passages)
+            if info.wanted != "other":
+                # A sentence lacking the wanted kind of value does not answer the question.
+                cands = [c for c in cands if c.typed]
+            if not cands or cands[0].score < self.refuse_below:
+                continue  # this part is not answered by the articles
+            picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
+            found, sides = self._disagreements(info, cands)
+            disagreements.extend(found)
+            for c in [*picked, *sides]:
+                if all((c.file, c.start) != (o.file, o.start) for o in chosen):
+                    chosen.append(c)
+        self._memo = {}
+        if not chosen:
             return Draft(claims=[], refused=True)
-        chosen = self._select(info, cands)
-        disagreements = self._disagreements(info, chosen, cands)
-        for d_cand in disagreements[1]:
-            if d_cand not in chosen and len(chosen) < self.max_sentences + 1:
-                chosen.append(d_cand)
         claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]
         if on_text:
             for c in claims:
                 on_text(c.text + " ")
-        return Draft(claims=claims, disagreements=disagreements[0])
+        return Draft(claims=claims, disagreements=disagreements)
 
     def _select(self, info: QuestionInfo, cands: list[Candidate]) -> list[Candidate]:
+        """The best sentence, then sentences that answer parts of the question it leaves open
+        (a question that needs two articles gets one sentence from each)."""
         best = cands[0]
         chosen = [best]
         q_terms = set(_stem_all(info.terms))
         covered = set(best.terms) & q_terms
         for c in cands[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            if c.score < max(self.refuse_below, best.score * 0.8):
+            if len(chosen) >= self.max_sentences or c.score < best.score * 0.85:
                 break
             new_terms = (c.terms & q_terms) - covered
-            redundant = any(_jaccard(c.terms, o.terms) > 0.5 for o in chosen)
-            if redundant:
+            if not new_terms or any(_jaccard(c.terms, o.terms) > 0.5 for o in chosen):
                 continue
-            # A further sentence must answer a part of the question the others leave open, or
-            # be the answer where the best sentence lacks the wanted kind of value.
-            if new_terms or (
-                info.wanted != "other" and c.typed and not any(o.typed for o in chosen)
-            ):
-                chosen.append(c)
-                covered |= c.terms & q_terms
+            chosen.append(c)
+            covered |= c.terms & q_terms
         return chosen
 
     def _disagreements(
-        self, info: QuestionInfo, chosen: list[Candidate], cands: list[Candidate]
+        self, info: QuestionInfo, cands: list[Candidate]
     ) -> tuple[list[Disagreement], list[Candidate]]:
-        """Strong sentences of different articles stating different values for what is asked."""
-        if info.wanted not in ("date", "number"):
+        """Strong sentences of different articles about the same thing, stating different
+        values of what is asked (July in one article, August in another)."""
+        if info.wanted not in ("date", "number") or len(cands) < 2:
             return [], []
         asked = {v.lower() for v in values(info.text, info.wanted)}
-        best = cands[0].score
-        by_value: dict[str, Candidate] = {}
-        for c in [*chosen, *cands]:
-            if c.score < best * 0.8 or not c.typed:
+        best = cands[0]
+        by_value: dict[str, tuple[str, Candidate]] = {}
+        for c in cands:
+            if c.score < best.score * 0.85 or c.overlap < best.overlap * 0.9:
                 continue
             vals = [v for v in values(c.text, info.wanted) if v.lower() not in asked]
             if len(vals) != 1:
                 continue
-            key = _normal_value(vals[0])
-            by_value.setdefault(key, c)
-        files = {c.file for c in by_value.values()}
-        if len(by_value) < 2 or len(files) < 2:
+            by_value.setdefault(_normal_value(vals[0]), (vals[0], c))
+        sides = list(by_value.values())[:3]
+        if len(sides) < 2 or len({c.file for _, c in sides}) < 2:
             return [], []
-        sides = list(by_value.items())[:3]
-        # Citation ids are assigned later; record passage numbers, the pipeline renumbers them.
+        if len({_value_shape(_normal_value(v)) for v, _ in sides}) > 1:
+            return [], []  # "June 18-19" vs "2000" are not two answers to one question
         d = Disagreement(about=info.text, values=tuple((v, c.passage) for v, c in sides))
         return [d], [c for _, c in sides]
 
@@ -186,3 +201,35 @@ def _normal_value(value: str) -> str:
         and v.isalpha()
         else v
     )
+
+
+def _value_shape(value: str) -> str:
+    """The granularity of a value: month, day, year, number — only like compares with like."""
+    v = value.lower()
+    if re.fullmatch(r"[a-z]{3}", v):
+        return "month"
+    if re.fullmatch(r"(19|20)\d\d", v):
+        return "year"
+    if re.search(r"[a-z]", v) and re.search(r"\d", v):
+        return (
+            "day"
+            if any(
+                m in v
+                for m in (
+                    "jan",
+                    "feb",
+                    "mar",
+                    "apr",
+                    "may",
+                    "jun",
+                    "jul",
+                    "aug",
+                    "sep",
+                    "oct",
+                    "nov",
+                    "dec",
+                )
+            )
+            else "number"
+        )
+    return "number" if re.search(r"\d", v) else "word"

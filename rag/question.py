@@ -90,7 +90,7 @@ _SENTENCE_START_WORDS = {
     "South",
 }
 PLACE_HINTS = re.compile(
-    r"\b(?:in|at|to|from|near|visit(?:ed|s)?|toward|towards|into)\s+(?:the\s+)?"
+    r"\b(?:in|at|on|to|from|near|visit(?:ed|s)?|toward|towards|into)\s+(?:the\s+)?"
     r"([A-Z][a-zA-Z\-]+(?:[\s-][A-Z][a-zA-Z\-]+)*)"
 )
 SPEECH_RE = re.compile(r"\b(?:said|says|told|stated|confirmed|announced|added|declared)\b", re.I)
@@ -226,8 +226,23 @@ class QuestionInfo:
     terms: tuple[str, ...]  # content words, lower-case
 
 
+_NAME_Q = re.compile(
+    r"\b(?:what|which) (?:is|was|are|were) (?:the )?names? of (?:the |a |an )?(?P<focus>[\w\s'-]+?)"
+    r"(?: (?:where|that|which|who|in|on|at|used|did|does|do|is|was)\b|\?|$)",
+    re.I,
+)
+
+
+def name_focus(question: str) -> str | None:
+    """For "what is the name of the X ..." questions, the X."""
+    m = _NAME_Q.search(question)
+    return m.group("focus").strip() if m else None
+
+
 def wanted_kind(question: str) -> str:
     q = question.lower().strip()
+    if name_focus(question):
+        return "name"
     if re.search(
         r"\b(when|what (date|day|month|year|time)|which (date|day|month|year)|how long ago)\b", q
     ):
@@ -268,9 +283,28 @@ def names(text: str) -> list[str]:
 def has_kind(sentence: str, kind: str, question: str = "") -> bool:
     """Does ``sentence`` hold a value of the kind the question wants?"""
     if kind == "date":
-        return bool(DATE_RE.search(sentence))
+        found = [m.group(0) for m in DATE_RE.finditer(sentence)]
+        q = question.lower()
+        if re.search(r"\bmonth\b", q):
+            found = [f for f in found if re.search(MONTHS, f, re.I)]
+        if re.search(r"\byear\b", q):
+            found = [f for f in found if re.search(r"(19|20)\d\d", f)]
+        return bool(found)
     if kind == "number":
-        return any(not DATE_RE.fullmatch(m.group(0).strip()) for m in NUMBER_RE.finditer(sentence))
+        numbers = [
+            m for m in NUMBER_RE.finditer(sentence) if not DATE_RE.fullmatch(m.group(0).strip())
+        ]
+        focus = _count_focus(question)
+        if not focus:
+            return bool(numbers)
+        stems = {f[:5] for f in focus}
+        for m in numbers:
+            after = re.findall(r"[\w'’-]+", sentence[m.end() :])[:4]
+            if any(w.lower()[:5] in stems for w in after):
+                return True
+        return False
+    if kind == "name":
+        return _names_near_focus(sentence, question)
     if kind == "place":
         asked = {n.lower() for n in names(question)}
         return any(m.group(1).lower() not in asked for m in PLACE_HINTS.finditer(sentence))
@@ -280,6 +314,61 @@ def has_kind(sentence: str, kind: str, question: str = "") -> bool:
             SPEECH_RE.search(sentence)
         )
     return True
+
+
+def _count_focus(question: str) -> list[str]:
+    """For "how many X ..." questions, the content words of X (what is being counted)."""
+    m = re.search(
+        r"\bhow many ([\w\s'’-]+?)(?: (?:did|does|do|has|have|had|will|would|were|was|"
+        r"are|is|may|might|could|can)\b|\?|$)",
+        question,
+        re.I,
+    )
+    return list(content_terms(m.group(1))) if m else []
+
+
+def split_parts(question: str) -> list[str]:
+    """A question that asks two things ("Who ..., and when ...?") as its parts; the later parts
+    keep the names of the first, so "and when will he go" stays about the same people."""
+    parts = re.split(
+        r",?\s+and\s+(?=(?:when|where|who|whom|what|which|how|why|in which|on what|at what|"
+        r"from which|to which|for how)\b)",
+        question,
+        flags=re.I,
+    )
+    parts = [p.strip() for p in parts if p.strip()]
+    if len(parts) < 2:
+        return [question]
+    context = " ".join(names(parts[0]))
+    out = [parts[0].rstrip("?") + "?"]
+    for p in parts[1:]:
+        p = p.rstrip("?")
+        out.append(f"{p} ({context})?" if context else p + "?")
+    return out
+
+
+def _names_near_focus(sentence: str, question: str, window: int = 2) -> bool:
+    """A name question is answered only by a proper name standing right by the thing asked
+    about ("the Vostochny cosmodrome"), not by any capitalised word in the sentence."""
+    focus = set(content_terms(name_focus(question) or ""))
+    asked = {w.lower() for n in names(question) for w in n.split()}
+    words = re.findall(r"[\w'’-]+", sentence)
+    hits = [i for i, w in enumerate(words) if w.lower() in focus]
+    for i in hits:
+        for j in range(max(0, i - window), min(len(words), i + window + 1)):
+            w = words[j]
+            after_preposition = j > 0 and words[j - 1].lower() in {"in", "at", "to", "from", "of"}
+            if (
+                j
+                and w[:1].isupper()
+                and w.lower() not in asked
+                and w.lower() not in STOPWORDS
+                and w.lower().rstrip("'’s") not in focus
+                and not w.endswith(("'s", "’s"))
+                and not after_preposition
+            ):
+                return True
+    return False
 
 
 def values(sentence: str, kind: str) -> list[str]:

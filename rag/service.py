@@ -155,3 +155,14 @@ class Dossier:
     def article(self, file: str) -> tuple[str, dict[str, Any]] | None:
         """An article's stored text and metadata, for showing a cited passage in context."""
         return self.store().article(file)
+
+    # ---- briefing ------------------------------------------------------------------------------
+    def brief(self, topic: str | None = None, since: str | None = None,
+              until: str | None = None, progress: Progress | None = None,
+              generator: str | None = None, save: bool = True, vectors: str = "auto") -> Any:
+        """A one-page ``rag.brief.Briefing`` of the index, a topic and/or a date range; see
+        ``rag.brief.build_briefing``."""
+        from rag.brief import BriefScope, build_briefing
+
+        return build_briefing(self, BriefScope(topic, since, until), progress, generator, save,
+                              vectors)

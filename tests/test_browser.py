@@ -133,18 +133,52 @@ def test_ask_see_citation_open_passage(server: str, browser: Any, tmp_path: Path
     print(f"\npage load → chat ready {t_ready - t0:.2f} s; question → answer "
           f"{t_answer - t_asked:.2f} s; page load → first answer {t_answer - t0:.2f} s")
 
-    chat = page.locator('[data-testid="stChatMessage"]')
-    expect(chat.nth(1)).to_contain_text("invited Putin to visit North Korea")
-    expect(chat.nth(1)).to_contain_text("[1]")
+    reply = page.locator('[data-testid="stChatMessage"]').nth(1)
+    answer = reply.locator('[data-testid="stMarkdownContainer"]').filter(has_text="[1]").first
+    expect(answer).to_contain_text("Putin")
+    answer_text = " ".join(answer.inner_text().split())
 
-    citation = page.locator('[data-testid="stExpander"]').filter(has_text="[1]").first
-    expect(citation).to_contain_text("Putin to visit North Korea")
-    citation.locator("summary").click()
+    citation = reply.locator('[data-testid="stExpander"]').filter(has_text="[1]").first
+    expect(citation).to_contain_text("North Korea")
     mark = citation.locator("mark").first
+    expect(mark).to_be_hidden()  # closed until clicked
+    citation.locator("summary").click()
     expect(mark).to_be_visible()
-    expect(mark).to_contain_text("invited Putin to visit North Korea")
-    expect(citation).to_contain_text("000_d455daceb9b8e86e.txt")
+    quote = " ".join(mark.inner_text().split())
+    assert len(quote) > 20 and quote in answer_text  # the extractive answer quotes its passage
+    expect(citation).to_contain_text(".txt")
+    expect(citation).to_contain_text("characters")
     mark.scroll_into_view_if_needed()
     shot = _save(page, tmp_path, "ui-chat.png")
     assert shot.stat().st_size > 10_000
+
+    # A follow-up, with the model warm: read as a standalone question, answered in turn.
+    t1 = time.perf_counter()
+    box.fill("When will he go?")
+    box.press("Enter")
+    follow_up = page.locator('[data-testid="stChatMessage"]').nth(3)
+    expect(follow_up).to_contain_text("Answered by offline extractive", timeout=180_000)
+    print(f"follow-up question → answer (model warm) {time.perf_counter() - t1:.2f} s")
+    expect(follow_up.get_by_text("read as:")).to_contain_text("Putin")
+    page.close()
+
+
+def test_briefing_page_draws_timeline_and_offers_downloads(server: str, browser: Any,
+                                                           tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/briefing")
+    page.get_by_role("button", name="Generate the briefing").click()
+    expect(page.get_by_text("Download PDF")).to_be_visible(timeout=180_000)
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    with page.expect_download() as dl:
+        page.get_by_text("Download Markdown").click()
+    md = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert md.startswith("# Briefing") and "[^1]" in md
+    _save(page, tmp_path, "ui-brief.png")
     page.close()

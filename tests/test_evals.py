@@ -119,7 +119,8 @@ def test_report_has_the_expected_shape(report: dict) -> None:
     for s in (*ours.values(), report["retrieval"]["peer"]):
         assert {"hit@1", "hit@5", "mrr@10", "passage_recall", "latency_ms"} <= set(s)
         assert s["latency_ms"]["p50"] <= s["latency_ms"]["p95"]
-    assert report["retrieval"]["peer_info"]["splitter"].startswith("SentenceSplitter(chunk_size=1024")
+    splitter = report["retrieval"]["peer_info"]["splitter"]
+    assert splitter.startswith("SentenceSplitter(chunk_size=1024")
     # The lexical fake embedder finds these articles by their words, ours and the peer alike.
     assert report["metrics"]["hit@5"] == 1.0
     assert report["retrieval"]["peer"]["hit@5"] == 1.0
@@ -149,6 +150,22 @@ def test_reports_are_written(report: dict, tmp_path: Path) -> None:
     text = format_summary(report)
     assert "peer: llama-index defaults" in text and "failures:" in text
     assert "questions" not in summary_only(report)
+
+
+def test_retrieval_only_skips_answers(tmp_path: Path, corpus: Path,
+                                     gold: list[GoldQuestion]) -> None:
+    dossier = Dossier(_settings(tmp_path / "data"), embedder=FakeEmbedder())
+    dossier.ingest(corpus)
+    report = run_eval(dossier, gold, set_name="tiny", modes=("bm25",), answers=False)
+    assert report["generator"] == "none" and report["n_answered"] == 0
+    assert report["metrics"]["answer_correct"] is None
+    assert report["metrics"]["refusal_accuracy"] is None
+    assert report["metrics"]["hit@5"] == 1.0
+    assert set(report["retrieval"]["ours"]) == {"hybrid", "bm25"}  # the default mode is kept
+    assert report["failures"] == [] and report["retrieval"]["peer"] is None
+    assert check_floors(summary_only(report), {"metrics": {"answer_correct": {"floor": 0.5}}})
+    paths = write_reports(report, tmp_path / "out")
+    assert paths["chart"].exists() and "| t1 |" in paths["markdown"].read_text()
 
 
 def test_check_floors_names_each_metric_below_its_floor(report: dict) -> None:

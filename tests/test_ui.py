@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,53 @@ def test_reindex_sample_shows_progress_and_report(own_index: Path) -> None:
     assert any("Ingest finished: 0 added, 0 updated, 5 unchanged" in s.value for s in at.success)
 
 
+# ---------------------------------------------------------------------------- briefing
+
+
+def _subheaders(at: AppTest) -> list[str]:
+    return [h.value for h in at.subheader]
+
+
+def test_briefing_of_the_whole_index(own_index: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("briefing.py").run()
+    assert any("No briefing of this scope yet" in c.value for c in at.caption)
+    at.button(key="brief_generate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    heads = _subheaders(at)
+    assert {"Summary", "Timeline", "Key actors", "Sources"} <= set(heads)
+    assert any("all indexed articles · 5 articles" in c.value for c in at.caption)
+    # every line cites: bold [n] markers in the sections, one expander per citation
+    summary = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert "**\\[1\\]" in summary
+    sources = [e for e in at.expander if e.label.startswith("\\[")]
+    assert sources and any("<mark>" in m.value for m in sources[0].markdown)
+    # a chart of the dated events, and both downloads
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert {b.label for b in at.download_button} == {"Download Markdown", "Download PDF"}
+    view = at.session_state["briefing_view"]
+    assert view.markdown.startswith("# Briefing") and view.pdf.startswith(b"%PDF")
+    # the briefing was saved: a new session shows it as the last one of this scope
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    again.switch_page("briefing.py").run()
+    assert any("the last briefing of this scope" in c.value for c in again.caption)
+
+
+def test_briefing_of_a_topic_and_a_date_range(own_index: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("briefing.py").run()
+    at.text_input(key="brief_topic").set_value("Kim's visit to Russia").run()
+    at.toggle(key="brief_by_date").set_value(True).run()
+    at.date_input(key="brief_dates").set_value((date(2023, 9, 1), date(2023, 9, 30))).run()
+    at.button(key="brief_generate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    view = at.session_state["briefing_view"]
+    assert view.briefing.scope.topic == "Kim's visit to Russia"
+    assert view.briefing.scope.since == "2023-09-01"
+    assert {a.published[:7] for a in view.briefing.articles if a.published} == {"2023-09"}
+    assert any("published 2023\\-09\\-01 to 2023\\-09\\-30" in c.value for c in at.caption)
+
+
 # ---------------------------------------------------------------------------- evals
 
 
@@ -300,6 +348,9 @@ def test_evals_page_runs_the_sample_set(app: AppTest) -> None:
     labels = [m.label for m in app.metric]
     assert "answer correct" in labels and "citation precision" in labels
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    assert {b.label for b in app.download_button} == {
+        "Download report (Markdown)", "Download report (JSON)"}
+    assert any("Failing questions" in t for t in _texts(app))
 
 
 # ---------------------------------------------------------------------------- units

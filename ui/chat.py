@@ -21,6 +21,7 @@ from ui.components import (
     context_of,
     date_label,
     generator_label,
+    markers,
     md_escape,
     show_context,
     show_error,
@@ -65,7 +66,7 @@ def answer_markdown(answer: Answer) -> str:
     """The answer's sentences, each followed by its citation markers; ⚠ on unsupported ones."""
     parts = []
     for claim in answer.claims:
-        marks = "".join(f"**\\[{c.id}\\]**" for c in claim.citations)
+        marks = markers([c.id for c in claim.citations])
         flag = "" if claim.supported else " ⚠"
         parts.append(f"{md_escape(claim.text)} {marks}{flag}".strip())
     return " ".join(parts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,11 @@ def generator_label(name: str) -> str:
 
 def date_label(published: str | None) -> str:
     return (published or "")[:10] or "undated"
+
+
+def markers(ids: Sequence[int]) -> str:
+    """Inline citation markers in bold, ``**[1][2]**`` (one bold run: ``****`` would show)."""
+    return "**" + "".join(f"\\[{i}\\]" for i in ids) + "**" if ids else ""
 
 
 def citation_label(c: Citation) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from rag.records import Answer
@@ -81,14 +82,15 @@ def metrics_chart(report: dict[str, Any]) -> alt.Chart:
             continue
         lo, hi = (report.get("ci95", {}).get(name) or [value, value])
         rows.append({"metric": name, "value": value, "low": lo, "high": hi})
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y("metric:N", sort=None, title=None))
+    base = alt.Chart(pd.DataFrame(rows)).encode(
+        y=alt.Y("metric:N", sort=None, title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=200)))
     bars = base.mark_bar(color="#4c78a8").encode(
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), title="score (95% CI)"),
         tooltip=[alt.Tooltip("metric:N"), alt.Tooltip("value:Q", format=".3f"),
                  alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")])
     ci = base.mark_rule(color="#222").encode(x="low:Q", x2="high:Q")
-    return (bars + ci).properties(height=28 * len(rows))
+    return (bars + ci).properties(height=34 * len(rows))
 
 
 def modes_chart(report: dict[str, Any]) -> alt.Chart | None:
@@ -98,11 +100,25 @@ def modes_chart(report: dict[str, Any]) -> alt.Chart | None:
             if s.get(m) is not None]
     if not rows:
         return None
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+    return alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
         x=alt.X("mode:N", title=None), y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
         color="mode:N", column=alt.Column("metric:N", title=None),
         tooltip=["mode:N", "metric:N", alt.Tooltip("value:Q", format=".3f")],
     ).properties(width=140, height=180)
+
+
+def download(report: dict[str, Any]) -> None:
+    import json
+
+    from evals.report import to_markdown
+
+    c1, c2 = st.columns(2)
+    c1.download_button("Download report (Markdown)", to_markdown(report),
+                       file_name=f"eval-{report['set']}.md", mime="text/markdown",
+                       key="eval_md", icon=":material/download:")
+    c2.download_button("Download report (JSON)", json.dumps(report, indent=2, default=str),
+                       file_name=f"eval-{report['set']}.json", mime="application/json",
+                       key="eval_json", icon=":material/data_object:")
 
 
 def show_report(report: dict[str, Any]) -> None:
@@ -125,6 +141,7 @@ def show_report(report: dict[str, Any]) -> None:
     if report.get("by_type"):
         st.markdown("**By question type**")
         st.dataframe([{"type": t, **v} for t, v in report["by_type"].items()], hide_index=True)
+    download(report)
     failing = [q for q in report.get("questions", []) if q.get("failure")]
     st.markdown(f"**Failing questions ({len(failing)})**")
     if failing:

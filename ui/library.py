@@ -123,6 +123,7 @@ def upload_section(d: Dossier) -> None:
     files = st.file_uploader(
         f"Files ({', '.join(kinds)}; at most {MAX_UPLOAD_BYTES // 1_000_000} MB each)",
         type=kinds, accept_multiple_files=True, key=f"uploader_{n}",
+        max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,
     )
     if st.button("Upload and index", disabled=not files, key="upload_index",
                  icon=":material/upload:"):

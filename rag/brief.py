@@ -1,0 +1,266 @@
+"""One-page briefing of the indexed articles — every line cited.
+
+``build_briefing(dossier, scope)`` selects the articles in scope (the whole index, a topic's
+retrieved passages, a publication-date range), writes the briefing with the configured language
+model (JSON with passage ids, every item verified) or offline (``rag.brief_extract``: the
+articles' own sentences), falls back to offline when the model fails (and says so), compares it
+with the previous briefing of the same scope (``<data_dir>/briefs/<scope key>.json``: new items
+are marked, dropped ones listed) and saves it for next time.
+
+Sections: summary · timeline (event dates kept apart from publication dates) · key actors · key
+figures · where the sources disagree · what to watch. Renderers: ``rag.brief_render``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.brief_extract import Sections, extract, scope_limits
+from rag.brief_pool import build_pool
+from rag.brief_records import (
+    Actor,
+    ArticleRef,
+    Briefing,
+    BriefItem,
+    BriefScope,
+    renumber,
+)
+from rag.errors import DossierError, GeneratorError
+from rag.records import Filters, Passage
+
+if TYPE_CHECKING:
+    from rag.service import Dossier
+
+Progress = Callable[[int, int, str], None]
+
+__all__ = [
+    "Actor",
+    "ArticleRef",
+    "BriefItem",
+    "BriefScope",
+    "Briefing",
+    "build_briefing",
+    "load_previous",
+]
+
+_STAGES = 4  # selecting, embedding / asking the model, extracting / verifying, comparing
+
+
+def _bound(value: str, end: bool) -> datetime:
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise DossierError(f"Not a date: {value!r} — use YYYY-MM-DD.") from exc
+    if end and len(value) <= 10:
+        d = datetime.combine(date.fromisoformat(value[:10]) + timedelta(days=1),
+                             datetime.min.time()) - timedelta(seconds=1)
+    return d
+
+
+def _in_range(meta: dict[str, Any], scope: BriefScope) -> bool:
+    if not (scope.since or scope.until):
+        return True
+    ts = meta.get("published_ts")
+    if ts is None:
+        return False  # an undated article is out of any date range
+    if scope.since and int(ts) < int(_bound(scope.since, end=False).timestamp()):
+        return False
+    return not (scope.until and int(ts) > int(_bound(scope.until, end=True).timestamp()))
+
+
+def select(dossier: Dossier, scope: BriefScope, topic_k: int = 30
+           ) -> tuple[list[tuple[ArticleRef, str]], dict[str, list[tuple[int, int]]] | None,
+                      list[Passage]]:
+    """(articles with their stored text, spans a topic retrieved per file or None, passages)."""
+    store = dossier.store()
+    states = store.article_states()
+    files = sorted(f for f, m in states.items()
+                   if not m.get("duplicate_of") and _in_range(m, scope))
+    allowed: dict[str, list[tuple[int, int]]] | None = None
+    passages: list[Passage] = []
+    if scope.topic:
+        passages = dossier.search(scope.topic, k=topic_k,
+                                  filters=Filters(since=scope.since, until=scope.until))
+        allowed = {}
+        for p in passages:
+            allowed.setdefault(p.file, []).append((p.start, p.end))
+        files = [f for f in files if f in allowed]
+    docs: list[tuple[ArticleRef, str]] = []
+    for f in files:
+        got = store.article(f)
+        if got is None:
+            continue
+        text, meta = got
+        docs.append((ArticleRef(f, str(meta.get("title") or ""), _opt(meta.get("outlet")),
+                                _opt(meta.get("published"))), text))
+    return docs, allowed, passages
+
+
+def _opt(v: Any) -> str | None:
+    return str(v) if v else None
+
+
+def _lead_passages(dossier: Dossier, docs: list[tuple[ArticleRef, str]], limit: int = 24
+                   ) -> list[Passage]:
+    """For the model without a topic: each article's chunks in order, newest article first,
+    taken round-robin (leads first) up to ``limit``."""
+    refs = {r.file: r for r, _ in docs}
+    chunks: dict[str, list[tuple[int, str, str, dict[str, Any]]]] = {}
+    for cid, text, meta in dossier.store().iter_chunks():
+        f = str(meta.get("file", ""))
+        if f in refs:
+            chunks.setdefault(f, []).append((int(meta.get("n", 0)), cid, text, meta))
+    order = sorted(refs, key=lambda f: refs[f].published or "", reverse=True)
+    out: list[Passage] = []
+    depth = 0
+    while len(out) < limit and any(len(chunks.get(f, [])) > depth for f in order):
+        for f in order:
+            got = sorted(chunks.get(f, []))
+            if len(got) > depth and len(out) < limit:
+                _, cid, text, meta = got[depth]
+                r = refs[f]
+                out.append(Passage(cid, f, int(meta.get("start", 0)), int(meta.get("end", 0)),
+                                   text, 0.0, r.title, r.outlet, r.published))
+        depth += 1
+    return out
+
+
+def _llm_sections(dossier: Dossier, scope: BriefScope, docs: list[tuple[ArticleRef, str]],
+                  passages: list[Passage]) -> tuple[Sections, list[str]]:
+    from rag.brief_llm import brief_messages, parse_brief, sections_from
+    from rag.verify import Verifier
+
+    passages = passages[:24] if passages else _lead_passages(dossier, docs)
+    raw = dossier.llm.complete(brief_messages(passages, scope.describe()))
+    out = parse_brief(str(raw))
+    verifier = Verifier(dossier.embedder, dossier.settings.answer.min_support)
+    judge = dossier.llm.judge if dossier.settings.llm.judge else None
+    return sections_from(out, passages, verifier, judge)
+
+
+# ---- incremental: the previous briefing of the scope --------------------------------------------
+def brief_dir(dossier: Dossier) -> Path:
+    return Path(dossier.settings.data_dir) / "briefs"
+
+
+def load_previous(dossier: Dossier, scope: BriefScope) -> Briefing | None:
+    path = brief_dir(dossier) / f"{scope.key}.json"
+    if not path.exists():
+        return None
+    try:
+        return Briefing.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # an unreadable old briefing is simply not compared against
+
+
+def _save(dossier: Dossier, b: Briefing) -> None:
+    d = brief_dir(dossier)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{b.scope.key}.json"
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(b.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def compare(b: Briefing, prev: Briefing | None) -> Briefing:
+    """Mark items that were not in ``prev`` (or cite an article it did not have) as new; list
+    the items of ``prev`` that are gone."""
+    if prev is None:
+        return b
+    old_keys = {i.key for i in prev.items}
+    old_files = {a.file for a in prev.articles}
+    new_files = tuple(a.file for a in b.articles if a.file not in old_files)
+
+    def mark(i: BriefItem) -> BriefItem:
+        fresh = i.key not in old_keys or any(c.file in new_files for c in i.citations)
+        return replace(i, new=fresh)
+
+    cur_keys = {i.key for i in b.items}
+    return replace(
+        b,
+        summary=tuple(mark(i) for i in b.summary),
+        timeline=tuple(mark(i) for i in b.timeline),
+        actors=tuple(replace(a, items=tuple(mark(i) for i in a.items)) for a in b.actors),
+        figures=tuple(mark(i) for i in b.figures),
+        disagreements=tuple(mark(i) for i in b.disagreements),
+        watch=tuple(mark(i) for i in b.watch),
+        previous=prev.generated_at,
+        dropped=tuple(replace(i, new=False) for i in prev.items if i.key not in cur_keys),
+        new_articles=new_files,
+    )
+
+
+# ---- the briefing ------------------------------------------------------------------------------
+def build_briefing(
+    dossier: Dossier,
+    scope: BriefScope | None = None,
+    progress: Progress | None = None,
+    generator: str | None = None,
+    save: bool = True,
+    vectors: str = "auto",
+) -> Briefing:
+    """The briefing of ``scope`` (default: every indexed article). ``generator``: 'extractive',
+    'llm', or None for what the settings say. ``progress(done, total, stage)`` is called as it
+    goes. With ``save`` the briefing is compared with, then replaces, the scope's previous one.
+    ``vectors`` (offline): 'embed', 'lexical' or 'auto' — see ``rag.brief_pool.build_pool``."""
+    scope = scope or BriefScope()
+    t0 = time.perf_counter()
+    step = progress or (lambda done, total, stage: None)
+    step(0, _STAGES, "selecting articles")
+    docs, allowed, passages = select(dossier, scope)
+    warnings: list[str] = []
+    invalid: list[str] = []
+    use_llm = dossier.llm is not None if generator in (None, "auto") else generator == "llm"
+    if use_llm and dossier.llm is None:
+        from rag.errors import ConfigError
+
+        raise ConfigError("No language model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL "
+                          "for Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL.")
+    name = "extractive"
+    extra: dict[str, Any] = {}
+    sections: Sections | None = None
+    if not docs:
+        warnings.append(f"No indexed article in scope ({scope.describe()}).")
+        sections = Sections((), (), (), (), (), ())
+    elif use_llm:
+        step(1, _STAGES, "asking the model")
+        try:
+            sections, invalid = _llm_sections(dossier, scope, docs, passages)
+            name = str(dossier.generator_name)
+        except GeneratorError as exc:
+            warnings.append(f"{exc} — briefing written offline instead.")
+    if sections is None:
+        def embed_step(done: int, total: int, stage: str) -> None:
+            step(1, _STAGES, stage)
+
+        pool = build_pool(docs, dossier.embedder, allowed, cache_dir=brief_dir(dossier),
+                          progress=embed_step, vectors=vectors)
+        extra = {"vectors": pool.mode if pool.mode == "lexical" else dossier.embedder.name,
+                 "sentences": len(pool.units)}
+        step(2, _STAGES, "extracting")
+        sections = extract(pool, scope_limits(len(docs)))
+    step(3, _STAGES, "comparing with the previous briefing")
+    b = Briefing(
+        scope=scope,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        generator=name,
+        articles=tuple(r for r, _ in docs),
+        summary=sections.summary, timeline=sections.timeline, actors=sections.actors,
+        figures=sections.figures, disagreements=sections.disagreements, watch=sections.watch,
+        warnings=tuple(warnings), invalid_citations=tuple(invalid), extra=extra,
+    )
+    b = renumber(b)
+    if save:
+        b = compare(b, load_previous(dossier, scope))
+    b = replace(b, seconds=time.perf_counter() - t0)
+    if save:
+        _save(dossier, b)
+    step(_STAGES, _STAGES, "done")
+    return b
