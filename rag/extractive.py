@@ -90,6 +90,11 @@ class ExtractiveGenerator:
         n = len(raw)
         idf = {t: math.log(1 + n / (1 + sum(t in s for s in sent_terms))) for t in set(q_terms)}
         total = sum(idf[t] for t in q_terms) or 1.0
+        # Question words the evidence never uses ("football", "weather") say the articles are
+        # about something else: every sentence's score pays for them.
+        seen = set().union(*sent_terms, *(_stem_all(content_terms(p.title)) for p in passages))
+        unseen = [t for t in q_terms if t not in seen and not t.isdigit()]
+        unseen_penalty = 0.4 * len(unseen) / (len(q_terms) or 1)
         vectors = self._embed([question] + [r[4] for r in raw])
         qv = vectors[0]
         out: list[Candidate] = []
@@ -97,7 +102,7 @@ class ExtractiveGenerator:
             sim = _cosine(qv, vec)
             overlap = sum(idf[t] for t in q_terms if t in terms) / total
             typed = has_kind(text, info.wanted, question)
-            score = 0.55 * sim + 0.45 * overlap
+            score = 0.55 * sim + 0.45 * overlap - unseen_penalty
             if info.wanted != "other":
                 score += 0.08 if typed else -0.12
             # A headline-like fragment (no verb-ending punctuation) is a weak answer on its own.

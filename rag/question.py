@@ -350,9 +350,9 @@ def split_parts(question: str) -> list[str]:
 def _names_near_focus(sentence: str, question: str, window: int = 2) -> bool:
     """A name question is answered only by a proper name standing right by the thing asked
     about ("the Vostochny cosmodrome"), not by any capitalised word in the sentence."""
-    focus = set(content_terms(name_focus(question) or ""))
-    asked = {w.lower() for n in names(question) for w in n.split()}
-    words = re.findall(r"[\w'’-]+", sentence)
+    asked = {w.lower() for n in names(question) for w in re.split(r"[\s-]+", n)}
+    focus = set(content_terms(name_focus(question) or "")) - asked
+    words = re.findall(r"[\w'’]+", sentence)
     hits = [i for i, w in enumerate(words) if w.lower() in focus]
     for i in hits:
         for j in range(max(0, i - window), min(len(words), i + window + 1)):
