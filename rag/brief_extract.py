@@ -277,13 +277,13 @@ def _disagreements(pool: Pool, n: int) -> tuple[BriefItem, ...]:
     seen: set[frozenset[int]] = set()
     for i in range(len(pool.units)):
         for j in neighbours(pool, i):
-            if j < i:
+            if frozenset((i, j)) in seen:
                 continue
             rare = sorted(x for x in shared_names(pool, i, j) if pool.rare(x))
             if not rare or jaccard(pool.terms[i], pool.terms[j]) < 0.15:
                 continue
             pair = _conflict(pool, i, j, pool.terms[i] & pool.terms[j])
-            if pair is None or frozenset((i, j)) in seen:
+            if pair is None:
                 continue
             seen.add(frozenset((i, j)))
             kind, (va, vb) = pair

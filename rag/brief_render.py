@@ -73,6 +73,8 @@ def _reported(item: BriefItem) -> str:
     if first is None:
         return ""
     outlet = first.outlet or first.file
+    if not parse_published(first.published):
+        return f"publication date unknown, {outlet}"
     return f"reported {_day(first.published)}, {outlet}"
 
 
@@ -108,7 +110,7 @@ def to_markdown(b: Briefing) -> str:
             status = " · *planned*" if i.status == "planned" else ""
             disputed = " · *disputed*" if i.disputed else ""
             out.append(f"- **{_when(i)}**{status}{disputed} — {_md_line(i, b.previous)} "
-                       f"<small>({_reported(i)})</small>")
+                       f"_({_reported(i)})_")
         notes = [i.date.inferred for i in b.timeline if i.date and i.date.inferred]
         for n in notes:
             out.append(f"\n\\* {n}.")

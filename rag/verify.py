@@ -29,7 +29,7 @@ def _stems(text: str) -> set[str]:
 
 
 def _norm(value: str) -> str:
-    return re.sub(r"[\s,]", "", value.lower()).replace("–", "-")
+    return re.sub(r"[\s,]", "", value.lower()).replace("–", "-").rstrip(".")
 
 
 def _figures(text: str) -> set[str]:

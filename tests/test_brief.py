@@ -118,7 +118,7 @@ def test_timeline_holds_summit_then_june_visit_with_publication_dates_apart(
     assert tl.index(summit) < tl.index(june)
     assert any(c.file == "003_8774ab1c0d056285.txt" for c in june.citations)
     md = to_markdown(briefing)
-    assert "18–19 Jun 2024*" in md and "year inferred" in md and "reported date unknown" in md
+    assert "18–19 Jun 2024*" in md and "year inferred" in md and "publication date unknown" in md
 
 
 def test_shoigu_disagreement_cites_both_articles(briefing: Briefing) -> None:

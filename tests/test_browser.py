@@ -167,7 +167,7 @@ def test_briefing_page_draws_timeline_and_offers_downloads(server: str, browser:
                                                            tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
     page.set_default_timeout(60_000)
     page.goto(f"{server}/briefing")
     page.get_by_role("button", name="Generate the briefing").click()
@@ -182,3 +182,28 @@ def test_briefing_page_draws_timeline_and_offers_downloads(server: str, browser:
     assert md.startswith("# Briefing") and "[^1]" in md
     _save(page, tmp_path, "ui-brief.png")
     page.close()
+
+
+def test_two_browser_sessions_at_once_keep_their_own_chats(server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    questions = [QUESTION, "What is the capital of Peru?"]
+    pages = []
+    for q in questions:  # separate contexts: separate cookies, separate Streamlit sessions
+        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        page.set_default_timeout(60_000)
+        page.goto(server)
+        box = page.locator('[data-testid="stChatInput"] textarea')
+        box.fill(q)
+        pages.append((page, box))
+    for _, box in pages:  # both questions in flight together
+        box.press("Enter")
+    for (page, _), q in zip(pages, questions, strict=True):
+        messages = page.locator('[data-testid="stChatMessage"]')
+        expect(messages.nth(1)).to_contain_text("Answered by", timeout=180_000)
+        expect(messages).to_have_count(2)
+        expect(messages.nth(0).locator('[data-testid="stMarkdownContainer"]')).to_have_text(q)
+    expect(pages[1][0].get_by_text("Refused")).to_be_visible()
+    expect(pages[0][0].get_by_text("Refused")).to_have_count(0)
+    for page, _ in pages:
+        page.context.close()

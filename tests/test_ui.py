@@ -189,6 +189,66 @@ def test_index_errors_are_shown_not_raised(indexed: Path,
     assert any("other settings" in e.value and "--rebuild" in e.value for e in at.error)
 
 
+def test_library_rebuilds_an_index_made_with_other_settings(
+        own_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOSSIER_INDEX__EMBEDDER", "fake:64")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert any("other settings" in e.value for e in at.error)
+    at.switch_page("library.py").run()
+    assert any("other settings" in e.value for e in at.error)
+    at.checkbox(key="rebuild").check().run()
+    at.button(key="reindex").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert any("Ingest finished: 5 added" in s.value for s in at.success)
+    assert len(_library(at)) == 5
+
+
+def test_answers_from_a_language_model_stream_and_are_judged(
+        indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.openai_server import FakeOpenAIServer, Reply
+
+    reply = ("Kim Jong Un invited Putin to visit North Korea. [1] "
+             "Putin also promised a base on the Moon. [2]")
+    verdicts = '[{"i": 0, "supported": true}, {"i": 1, "supported": false}]'
+    with FakeOpenAIServer([Reply(reply, stream_chunk_chars=6), verdicts]) as srv:
+        _env(monkeypatch, indexed)
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("DOSSIER_LLM__MODEL", "fake-model")
+        monkeypatch.setenv("DOSSIER_LLM__MAX_RETRIES", "0")
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert any("Answers by **fake\\-model**" in c.value for c in at.sidebar.caption)
+        _ask(at, QUESTION)
+        assert srv.requests[0]["stream"] is True
+    body = next(t for t in _texts(at) if "Moon" in t)
+    assert body.endswith("⚠") and "invited Putin" in body and "**\\[1\\]**" in body
+    assert any("Sentence 2 is not supported" in w.value for w in at.warning)
+    assert any("Answered by fake\\-model" in c.value for c in at.caption)
+
+
+def test_a_failing_model_falls_back_offline_and_says_so(
+        indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.openai_server import FakeOpenAIServer, Reply
+
+    with FakeOpenAIServer([Reply(status=500)]) as srv:
+        _env(monkeypatch, indexed)
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("DOSSIER_LLM__MAX_RETRIES", "0")
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        _ask(at, QUESTION)
+    assert any("answered offline instead" in c.value for c in at.caption)
+    assert any("Answered by offline extractive" in c.value for c in at.caption)
+
+
+def test_invalid_settings_are_reported(indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _env(monkeypatch, indexed)
+    monkeypatch.setenv("DOSSIER_RETRIEVAL__K", "0")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Invalid settings" in e and md_escape("retrieval.k") in e for e in errors)
+
+
 def test_first_start_offers_the_sample_corpus(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     sample = tmp_path / "sample"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from pydantic import ValidationError
 
 from ui import state
 from ui.components import CSS, generator_label, md_escape
@@ -28,7 +29,13 @@ def main() -> None:
                 url_path="evals"),
     ]
     page = st.navigation(pages)
-    d = state.dossier()
+    try:
+        d = state.dossier()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        st.error(md_escape(f"Invalid settings in the environment ({problems}). Fix the DOSSIER_* "
+                           "variables and restart the app."), icon=":material/error:")
+        st.stop()
     st.sidebar.caption(f"Answers by **{md_escape(generator_label(d.generator_name))}**")
     state.settings_panel(d)
     page.run()

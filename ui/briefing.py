@@ -227,9 +227,11 @@ def show_view(view: View) -> None:
     stem = "briefing" + (f"-{b.scope.key}" if b.scope.topic or b.scope.since or b.scope.until
                          else "")
     c1.download_button("Download Markdown", view.markdown, file_name=f"{stem}.md",
-                       mime="text/markdown", icon=":material/download:", key="brief_md")
+                       mime="text/markdown", icon=":material/download:", key="brief_md",
+                       on_click="ignore")
     c2.download_button("Download PDF", view.pdf, file_name=f"{stem}.pdf",
-                       mime="application/pdf", icon=":material/picture_as_pdf:", key="brief_pdf")
+                       mime="application/pdf", icon=":material/picture_as_pdf:",
+                       key="brief_pdf", on_click="ignore")
     for w in b.warnings:
         st.warning(md_escape(w))
     if b.invalid_citations:

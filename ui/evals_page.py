@@ -115,10 +115,10 @@ def download(report: dict[str, Any]) -> None:
     c1, c2 = st.columns(2)
     c1.download_button("Download report (Markdown)", to_markdown(report),
                        file_name=f"eval-{report['set']}.md", mime="text/markdown",
-                       key="eval_md", icon=":material/download:")
+                       key="eval_md", on_click="ignore", icon=":material/download:")
     c2.download_button("Download report (JSON)", json.dumps(report, indent=2, default=str),
                        file_name=f"eval-{report['set']}.json", mime="application/json",
-                       key="eval_json", icon=":material/data_object:")
+                       key="eval_json", on_click="ignore", icon=":material/data_object:")
 
 
 def show_report(report: dict[str, Any]) -> None:

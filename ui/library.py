@@ -144,7 +144,8 @@ def reindex_section(d: Dossier) -> None:
     sample, uploads = state.sample_dir(), state.uploads_dir(d)
     folders = {f"Sample corpus ({sample})": sample, f"Uploads ({uploads})": uploads}
     choice = st.radio("Folder", list(folders), key="reindex_folder")
-    rebuild = st.checkbox("Rebuild from scratch (drops the whole index first)", key="rebuild")
+    rebuild = st.checkbox("Rebuild from scratch (drops the whole index first — needed after "
+                          "changing the embedder or chunking settings)", key="rebuild")
     if st.button("Re-index", key="reindex", icon=":material/sync:"):
         folder = folders[choice]
         if not folder.is_dir():
@@ -180,10 +181,10 @@ def render() -> None:
         st.success(md_escape(note), icon=":material/check:")
     if st.session_state.get(REPORT):
         show_report(st.session_state[REPORT])
-    status = state.index_status(d)
+    status = state.index_status(d, stop=False)
     if status and status.get("articles"):
         show_articles(status)
-    else:
+    elif status is None or not status.get("error"):
         offer_sample_corpus(d)
     st.divider()
     upload_section(d)

@@ -60,16 +60,19 @@ def uploads_dir(d: Dossier) -> Path:
     return Path(d.settings.data_dir).resolve() / "uploads"
 
 
-def index_status(d: Dossier) -> dict[str, Any] | None:
-    """``Dossier.status()``; None when nothing is indexed yet; errors shown, then None."""
+def index_status(d: Dossier, stop: bool = True) -> dict[str, Any] | None:
+    """``Dossier.status()``, or None when nothing is indexed yet. Any other error (an index built
+    with other settings, an unreachable Chroma server) is shown; then the page stops, or with
+    ``stop=False`` goes on with ``{"error": message}`` (the Library can still rebuild)."""
     try:
         return d.status()
     except IndexMissingError:
         return None
     except Exception as exc:
         show_error(exc)
-        st.stop()
-    return None  # pragma: no cover - st.stop() raises
+        if stop:
+            st.stop()
+        return {"error": str(exc), "articles": 0, "chunks": 0, "files": []}
 
 
 def settings_panel(d: Dossier) -> None:
