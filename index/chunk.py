@@ -101,7 +101,7 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if word in _ABBREVIATIONS:
         return True
     # Single initials ("J. Smith") and dotted acronyms ("U.S.") are not sentence ends.
-    return (len(word) == 1 and word.isalpha()) or ("." in word and len(word) <= 5)
+    return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]?", word))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
