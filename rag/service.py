@@ -60,11 +60,15 @@ class Dossier:
             return self._store
 
     # ---- jobs ----------------------------------------------------------------------------
-    def ingest(self, path: Path, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
+    def ingest(
+        self, path: Path, progress: Progress | None = None, rebuild: bool = False
+    ) -> IngestReport:
         with ingest_lock(Path(self.settings.data_dir)):
             if rebuild:
                 self.drop_index()
-            return ingest(path, self.store(create=True), self.embedder, self.settings.index, progress)
+            return ingest(
+                path, self.store(create=True), self.embedder, self.settings.index, progress
+            )
 
     def drop_index(self) -> None:
         with self._lock:
@@ -133,8 +137,13 @@ class Dossier:
         judge = self.llm.judge if use_llm and self.settings.llm.judge else None
         verifier = Verifier(self.embedder, self.settings.answer.min_support, judge)
         if use_llm:
-            return AnswerPipeline(self.retriever(), self.llm, verifier, fallback=extractive,
-                                  rewriter=self._llm_rewrite)
+            return AnswerPipeline(
+                self.retriever(),
+                self.llm,
+                verifier,
+                fallback=extractive,
+                rewriter=self._llm_rewrite,
+            )
         return AnswerPipeline(self.retriever(), extractive, verifier)
 
     def _llm_rewrite(self, question: str, history: Sequence[str]) -> str:
@@ -144,12 +153,23 @@ class Dossier:
             return question
         return str(self.llm.rewrite(question, history))
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str | None = None) -> list[Passage]:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+    ) -> list[Passage]:
         return self.retriever().retrieve(query, k=k, filters=filters, mode=mode)
 
-    def ask(self, question: str, history: Sequence[str] = (), filters: Filters | None = None,
-            on_text: OnText | None = None, generator: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Filters | None = None,
+        on_text: OnText | None = None,
+        generator: str | None = None,
+    ) -> Answer:
         return self.pipeline(generator).ask(question, history, filters, on_text=on_text)
 
     def article(self, file: str) -> tuple[str, dict[str, Any]] | None:
@@ -157,12 +177,20 @@ class Dossier:
         return self.store().article(file)
 
     # ---- briefing ------------------------------------------------------------------------------
-    def brief(self, topic: str | None = None, since: str | None = None,
-              until: str | None = None, progress: Progress | None = None,
-              generator: str | None = None, save: bool = True, vectors: str = "auto") -> Any:
+    def brief(
+        self,
+        topic: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        progress: Progress | None = None,
+        generator: str | None = None,
+        save: bool = True,
+        vectors: str = "auto",
+    ) -> Any:
         """A one-page ``rag.brief.Briefing`` of the index, a topic and/or a date range; see
         ``rag.brief.build_briefing``."""
         from rag.brief import BriefScope, build_briefing
 
-        return build_briefing(self, BriefScope(topic, since, until), progress, generator, save,
-                              vectors)
+        return build_briefing(
+            self, BriefScope(topic, since, until), progress, generator, save, vectors
+        )

@@ -74,19 +74,38 @@ def test_filters_restrict_sources(minilm_dossier: Dossier) -> None:
 
 
 def test_cli_search_and_ask_json_contract(minilm_dossier: Dossier, tmp_path: Path) -> None:
-    env = {"DOSSIER_DATA_DIR": str(minilm_dossier.settings.data_dir), "HF_HUB_OFFLINE": "1",
-           "PATH": str(Path(sys.executable).parent)}
+    env = {
+        "DOSSIER_DATA_DIR": str(minilm_dossier.settings.data_dir),
+        "HF_HUB_OFFLINE": "1",
+        "PATH": str(Path(sys.executable).parent),
+    }
     q = tmp_path / "q.jsonl"
-    q.write_text(json.dumps({"id": "a", "question": "Who is the Kremlin spokesman?"}) + "\n"
-                 + json.dumps({"id": "b", "question": "What did Kim toast to?"}) + "\n")
-    out = subprocess.run([sys.executable, "-m", "rag.cli", "search", "--queries", str(q), "-k", "3"],
-                         capture_output=True, text=True, env=env, timeout=300, check=True).stdout
+    q.write_text(
+        json.dumps({"id": "a", "question": "Who is the Kremlin spokesman?"})
+        + "\n"
+        + json.dumps({"id": "b", "question": "What did Kim toast to?"})
+        + "\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "search", "--queries", str(q), "-k", "3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    ).stdout
     rows = [json.loads(x) for x in out.splitlines()]
     assert [r["id"] for r in rows] == ["a", "b"]
     first = rows[0]["results"][0]
     assert set(first) >= {"file", "start", "end", "text", "score", "title", "outlet", "published"}
-    out = subprocess.run([sys.executable, "-m", "rag.cli", "ask", "--queries", str(q)],
-                         capture_output=True, text=True, env=env, timeout=300, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "--queries", str(q)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    ).stdout
     rows = [json.loads(x) for x in out.splitlines()]
     assert rows[0]["id"] == "a" and "Peskov" in rows[0]["answer"]
     assert rows[0]["generator"] == "extractive" and rows[0]["refused"] is False
@@ -113,9 +132,18 @@ def test_injected_instructions_in_an_article_are_data(tmp_path: Path) -> None:
 @pytest.fixture
 def llm_dossier(tmp_path: Path, sample_copy: Path):  # type: ignore[no-untyped-def]
     with FakeOpenAIServer() as srv:
-        settings = make_settings(tmp_path / "d").model_copy(update={
-            "llm": LLMSettings(model="fake-model", api_key="k", base_url=srv.base_url,
-                               timeout_s=0.5, max_retries=0, judge=False)})
+        settings = make_settings(tmp_path / "d").model_copy(
+            update={
+                "llm": LLMSettings(
+                    model="fake-model",
+                    api_key="k",
+                    base_url=srv.base_url,
+                    timeout_s=0.5,
+                    max_retries=0,
+                    judge=False,
+                )
+            }
+        )
         d = Dossier(settings, embedder=FakeEmbedder())
         d.ingest(sample_copy)
         yield d, srv
@@ -125,8 +153,10 @@ def test_llm_answer_citations_resolve_and_verify(llm_dossier) -> None:  # type: 
     d, srv = llm_dossier
     passages = d.search("When will Putin visit North Korea June 18-19", k=8)
     n = next(i for i, p in enumerate(passages, 1) if "June 18-19" in p.text)
-    srv.push(f"Putin will visit North Korea on June 18-19 [{n}]. He met Kim in Paris [{n}]. "
-             "Kim likes jazz [9].")
+    srv.push(
+        f"Putin will visit North Korea on June 18-19 [{n}]. He met Kim in Paris [{n}]. "
+        "Kim likes jazz [9]."
+    )
     deltas: list[str] = []
     a = d.ask("When will Putin visit North Korea June 18-19", on_text=deltas.append)
     assert a.generator == "fake-model" and not a.refused
