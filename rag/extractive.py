@@ -75,7 +75,6 @@ class ExtractiveGenerator:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.refuse_below = refuse_below
-        self._memo: dict[str, list[float]] = {}
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -95,7 +94,7 @@ class ExtractiveGenerator:
         seen = set().union(*sent_terms, *(_stem_all(content_terms(p.title)) for p in passages))
         unseen = [t for t in q_terms if t not in seen and not t.isdigit()]
         unseen_penalty = 0.4 * len(unseen) / (len(q_terms) or 1)
-        vectors = self._embed([question] + [r[4] for r in raw])
+        vectors = self.embedder.embed([question] + [r[4] for r in raw])
         qv = vectors[0]
         out: list[Candidate] = []
         for (pnum, p, s, e, text), terms, vec in zip(raw, sent_terms, vectors[1:], strict=True):
@@ -112,19 +111,10 @@ class ExtractiveGenerator:
         out.sort(key=lambda c: -c.score)
         return info, out
 
-    def _embed(self, texts: list[str]) -> list[list[float]]:
-        """Embeddings memoised per draft: a question in several parts scores the same
-        sentences several times."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            self._memo.update(zip(missing, self.embedder.embed(missing), strict=True))
-        return [self._memo[t] for t in texts]
-
     # ---- drafting --------------------------------------------------------------------------
     def draft(
         self, question: str, passages: Sequence[Passage], on_text: OnText | None = None
     ) -> Draft:
-        self._memo = {}
         parts = split_parts(question)
         chosen: list[Candidate] = []
         disagreements: list[Disagreement] = []
@@ -141,7 +131,6 @@ class ExtractiveGenerator:
             for c in [*picked, *sides]:
                 if all((c.file, c.start) != (o.file, o.start) for o in chosen):
                     chosen.append(c)
-        self._memo = {}
         if not chosen:
             return Draft(claims=[], refused=True)
         claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]

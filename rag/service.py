@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from index.embed import Embedder, make_embedder
+from index.embed import CachingEmbedder, Embedder, make_embedder
 from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.store import Store, open_client
 from rag.answer import AnswerPipeline
@@ -36,6 +36,11 @@ class Dossier:
             if self._embedder is None:
                 self._embedder = make_embedder(self.settings.index.embedder)
             return self._embedder
+
+    @cached_property
+    def query_embedder(self) -> Embedder:
+        """The embedder behind a cache, for answering (questions, sentences, claims)."""
+        return CachingEmbedder(self.embedder)
 
     @cached_property
     def client(self) -> Any:
@@ -80,6 +85,18 @@ class Dossier:
             self._store = None
             self._retriever = None
 
+    def remove(self, file: str) -> tuple[list[str], dict[str, Any]]:
+        """Delete an article from the index (its file stays on disk), and the records of any
+        duplicates of it. Returns the files removed and the article's former metadata."""
+        with ingest_lock(Path(self.settings.data_dir)):
+            store = self.store()
+            states = store.article_states()
+            removed = [file, *(f for f, s in states.items() if s.get("duplicate_of") == file)]
+            for f in removed:
+                store.remove_article(f)
+            store.bump_generation()
+        return removed, dict(states.get(file, {}))
+
     def status(self) -> dict[str, Any]:
         store = self.store()
         states = store.article_states()
@@ -107,7 +124,9 @@ class Dossier:
             store = self.store()
             if self._retriever is None or self._retriever.store is not store:
                 cache = None if self.settings.chroma_url else Path(self.settings.data_dir) / "cache"
-                self._retriever = Retriever(store, self.embedder, self.settings.retrieval, cache)
+                self._retriever = Retriever(
+                    store, self.query_embedder, self.settings.retrieval, cache
+                )
             return self._retriever
 
     @cached_property
@@ -125,7 +144,7 @@ class Dossier:
 
     def pipeline(self, generator: str | None = None) -> AnswerPipeline:
         """``generator``: 'extractive', 'llm', or None for what the settings say."""
-        extractive = ExtractiveGenerator(self.embedder, self.settings.answer.max_sentences)
+        extractive = ExtractiveGenerator(self.query_embedder, self.settings.answer.max_sentences)
         use_llm = self.llm is not None if generator is None else generator == "llm"
         if use_llm and self.llm is None:
             from rag.errors import ConfigError
@@ -135,7 +154,7 @@ class Dossier:
                 "Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL."
             )
         judge = self.llm.judge if use_llm and self.settings.llm.judge else None
-        verifier = Verifier(self.embedder, self.settings.answer.min_support, judge)
+        verifier = Verifier(self.query_embedder, self.settings.answer.min_support, judge)
         if use_llm:
             return AnswerPipeline(
                 self.retriever(),

@@ -8,7 +8,6 @@ from typing import Any
 
 import streamlit as st
 
-from index.ingest import ingest_lock
 from index.load import SUPPORTED_SUFFIXES, iter_files
 from index.store import IndexMissingError
 from rag.service import Dossier
@@ -31,12 +30,18 @@ def offer_sample_corpus(d: Dossier) -> None:
     src = state.sample_dir()
     st.info("No articles are indexed yet.", icon=":material/inventory_2:")
     if not src.is_dir():
-        st.warning(f"The sample corpus was not found at `{src}` (DOSSIER_SAMPLE_DIR); upload "
-                   "articles on the Library page instead.")
+        st.warning(
+            f"The sample corpus was not found at `{src}` (DOSSIER_SAMPLE_DIR); upload "
+            "articles on the Library page instead."
+        )
         return
     n = len(iter_files(src))
-    if st.button(f"Index the sample corpus ({n} articles)", type="primary", key="index_sample",
-                 icon=":material/download:"):
+    if st.button(
+        f"Index the sample corpus ({n} articles)",
+        type="primary",
+        key="index_sample",
+        icon=":material/download:",
+    ):
         report = run_ingest(d, src)
         if report is not None:
             _remember(report)
@@ -62,8 +67,9 @@ def save_uploads(d: Dossier, files: list[Any]) -> tuple[list[Path], list[dict[st
             base = safe_name(f.name)
             other = states.get(base, {}).get("root")
             if other and Path(str(other)).resolve() != folder:
-                raise UploadRejected(f"an article named {base} is already indexed from {other}; "
-                                     "rename the file")
+                raise UploadRejected(
+                    f"an article named {base} is already indexed from {other}; rename the file"
+                )
             saved.append(save_upload(folder, f.name, f.getvalue()))
         except UploadRejected as exc:
             rejected.append({"file": f.name, "reason": str(exc)})
@@ -75,17 +81,9 @@ def delete_article(d: Dossier, file: str) -> list[str]:
     from the uploads folder too, so the next re-index does not bring it back. Notes for the user."""
     notes: list[str] = []
     uploads = state.uploads_dir(d)
-    with ingest_lock(Path(d.settings.data_dir)):
-        store = d.store()
-        states = store.article_states()
-        meta = states.get(file, {})
-        store.remove_article(file)
-        for dup, s in states.items():
-            if s.get("duplicate_of") == file:
-                store.remove_article(dup)
-                notes.append(f"Also removed {dup}, a duplicate of it "
-                             "(re-index its folder to restore).")
-        store.bump_generation()
+    removed, meta = d.remove(file)
+    for dup in removed[1:]:
+        notes.append(f"Also removed {dup}, a duplicate of it (re-index its folder to restore).")
     notes.insert(0, f"Deleted {file} from the index.")
     root = meta.get("root")
     if root and Path(str(root)).resolve() == uploads:
@@ -122,14 +120,22 @@ def upload_section(d: Dossier) -> None:
     n = st.session_state.get(UPLOADER, 0)
     files = st.file_uploader(
         f"Files ({', '.join(kinds)}; at most {MAX_UPLOAD_BYTES // 1_000_000} MB each)",
-        type=kinds, accept_multiple_files=True, key=f"uploader_{n}",
+        type=kinds,
+        accept_multiple_files=True,
+        key=f"uploader_{n}",
         max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,
     )
-    if st.button("Upload and index", disabled=not files, key="upload_index",
-                 icon=":material/upload:"):
+    if st.button(
+        "Upload and index", disabled=not files, key="upload_index", icon=":material/upload:"
+    ):
         saved, rejected = save_uploads(d, list(files or []))
-        report: dict[str, Any] | None = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0,
-                                         "skipped": []}
+        report: dict[str, Any] | None = {
+            "added": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "removed": 0,
+            "skipped": [],
+        }
         if saved:
             report = run_ingest(d, state.uploads_dir(d))
         if report is not None:
@@ -144,8 +150,11 @@ def reindex_section(d: Dossier) -> None:
     sample, uploads = state.sample_dir(), state.uploads_dir(d)
     folders = {f"Sample corpus ({sample})": sample, f"Uploads ({uploads})": uploads}
     choice = st.radio("Folder", list(folders), key="reindex_folder")
-    rebuild = st.checkbox("Rebuild from scratch (drops the whole index first — needed after "
-                          "changing the embedder or chunking settings)", key="rebuild")
+    rebuild = st.checkbox(
+        "Rebuild from scratch (drops the whole index first — needed after "
+        "changing the embedder or chunking settings)",
+        key="rebuild",
+    )
     if st.button("Re-index", key="reindex", icon=":material/sync:"):
         folder = folders[choice]
         if not folder.is_dir():
@@ -161,10 +170,20 @@ def delete_section(d: Dossier, status: dict[str, Any]) -> None:
     st.subheader("Delete an article")
     files = [f["file"] for f in status["files"]]
     titles = {f["file"]: f.get("title") or f["file"] for f in status["files"]}
-    file = st.selectbox("Article", files, index=None, key="delete_file",
-                        format_func=lambda f: f"{titles[f]} ({f})", placeholder="Choose one")
-    if st.button("Delete from the index", disabled=file is None, key="delete",
-                 icon=":material/delete:") and file:
+    file = st.selectbox(
+        "Article",
+        files,
+        index=None,
+        key="delete_file",
+        format_func=lambda f: f"{titles[f]} ({f})",
+        placeholder="Choose one",
+    )
+    if (
+        st.button(
+            "Delete from the index", disabled=file is None, key="delete", icon=":material/delete:"
+        )
+        and file
+    ):
         try:
             notes = delete_article(d, file)
         except Exception as exc:
