@@ -1,6 +1,6 @@
 """The peer: LlamaIndex's default ``VectorStoreIndex`` over the same folder, with the same embedder.
 
-Built as a LlamaIndex user would out of the box — ``SimpleDirectoryReader(folder).load_data()``,
+Built as a LlamaIndex user would out of the box — ``SimpleDirectoryReader`` over the folder's files,
 ``VectorStoreIndex.from_documents`` with the default ``SentenceSplitter`` (1,024-token chunks, 200
 overlap), the default retriever with ``similarity_top_k = k`` — except that nothing touches
 llama-index's global ``Settings``: the embedder and the splitter are passed explicitly and no LLM is
@@ -36,6 +36,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from pydantic import PrivateAttr
 
 from index.embed import Embedder
+from index.load import iter_files
 
 MANIFEST = "dossier-peer.json"
 
@@ -114,7 +115,10 @@ class LlamaIndexPeer:
                 index = load_index_from_storage(storage, embed_model=self.embed_model)
                 self.loaded_from_cache = True
                 return index  # type: ignore[return-value]
-        documents = SimpleDirectoryReader(str(self.folder), recursive=True).load_data()
+        # The very files Dossier ingests (input_dir would refuse a folder below a hidden one,
+        # such as the default work dir .dossier-evals/).
+        files = [str(p) for p in iter_files(self.folder)]
+        documents = SimpleDirectoryReader(input_files=files).load_data()
         index = VectorStoreIndex.from_documents(
             documents,
             embed_model=self.embed_model,

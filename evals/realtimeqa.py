@@ -188,8 +188,13 @@ def clean_answer(text: str) -> str:
 
 
 def load_questions(bench: Path, limit: int | None = None) -> list[GoldQuestion]:
-    """The dev questions as gold questions: gold files ``<doc_id>.md``, the evidence sentence as
-    the gold passage, ``answer_text`` (quotes stripped) as the answer strings, any one sufficing."""
+    """The dev questions as gold questions: gold files ``<doc_id>.md``, ``answer_text`` (quotes
+    stripped) as the answer strings, any one sufficing.
+
+    No gold passages: ``evidence_text`` is the quiz page's own wording, and none of the 103 occurs
+    verbatim in its gold article (checked after ``normalize_passage``), so passage recall and the
+    cited-gold-passage rate would read 0 whatever the system did. It is kept in ``note``; the
+    article-level measures (hit@k, MRR, cited gold article) stand in."""
     out: list[GoldQuestion] = []
     with (bench / QUESTIONS_FILE).open(encoding="utf-8") as fh:
         for n, line in enumerate(fh):
@@ -197,17 +202,18 @@ def load_questions(bench: Path, limit: int | None = None) -> list[GoldQuestion]:
                 continue
             q = json.loads(line)
             answers = [a for a in (clean_answer(str(t)) for t in q.get("answer_text") or []) if a]
-            evidence = str(q.get("evidence_text") or "").strip()
+            evidence = " ".join(str(q.get("evidence_text") or "").split())
+            choices = " | ".join(str(c) for c in q.get("choices") or [])
             out.append(
                 GoldQuestion(
                     id=str(q.get("question_id") or f"rtqa{n:03d}"),
                     question=str(q["question"]),
                     type="single",
                     gold_files=tuple(f"{d}.md" for d in q.get("gold_doc_ids") or []),
-                    gold_passages=(evidence,) if evidence else (),
+                    gold_passages=(),
                     answers=tuple(answers),
                     answers_any=True,
-                    note="choices: " + " | ".join(str(c) for c in q.get("choices") or []),
+                    note=f"choices: {choices}; evidence (quiz wording): {evidence}",
                 )
             )
             if limit is not None and len(out) >= limit:

@@ -12,6 +12,7 @@ ANSWER_METRICS = (
     ("citation_recall", "citation recall (ALCE)"),
     ("citation_precision", "citation precision (ALCE)"),
     ("cited_gold_rate", "cited gold passage"),
+    ("cited_gold_file_rate", "cited gold article"),
     ("invalid_citation_rate", "invalid citations"),
 )
 RETRIEVAL_METRICS = (

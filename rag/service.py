@@ -125,7 +125,7 @@ class Dossier:
             if self._retriever is None or self._retriever.store is not store:
                 cache = None if self.settings.chroma_url else Path(self.settings.data_dir) / "cache"
                 self._retriever = Retriever(
-                    store, self.query_embedder, self.settings.retrieval, cache
+                    store, self.embedder, self.settings.retrieval, cache
                 )
             return self._retriever
 
