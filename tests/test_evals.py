@@ -111,8 +111,8 @@ def test_load_gold_reads_the_sample_set() -> None:
 def test_report_has_the_expected_shape(report: dict) -> None:
     assert report["n_questions"] == 4 and report["n_answerable"] == 3
     for key in ("answer_correct", "refusal_accuracy", "citation_recall", "citation_precision",
-                "cited_gold_rate", "invalid_citation_rate", "hit@1", "hit@5", "mrr@10",
-                "passage_recall"):
+                "cited_gold_rate", "cited_gold_file_rate", "invalid_citation_rate", "hit@1",
+                "hit@5", "mrr@10", "passage_recall"):
         assert key in report["metrics"], key
     ours = report["retrieval"]["ours"]
     assert set(ours) == {"hybrid", "vector", "bm25"}
