@@ -57,6 +57,8 @@ class AnswerPipeline:
             if self.fallback is None:
                 raise
             warnings.append(f"{exc} — answered offline instead.")
+            if on_text:  # whatever streamed so far is void: say so before the offline answer
+                on_text("\n\n(The model failed; answering offline instead.)\n\n")
             generator = self.fallback
             draft = generator.draft(standalone, passages, on_text)
         return self.build(question, standalone, passages, draft, generator.name, warnings)
