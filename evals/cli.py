@@ -39,24 +39,9 @@ def _err(*parts: Any) -> None:
 def _ingest_bar(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:
     if not enabled:
         return None, lambda: None
-    from tqdm import tqdm
+    from rag.cli import progress_bar
 
-    bar: dict[str, Any] = {}
-
-    def update(done: int, total: int, current: str) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc="ingest", unit="file", file=sys.stderr,
-                              dynamic_ncols=True, mininterval=0.5)
-        b = bar["bar"]
-        b.total, b.n = total, done
-        b.set_postfix_str(current[-32:], refresh=False)
-        b.refresh()
-
-    def close() -> None:
-        if "bar" in bar:
-            bar["bar"].close()
-
-    return update, close
+    return progress_bar("ingest")
 
 
 Prepared = tuple[Any, Path, Path, Path | None, dict[str, Any]]

@@ -13,7 +13,7 @@ from typing import Any
 from rag.errors import exit_code_for
 
 
-def _progress_bar(desc: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
+def progress_bar(desc: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
     """A tqdm bar on stderr (plain lines when stderr is not a terminal)."""
     from tqdm import tqdm
 
@@ -50,7 +50,7 @@ def _dossier() -> Any:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     d = _dossier()
-    update, close = _progress_bar("ingest")
+    update, close = progress_bar("ingest")
     try:
         report = d.ingest(
             Path(args.path), progress=None if args.quiet else update, rebuild=args.rebuild

@@ -11,7 +11,7 @@ from typing import Any
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from rag.brief_render import to_markdown, write
-    from rag.cli import _progress_bar
+    from rag.cli import progress_bar
     from rag.service import Dossier
 
     if not args.out and not args.json:
@@ -19,7 +19,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() not in (".md", ".markdown", ".pdf"):
         raise ValueError(f"--out {args.out}: use a .md or a .pdf file name.")
     d = Dossier()
-    update, close = _progress_bar("brief")
+    update, close = progress_bar("brief")
     try:
         b = d.brief(topic=args.topic, since=args.since, until=args.until,
                     progress=None if args.quiet or args.json else update,
