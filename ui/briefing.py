@@ -249,11 +249,10 @@ def show_view(view: View) -> None:
 def render() -> None:
     d = state.dossier()
     st.title("Briefing")
-    status = state.index_status(d)
-    if not status or not status.get("articles"):
-        from ui.library import offer_sample_corpus
+    from ui.library import indexed_status
 
-        offer_sample_corpus(d)
+    status = indexed_status(d)
+    if status is None:
         return
     scope = scope_inputs(status)
     generator = None

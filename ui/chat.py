@@ -176,11 +176,10 @@ def ask(d: Dossier, question: str, history: Sequence[Turn], filters: Filters) ->
 def render() -> None:
     d = state.dossier()
     st.title("Ask the articles")
-    status = state.index_status(d)
-    if not status or not status.get("articles"):
-        from ui.library import offer_sample_corpus
+    from ui.library import indexed_status
 
-        offer_sample_corpus(d)
+    status = indexed_status(d)
+    if status is None:
         return
     filters = sidebar_filters(status)
     st.caption(

@@ -25,6 +25,16 @@ def _remember(report: dict[str, Any] | None, notes: list[str] | None = None) -> 
     st.session_state[NOTES] = notes or []
 
 
+def indexed_status(d: Dossier) -> dict[str, Any] | None:
+    """The index status when articles are indexed; otherwise offer the sample corpus and
+    return None (the page shows nothing else)."""
+    status = state.index_status(d)
+    if status and status.get("articles"):
+        return status
+    offer_sample_corpus(d)
+    return None
+
+
 def offer_sample_corpus(d: Dossier) -> None:
     """First start: nothing indexed yet; offer the bundled sample corpus."""
     src = state.sample_dir()
