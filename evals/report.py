@@ -158,26 +158,31 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     series = _retrieval_rows(report)
+    # Metrics not measured on this set (None everywhere) are left out rather than drawn as 0.
+    r_metrics = [(k, lab) for k, lab in RETRIEVAL_METRICS
+                 if any(s.get(k) is not None for _, s in series)]
+    a_metrics = [(k, lab) for k, lab in ANSWER_METRICS if report["metrics"].get(k) is not None]
     fig, axes = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [4, 4, 3]})
     ax = axes[0]
     width = 0.8 / max(1, len(series))
     for i, (name, s) in enumerate(series):
-        xs = [j + i * width for j in range(len(RETRIEVAL_METRICS))]
-        ax.bar(xs, [s.get(key) or 0.0 for key, _ in RETRIEVAL_METRICS], width, label=name)
-    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(RETRIEVAL_METRICS))],
-                  [label for _, label in RETRIEVAL_METRICS])
+        xs = [j + i * width for j in range(len(r_metrics))]
+        ax.bar(xs, [s.get(key) or 0.0 for key, _ in r_metrics], width, label=name)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(r_metrics))],
+                  [label for _, label in r_metrics])
     ax.set_ylim(0, 1.05)
     ax.set_title("Retrieval: ours vs peer")
     ax.legend(fontsize=8, loc="lower right")
 
     ax = axes[1]
-    values = [report["metrics"].get(key) or 0.0 for key, _ in ANSWER_METRICS]
+    values = [report["metrics"][key] for key, _ in a_metrics]
     bars = ax.bar(range(len(values)), values, color="tab:green")
     ax.bar_label(bars, fmt="%.2f", fontsize=8)
-    ax.set_xticks(range(len(values)), [label for _, label in ANSWER_METRICS], rotation=25,
+    ax.set_xticks(range(len(values)), [label for _, label in a_metrics], rotation=25,
                   ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
-    ax.set_title(f"Answers and citations ({report['generator']})")
+    ax.set_title(f"Answers and citations ({report['generator']})" if values
+                 else "Answers: not run (--retrieval-only)")
 
     ax = axes[2]
     names = [n for n, s in series if s.get("latency_ms")]
