@@ -7,7 +7,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from ui.components import (
     citation_label,
     context_of,
     date_label,
+    date_range_input,
     generator_label,
     markers,
     md_escape,
@@ -58,17 +58,7 @@ def make_view(d: Dossier, b: Briefing, saved: bool = False) -> View:
 def scope_inputs(status: dict[str, Any]) -> BriefScope:
     topic = st.text_input("Topic (optional)", key="brief_topic",
                           placeholder="e.g. Putin's visit to North Korea — empty: every article")
-    dates = sorted(str(f["published"])[:10] for f in status["files"] if f.get("published"))
-    since = until = None
-    if dates and st.toggle("Limit by publication date", key="brief_by_date"):
-        picked = st.date_input(
-            "Published between",
-            value=(date.fromisoformat(dates[0]), date.fromisoformat(dates[-1])),
-            key="brief_dates",
-        )
-        if isinstance(picked, tuple | list) and len(picked) == 2:
-            since, until = picked[0].isoformat(), picked[1].isoformat()
-        st.caption("Undated articles are left out while a date range is set.")
+    since, until = date_range_input(status["files"], "brief")
     return BriefScope(topic.strip() or None, since, until)
 
 

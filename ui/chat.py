@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -20,6 +19,7 @@ from ui.components import (
     context_html,
     context_of,
     date_label,
+    date_range_input,
     generator_label,
     markers,
     md_escape,
@@ -130,21 +130,11 @@ def show_answer(turn: Turn, min_support: float) -> None:
 def sidebar_filters(status: dict[str, Any]) -> Filters:
     files = status.get("files", [])
     outlets = sorted({f["outlet"] for f in files if f.get("outlet")})
-    dates = sorted(str(f["published"])[:10] for f in files if f.get("published"))
-    since = until = None
     with st.sidebar:
         st.subheader("Filters")
         chosen = st.multiselect("Outlets", outlets, key="filter_outlets",
                                 placeholder="All outlets")
-        if dates and st.toggle("Limit by publication date", key="filter_by_date"):
-            picked = st.date_input(
-                "Published between",
-                value=(date.fromisoformat(dates[0]), date.fromisoformat(dates[-1])),
-                key="filter_dates",
-            )
-            if isinstance(picked, tuple | list) and len(picked) == 2:
-                since, until = picked[0].isoformat(), picked[1].isoformat()
-            st.caption("Undated articles are left out while a date range is set.")
+        since, until = date_range_input(files, "filter")
         if st.button("New conversation", icon=":material/refresh:", key="chat_clear"):
             st.session_state[TURNS] = []
     return Filters(since=since, until=until, outlets=tuple(chosen))

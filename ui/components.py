@@ -158,3 +158,21 @@ def show_report(report: Mapping[str, Any]) -> None:
                    "not embedded twice.")
     for w in report.get("warnings", []):
         st.caption(f"⚠ {md_escape(w['file'])}: {md_escape(w['warning'])}")
+
+
+def date_range_input(files: list[dict[str, Any]], key: str) -> tuple[str | None, str | None]:
+    """A toggle and a date range over the articles' publication dates: (since, until)."""
+    from datetime import date
+
+    dates = sorted(str(f["published"])[:10] for f in files if f.get("published"))
+    if not dates or not st.toggle("Limit by publication date", key=f"{key}_by_date"):
+        return None, None
+    picked = st.date_input(
+        "Published between",
+        value=(date.fromisoformat(dates[0]), date.fromisoformat(dates[-1])),
+        key=f"{key}_dates",
+    )
+    st.caption("Undated articles are left out while a date range is set.")
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        return picked[0].isoformat(), picked[1].isoformat()
+    return None, None
