@@ -6,7 +6,7 @@ search call timed; passage recall of the gold sentences in those chunk texts), t
 retriever when one is given, and the answer (``Dossier.ask``): correctness, refusal, ALCE
 citation recall/precision, cited-gold rate and invalid-citation rate.
 
-Citation support (ALCE's NLI step) is judged by ``rag.verify.Verifier`` — the project's offline
+Citation support (ALCE's NLI step) is judged by ``rag.answer.verify.Verifier`` — the project's offline
 verifier, with the index's embedder and ``answer.min_support`` — over the **full text of each cited
 chunk** (found in ``answer.passages`` by the citation's chunk id; the citation's quote stands in
 when the chunk is missing), as ALCE hands the whole cited passage to its NLI model. The offline
@@ -29,7 +29,7 @@ import numpy as np
 
 from evals import metrics as M
 from rag.records import Answer
-from rag.verify import Verifier
+from rag.answer.verify import Verifier
 
 MODES = ("hybrid", "vector", "bm25")
 FLOOR_METRICS = (

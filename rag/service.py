@@ -12,13 +12,13 @@ from typing import Any
 from index.embed import CachingEmbedder, Embedder, make_embedder
 from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.store import Store, open_client
-from rag.answer import AnswerPipeline
+from rag.answer.pipeline import AnswerPipeline
 from rag.config import Settings
-from rag.extractive import ExtractiveGenerator
-from rag.generate import OnText
+from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.drafts import OnText
 from rag.records import Answer, Filters, Passage
-from rag.retrieve import Retriever
-from rag.verify import Verifier
+from rag.retrieval.hybrid import Retriever
+from rag.answer.verify import Verifier
 
 
 class Dossier:
@@ -134,7 +134,7 @@ class Dossier:
         """The OpenAI-compatible client, or None when no model is configured."""
         if not self.settings.use_llm:
             return None
-        from rag.llm import OpenAIGenerator
+        from rag.llm.client import OpenAIGenerator
 
         return OpenAIGenerator(self.settings.llm)
 
@@ -166,7 +166,7 @@ class Dossier:
         return AnswerPipeline(self.retriever(), extractive, verifier)
 
     def _llm_rewrite(self, question: str, history: Sequence[str]) -> str:
-        from rag.question import is_follow_up
+        from rag.answer.question import is_follow_up
 
         if not is_follow_up(question):
             return question
@@ -206,9 +206,9 @@ class Dossier:
         save: bool = True,
         vectors: str = "auto",
     ) -> Any:
-        """A one-page ``rag.brief.Briefing`` of the index, a topic and/or a date range; see
+        """A one-page ``rag.brief.build.Briefing`` of the index, a topic and/or a date range; see
         ``rag.brief.build_briefing``."""
-        from rag.brief import BriefScope, build_briefing
+        from rag.brief.build import BriefScope, build_briefing
 
         return build_briefing(
             self, BriefScope(topic, since, until), progress, generator, save, vectors

@@ -15,14 +15,14 @@ import pytest
 
 from index.embed import FakeEmbedder
 from index.settings import IndexSettings
-from rag.brief import BriefScope, build_briefing, select
-from rag.brief_dates import best_date, event_dates, find_dates, parse_published, resolve
-from rag.brief_pool import build_pool, duplicates
-from rag.brief_records import Briefing
-from rag.brief_render import page_count, to_markdown, to_pdf, write
-from rag.brief_text import ActorNames, figures_in, person_names, speakers_in, units
+from rag.brief.build import BriefScope, build_briefing, select
+from rag.text.dates import best_date, event_dates, find_dates, parse_published, resolve
+from rag.brief.pool import build_pool, duplicates
+from rag.brief.records import Briefing
+from rag.brief.render import page_count, to_markdown, to_pdf, write
+from rag.brief.units import ActorNames, figures_in, person_names, speakers_in, units
 from rag.config import LLMSettings, Settings
-from rag.question import content_terms
+from rag.answer.question import content_terms
 from rag.service import Dossier
 from tests.conftest import SAMPLE_DIR, make_settings
 from tests.openai_server import FakeOpenAIServer, Reply
@@ -291,7 +291,7 @@ def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path,
                                                       sample_copy: Path) -> None:
     with FakeOpenAIServer() as srv:
         d = _llm_dossier(tmp_path, srv.base_url, sample_copy)
-        from rag.brief import _lead_passages
+        from rag.brief.build import _lead_passages
 
         docs, _, _ = select(d, BriefScope())
         passages = _lead_passages(d, docs)

@@ -10,9 +10,9 @@ import pytest
 
 from rag.config import LLMSettings
 from rag.errors import GeneratorError
-from rag.generate import REFUSAL_TEXT, Draft
-from rag.llm import PLACEHOLDER_API_KEY, OpenAIGenerator, parse_draft
-from rag.prompts import SYSTEM_PROMPT, format_passages
+from rag.answer.drafts import REFUSAL_TEXT, Draft
+from rag.llm.client import PLACEHOLDER_API_KEY, OpenAIGenerator, parse_draft
+from rag.llm.prompts import SYSTEM_PROMPT, format_passages
 from rag.records import Passage
 from tests.openai_server import FakeOpenAIServer, Reply
 

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from rag.brief_records import Briefing, BriefItem, BriefScope
+from rag.brief.records import Briefing, BriefItem, BriefScope
 from rag.service import Dossier
 from ui import state
 from ui.chat import contexts_for
@@ -46,7 +46,7 @@ class View:
 
 
 def make_view(d: Dossier, b: Briefing, saved: bool = False) -> View:
-    from rag.brief_render import to_markdown, to_pdf
+    from rag.brief.render import to_markdown, to_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "briefing.pdf"
@@ -258,7 +258,7 @@ def render() -> None:
             st.session_state[VIEW] = view
     view = st.session_state.get(VIEW)
     if view is None or view.briefing.scope.key != scope.key:
-        from rag.brief import load_previous
+        from rag.brief.build import load_previous
 
         prev = load_previous(d, scope)
         view = make_view(d, prev, saved=True) if prev is not None else None

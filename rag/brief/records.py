@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rag.brief_dates import EventDate
+from rag.text.dates import EventDate
 from rag.records import Citation
 
 SECTIONS = ("summary", "timeline", "actors", "figures", "disagreements", "watch")

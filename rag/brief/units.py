@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.chunk import sentence_spans
-from rag.brief_dates import find_dates
-from rag.question import STOPWORDS, content_terms
+from rag.text.dates import find_dates
+from rag.answer.question import STOPWORDS, content_terms
 
 _OPEN_QUOTES = "\"“"
 _QUOTED = re.compile(r"\"[^\"]*\"?|“[^”]*”?")
@@ -438,7 +438,7 @@ def looks_ahead(text: str) -> bool:
 
 # ---- small helpers -----------------------------------------------------------------------------
 def terms(text: str) -> frozenset[str]:
-    from rag.retrieve import _STEMMER
+    from rag.retrieval.hybrid import _STEMMER
 
     words = list(content_terms(text))
     return frozenset(_STEMMER.stemWords(words) if _STEMMER else words)

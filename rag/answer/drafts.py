@@ -1,8 +1,8 @@
 """The generator boundary: an answer drafted from passages, before verification.
 
-Two implementations: ``rag.extractive.ExtractiveGenerator`` (offline default) and
-``rag.llm.OpenAIGenerator`` (any OpenAI-compatible endpoint). Both return a ``Draft``; the answer
-pipeline (``rag.answer``) then resolves citations to spans, verifies each claim and builds the
+Two implementations: ``rag.answer.extractive.ExtractiveGenerator`` (offline default) and
+``rag.llm.client.OpenAIGenerator`` (any OpenAI-compatible endpoint). Both return a ``Draft``; the answer
+pipeline (``rag.answer.pipeline``) then resolves citations to spans, verifies each claim and builds the
 ``Answer`` record.
 """
 

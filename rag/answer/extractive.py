@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.generate import Draft, DraftCitation, DraftClaim, OnText
-from rag.question import QuestionInfo, analyse, content_terms, has_kind, split_parts, values
+from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
+from rag.answer.question import QuestionInfo, analyse, content_terms, has_kind, split_parts, values
 from rag.records import Disagreement, Passage
-from rag.retrieve import _STEMMER
+from rag.retrieval.hybrid import _STEMMER
 
 
 @dataclass(frozen=True)

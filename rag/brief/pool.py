@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
-from rag.brief_dates import DateMention, EventDate, best_date, parse_published, status_for
-from rag.brief_records import ArticleRef
-from rag.brief_text import (
+from rag.text.dates import DateMention, EventDate, best_date, parse_published, status_for
+from rag.brief.records import ArticleRef
+from rag.brief.units import (
     ActorNames,
     Figure,
     Unit,
@@ -154,7 +154,7 @@ def build_pool(
 def _proper_words(texts: Sequence[str]) -> set[str]:
     """Words written capitalised inside a sentence somewhere in scope: proper nouns, as opposed
     to ordinary words that are capitalised only because they open a sentence ("Net profit")."""
-    from rag.question import NAME_RE
+    from rag.answer.question import NAME_RE
 
     found: set[str] = set()
     for text in texts:
@@ -166,7 +166,7 @@ def _proper_words(texts: Sequence[str]) -> set[str]:
 
 
 def _mentions(text: str, proper: set[str]) -> list[str]:
-    from rag.question import names
+    from rag.answer.question import names
 
     out = []
     for n in names(text):

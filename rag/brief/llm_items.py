@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from rag.brief_dates import EventDate
-from rag.brief_extract import Sections
-from rag.brief_records import Actor, BriefItem
+from rag.text.dates import EventDate
+from rag.brief.extract import Sections
+from rag.brief.records import Actor, BriefItem
 from rag.errors import GeneratorError
-from rag.prompts import Message, format_passages
+from rag.llm.prompts import Message, format_passages
 from rag.records import Citation, Passage
-from rag.verify import Verifier
+from rag.answer.verify import Verifier
 
 BRIEF_SYSTEM_PROMPT = """\
 You write a one-page news briefing from numbered passages of news articles, using ONLY what the \

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.errors import GeneratorError
-from rag.generate import REFUSAL_TEXT, Draft, Generator, OnText
-from rag.question import rewrite_follow_up
+from rag.answer.drafts import REFUSAL_TEXT, Draft, Generator, OnText
+from rag.answer.question import rewrite_follow_up
 from rag.records import Answer, Citation, Claim, Disagreement, Filters, InvalidCitation, Passage
-from rag.retrieve import Retriever
-from rag.verify import Verifier
+from rag.retrieval.hybrid import Retriever
+from rag.answer.verify import Verifier
 
 Rewriter = Callable[[str, Sequence[str]], str]
 

@@ -2,13 +2,13 @@
 
 ``build_briefing(dossier, scope)`` selects the articles in scope (the whole index, a topic's
 retrieved passages, a publication-date range), writes the briefing with the configured language
-model (JSON with passage ids, every item verified) or offline (``rag.brief_extract``: the
+model (JSON with passage ids, every item verified) or offline (``rag.brief.extract``: the
 articles' own sentences), falls back to offline when the model fails (and says so), compares it
 with the previous briefing of the same scope (``<data_dir>/briefs/<scope key>.json``: new items
 are marked, dropped ones listed) and saves it for next time.
 
 Sections: summary · timeline (event dates kept apart from publication dates) · key actors · key
-figures · where the sources disagree · what to watch. Renderers: ``rag.brief_render``.
+figures · where the sources disagree · what to watch. Renderers: ``rag.brief.render``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.brief_extract import Sections, extract, scope_limits
-from rag.brief_pool import build_pool
-from rag.brief_records import (
+from rag.brief.extract import Sections, extract, scope_limits
+from rag.brief.pool import build_pool
+from rag.brief.records import (
     Actor,
     ArticleRef,
     Briefing,
@@ -134,8 +134,8 @@ def _lead_passages(dossier: Dossier, docs: list[tuple[ArticleRef, str]], limit: 
 
 def _llm_sections(dossier: Dossier, scope: BriefScope, docs: list[tuple[ArticleRef, str]],
                   passages: list[Passage]) -> tuple[Sections, list[str]]:
-    from rag.brief_llm import brief_messages, parse_brief, sections_from
-    from rag.verify import Verifier
+    from rag.brief.llm_items import brief_messages, parse_brief, sections_from
+    from rag.answer.verify import Verifier
 
     passages = passages[:24] if passages else _lead_passages(dossier, docs)
     raw = dossier.llm.complete(brief_messages(passages, scope.describe()))
@@ -209,7 +209,7 @@ def build_briefing(
     """The briefing of ``scope`` (default: every indexed article). ``generator``: 'extractive',
     'llm', or None for what the settings say. ``progress(done, total, stage)`` is called as it
     goes. With ``save`` the briefing is compared with, then replaces, the scope's previous one.
-    ``vectors`` (offline): 'embed', 'lexical' or 'auto' — see ``rag.brief_pool.build_pool``."""
+    ``vectors`` (offline): 'embed', 'lexical' or 'auto' — see ``rag.brief.pool.build_pool``."""
     scope = scope or BriefScope()
     t0 = time.perf_counter()
     step = progress or (lambda done, total, stage: None)

@@ -1,7 +1,7 @@
 """The prompts sent to an OpenAI-compatible chat model: answering, follow-up rewriting, judging.
 
 Passages are third-party text. The defence against instructions hidden in an article is here and
-in the parsing (``rag.llm``): the system prompt says passages are data, each passage sits inside
+in the parsing (``rag.llm.client``): the system prompt says passages are data, each passage sits inside
 its own ``<passage>`` block, and any tag an article could use to close its block early (or fake
 another block) is neutralised before it is sent. The citation rules follow paper-qa's
 ``CITATION_KEY_CONSTRAINTS``: show the model exactly which markers are valid and which are not.
@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from rag.generate import REFUSAL_TEXT
+from rag.answer.drafts import REFUSAL_TEXT
 from rag.records import Passage
 
 Message = dict[str, Any]

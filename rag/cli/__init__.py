@@ -119,7 +119,7 @@ def _extend(sub: Any) -> None:
     ``dossier.commands`` entry-point group, so ``rag`` never imports them."""
     from importlib.metadata import entry_points
 
-    from rag import cli_ask, cli_brief
+    from rag.cli import ask as cli_ask, brief as cli_brief
 
     cli_ask.register(sub)
     cli_brief.register(sub)
@@ -142,6 +142,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dossier: {exc}", file=sys.stderr)
         return code or 2
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

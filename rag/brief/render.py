@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from rag.brief_dates import parse_published
-from rag.brief_records import Briefing, BriefItem
-from rag.brief_text import shorten
+from rag.text.dates import parse_published
+from rag.brief.records import Briefing, BriefItem
+from rag.brief.units import shorten
 from rag.records import Citation
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.question import DATE_RE, NUMBER_RE, content_terms
+from rag.answer.question import DATE_RE, NUMBER_RE, content_terms
 from rag.records import Passage
-from rag.retrieve import _STEMMER
+from rag.retrieval.hybrid import _STEMMER
 
 Judge = Callable[[Sequence[tuple[str, str]]], list[bool | None]]
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.brief_dates import event_dates, first_on_or_after, parse_published
-from rag.brief_pool import Pool, date_match, duplicates, neighbours, shared_names
-from rag.brief_records import Actor, BriefItem
-from rag.brief_text import (
+from rag.text.dates import event_dates, first_on_or_after, parse_published
+from rag.brief.pool import Pool, date_match, duplicates, neighbours, shared_names
+from rag.brief.records import Actor, BriefItem
+from rag.brief.units import (
     Speaker,
     is_pronoun,
     jaccard,

@@ -22,8 +22,8 @@ import openai
 from index.chunk import sentence_spans
 from rag.config import LLMSettings
 from rag.errors import ConfigError, GeneratorError
-from rag.generate import REFUSAL_TEXT, Draft, DraftCitation, DraftClaim, OnText
-from rag.prompts import Message, answer_messages, judge_messages, rewrite_messages
+from rag.answer.drafts import REFUSAL_TEXT, Draft, DraftCitation, DraftClaim, OnText
+from rag.llm.prompts import Message, answer_messages, judge_messages, rewrite_messages
 from rag.records import Passage
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import Any
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from rag.brief_render import to_markdown, write
+    from rag.brief.render import to_markdown, write
     from rag.cli import progress_bar
     from rag.service import Dossier
 
