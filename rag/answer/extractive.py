@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from index.chunk import sentence_spans
 from index.embed import Embedder
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
-from rag.answer.question import QuestionInfo, analyse, content_terms, has_kind, split_parts, values
+from rag.answer.question import QuestionInfo, analyse, has_kind, split_parts, values
 from rag.records import Disagreement, Passage
-from rag.retrieval.hybrid import _STEMMER
+from rag.text.terms import content_terms, stem_all
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,6 @@ class Candidate:
     overlap: float
     typed: bool
     terms: frozenset[str]
-
-
-def _stem_all(words: Sequence[str]) -> list[str]:
-    return list(_STEMMER.stemWords(list(words))) if _STEMMER else list(words)
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -84,14 +80,14 @@ class ExtractiveGenerator:
         raw = sentence_candidates(passages)
         if not raw:
             return info, []
-        q_terms = _stem_all(info.terms)
-        sent_terms = [frozenset(_stem_all(content_terms(r[4]))) for r in raw]
+        q_terms = stem_all(info.terms)
+        sent_terms = [frozenset(stem_all(content_terms(r[4]))) for r in raw]
         n = len(raw)
         idf = {t: math.log(1 + n / (1 + sum(t in s for s in sent_terms))) for t in set(q_terms)}
         total = sum(idf[t] for t in q_terms) or 1.0
         # Question words the evidence never uses ("football", "weather") say the articles are
         # about something else: every sentence's score pays for them.
-        seen = set().union(*sent_terms, *(_stem_all(content_terms(p.title)) for p in passages))
+        seen = set().union(*sent_terms, *(stem_all(content_terms(p.title)) for p in passages))
         unseen = [t for t in q_terms if t not in seen and not t.isdigit()]
         unseen_penalty = 0.4 * len(unseen) / (len(q_terms) or 1)
         vectors = self.embedder.embed([question] + [r[4] for r in raw])
@@ -144,7 +140,7 @@ class ExtractiveGenerator:
         (a question that needs two articles gets one sentence from each)."""
         best = cands[0]
         chosen = [best]
-        q_terms = set(_stem_all(info.terms))
+        q_terms = set(stem_all(info.terms))
         covered = set(best.terms) & q_terms
         for c in cands[1:]:
             if len(chosen) >= self.max_sentences or c.score < best.score * 0.85:

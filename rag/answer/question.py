@@ -10,219 +10,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-DATE_RE = re.compile(
-    rf"\b(?:(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)?(?:,?\s+\d{{4}})?|"
-    rf"\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+(?:{MONTHS})\b(?:\s+\d{{4}})?|"
-    r"(?:19|20)\d{2}(?:[-/]\d{1,2}[-/]\d{1,2})?|"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    r"(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)))\b",
-    re.IGNORECASE,
-)
-NUMBER_RE = re.compile(
-    r"\b(?:\d[\d,.]*\s*(?:%|percent|million|billion|thousand|trillion)?|"
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundred|hundreds|thousands|millions|billions|dozens?)\b)",
-    re.IGNORECASE,
-)
-# Capitalised word sequences: names of people, places and organisations.
-NAME_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|de|von|bin|al|of))*\b")
-_SENTENCE_START_WORDS = {
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "At",
-    "But",
-    "And",
-    "He",
-    "She",
-    "It",
-    "They",
-    "This",
-    "That",
-    "After",
-    "Before",
-    "During",
-    "Since",
-    "As",
-    "Asked",
-    "According",
-    "Both",
-    "For",
-    "While",
-    "When",
-    "What",
-    "Who",
-    "Where",
-    "Why",
-    "How",
-    "Which",
-    "Did",
-    "Does",
-    "Do",
-    "Is",
-    "Are",
-    "Was",
-    "Were",
-    "Will",
-    "Has",
-    "Have",
-    "Had",
-    "Can",
-    "Could",
-    "Would",
-    "Should",
-    "Calling",
-    "Over",
-    "Ahead",
-    "Amid",
-    "Independent",
-    "Media",
-    "Although",
-    "Kremlin",
-    "Russian",
-    "North",
-    "South",
-}
+from rag.text.dates import DATE_RE, MONTHS
+from rag.text.figures import NUMBER_RE
+from rag.text.names import TITLES, names
+from rag.text.terms import STOPWORDS, content_terms
+
 PLACE_HINTS = re.compile(
     r"\b(?:in|at|on|to|from|near|visit(?:ed|s)?|toward|towards|into)\s+(?:the\s+)?"
     r"([A-Z][a-zA-Z\-]+(?:[\s-][A-Z][a-zA-Z\-]+)*)"
 )
-_TITLES = frozenset(
-    """president minister prime foreign defense defence spokesman spokeswoman spokesperson leader
-    supreme chairman chairwoman secretary general king queen ambassador chief state deputy
-    commander senator governor mayor director premier chancellor russian american chinese korean
-    north south""".split()
-)
+# Words that describe a person in a question without naming them ("the Russian president").
+_DESCRIPTORS = TITLES | {"russian", "american", "chinese", "korean", "north", "south"}
 SPEECH_RE = re.compile(r"\b(?:said|says|told|stated|confirmed|announced|added|declared)\b", re.I)
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "it's",
-        "he",
-        "she",
-        "they",
-        "them",
-        "his",
-        "her",
-        "their",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "not",
-        "no",
-        "yes",
-        "if",
-        "then",
-        "than",
-        "so",
-        "such",
-        "into",
-        "over",
-        "under",
-        "about",
-        "after",
-        "before",
-        "during",
-        "since",
-        "until",
-        "also",
-        "just",
-        "only",
-        "very",
-        "more",
-        "most",
-        "much",
-        "many",
-        "any",
-        "some",
-        "all",
-        "each",
-        "both",
-        "either",
-        "neither",
-        "one",
-        "own",
-        "same",
-        "other",
-        "s",
-        "t",
-        "i",
-        "you",
-        "your",
-        "we",
-        "our",
-        "us",
-        "me",
-        "my",
-        "mr",
-        "mrs",
-        "ms",
-        "said",
-        "says",
-        "say",
-        "tell",
-        "told",
-        "according",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -264,26 +64,8 @@ def wanted_kind(question: str) -> str:
     return "other"
 
 
-def content_terms(text: str) -> tuple[str, ...]:
-    words = re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", text.lower())
-    return tuple(w for w in words if w not in STOPWORDS and len(w) > 1)
-
-
 def analyse(question: str) -> QuestionInfo:
     return QuestionInfo(question, wanted_kind(question), content_terms(question))
-
-
-def names(text: str) -> list[str]:
-    """Capitalised names in ``text``, leaving out ordinary words that start a sentence."""
-    found: list[str] = []
-    for m in NAME_RE.finditer(text):
-        words = m.group(0).split()
-        while words and words[0] in _SENTENCE_START_WORDS and len(words) > 1:
-            words = words[1:]
-        name = " ".join(words)
-        if name and name not in _SENTENCE_START_WORDS and name.lower() not in STOPWORDS:
-            found.append(name)
-    return found
 
 
 def has_kind(sentence: str, kind: str, question: str = "") -> bool:
@@ -316,7 +98,7 @@ def has_kind(sentence: str, kind: str, question: str = "") -> bool:
         return any(m.group(1).lower() not in asked for m in PLACE_HINTS.finditer(sentence))
     if kind == "person":
         # A new name, not just a title ("President Putin" does not answer "who invited Putin?").
-        asked = set(content_terms(question)) | _TITLES
+        asked = set(content_terms(question)) | _DESCRIPTORS
         return any(not set(content_terms(n)) <= asked for n in names(sentence))
     return True
 

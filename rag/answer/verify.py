@@ -10,36 +10,16 @@ the reader is shown the exact passage, not a 200-token chunk.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.answer.question import DATE_RE, NUMBER_RE, content_terms
 from rag.records import Passage
-from rag.retrieval.hybrid import _STEMMER
+from rag.text.figures import figures, normalise
+from rag.text.terms import stems
 
 Judge = Callable[[Sequence[tuple[str, str]]], list[bool | None]]
-
-
-def _stems(text: str) -> set[str]:
-    words = list(content_terms(text))
-    return set(_STEMMER.stemWords(words)) if _STEMMER else set(words)
-
-
-def _norm(value: str) -> str:
-    return re.sub(r"[\s,]", "", value.lower()).replace("–", "-").rstrip(".")
-
-
-def _figures(text: str) -> set[str]:
-    found = {
-        _norm(m.group(0))
-        for m in NUMBER_RE.finditer(text)
-        if any(ch.isdigit() for ch in m.group(0))
-    }
-    found |= {_norm(m.group(0)) for m in DATE_RE.finditer(text)}
-    return {f for f in found if f}
 
 
 @dataclass(frozen=True)
@@ -63,10 +43,10 @@ class Verifier:
         text = "\n".join(evidence)
         if not text.strip() or not claim.strip():
             return Support(0.0, 0.0, 0.0, False)
-        claim_terms = _stems(claim)
-        lexical = len(claim_terms & _stems(text)) / len(claim_terms) if claim_terms else 0.0
-        norm_text = _norm(text)
-        figures_ok = all(f in norm_text for f in _figures(claim))
+        claim_terms = stems(claim)
+        lexical = len(claim_terms & stems(text)) / len(claim_terms) if claim_terms else 0.0
+        norm_text = normalise(text)
+        figures_ok = all(f in norm_text for f in figures(claim))
         sentences = [text[s:e] for s, e in sentence_spans(text)] or [text]
         vectors = self.embedder.embed([claim, *sentences])
         semantic = max(sum(a * b for a, b in zip(vectors[0], v, strict=False)) for v in vectors[1:])
@@ -84,13 +64,13 @@ class Verifier:
         spans = sentence_spans(passage.text)
         if len(spans) <= 1:
             return passage.start, passage.end
-        claim_terms = _stems(claim)
+        claim_terms = stems(claim)
         windows = [*spans, *[(a[0], b[1]) for a, b in itertools.pairwise(spans)]]
         texts = [passage.text[s:e] for s, e in windows]
         vectors = self.embedder.embed([claim, *texts])
         best, best_score = windows[0], -1.0
         for (s, e), t, v in zip(windows, texts, vectors[1:], strict=True):
-            terms = _stems(t)
+            terms = stems(t)
             lex = len(claim_terms & terms) / (len(claim_terms) or 1)
             sim = sum(a * b for a, b in zip(vectors[0], v, strict=False))
             # Prefer single sentences: a pair must be clearly better to be shown.

@@ -26,19 +26,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.text.dates import event_dates, first_on_or_after, parse_published
 from rag.brief.pool import Pool, date_match, duplicates, neighbours, shared_names
 from rag.brief.records import Actor, BriefItem
 from rag.brief.units import (
     Speaker,
     is_pronoun,
-    jaccard,
     looks_ahead,
     looks_personal,
     shorten,
     speakers_in,
 )
 from rag.records import Citation
+from rag.text.dates import event_dates, first_on_or_after, parse_published
+from rag.text.terms import jaccard
 
 
 @dataclass(frozen=True)

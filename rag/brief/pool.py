@@ -25,20 +25,19 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
-from rag.text.dates import DateMention, EventDate, best_date, parse_published, status_for
 from rag.brief.records import ArticleRef
 from rag.brief.units import (
     ActorNames,
     Figure,
     Unit,
     figures_in,
-    jaccard,
     normalise_name,
     outlook,
     person_names,
-    terms,
     units,
 )
+from rag.text.dates import DateMention, EventDate, best_date, parse_published, status_for
+from rag.text.terms import jaccard, stems
 
 Progress = Callable[[int, int, str], None]
 
@@ -106,7 +105,7 @@ def build_pool(
             if spans is not None and not any(s <= u.start and u.end <= e + 1 for s, e in spans):
                 continue
             all_units.append(u)
-    unit_terms = [terms(u.text) for u in all_units]
+    unit_terms = [stems(u.text) for u in all_units]
     if len(all_units) > max_units:
         keep = _preselect(all_units, unit_terms, max_units)
         all_units = [all_units[i] for i in keep]
@@ -154,7 +153,7 @@ def build_pool(
 def _proper_words(texts: Sequence[str]) -> set[str]:
     """Words written capitalised inside a sentence somewhere in scope: proper nouns, as opposed
     to ordinary words that are capitalised only because they open a sentence ("Net profit")."""
-    from rag.answer.question import NAME_RE
+    from rag.text.names import NAME_RE
 
     found: set[str] = set()
     for text in texts:
@@ -166,7 +165,7 @@ def _proper_words(texts: Sequence[str]) -> set[str]:
 
 
 def _mentions(text: str, proper: set[str]) -> list[str]:
-    from rag.answer.question import names
+    from rag.text.names import names
 
     out = []
     for n in names(text):

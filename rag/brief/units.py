@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from index.chunk import sentence_spans
 from rag.text.dates import find_dates
-from rag.answer.question import STOPWORDS, content_terms
+from rag.text.names import TITLES
+from rag.text.terms import STOPWORDS
 
 _OPEN_QUOTES = "\"“"
 _QUOTED = re.compile(r"\"[^\"]*\"?|“[^”]*”?")
@@ -88,17 +89,6 @@ def unquoted(text: str) -> str:
 
 
 # ---- names and actors --------------------------------------------------------------------------
-_TITLES = frozenset(
-    [
-        "president", "vice", "prime", "minister", "foreign", "defense", "defence", "interior",
-        "finance", "supreme", "leader", "chairman", "chairwoman", "chair", "secretary", "spokesman",
-        "spokeswoman", "spokesperson", "ambassador", "general", "gen", "senator", "sen",
-        "representative", "rep", "governor", "mayor", "chancellor", "king", "queen", "prince",
-        "princess", "dr", "mr", "mrs", "ms", "miss", "chief", "executive", "ceo", "director",
-        "commissioner", "judge", "justice", "pope", "sir", "lord", "dame", "premier", "deputy",
-        "state", "former", "acting", "head", "minister's", "officer", "founder",
-    ]
-)
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "new"})
 _LEADING = frozenset({"the", "but", "and", "so", "yet", "asked", "meanwhile", "however", "then",
                       "also", "as", "while", "when", "after", "according", "several", "some",
@@ -175,7 +165,7 @@ def strip_titles(name: str) -> str:
     """'Russian President Vladimir Putin' → 'Vladimir Putin'; 'Kremlin' stays 'Kremlin'."""
     tokens = name.split()
     while len(tokens) > 1 and (
-        tokens[0].lower().strip(".") in _TITLES
+        tokens[0].lower().strip(".") in TITLES
         or (tokens[0].lower() in _DIRECTIONS and len(tokens) > 2)
         or (_nationality(tokens[0]) and tokens[1][:1].isupper())
     ):
@@ -218,7 +208,7 @@ def speakers_in(text: str) -> list[Speaker]:
                 continue  # passive: "Pyongyang accused of sending arms"
             role_m = _ROLE.search(frame[: m.start("np")])
             role = role_m.group(1).strip() if role_m and kind == "subject" else ""
-            role = role if any(w.lower() in _TITLES for w in role.split()) else ""
+            role = role if any(w.lower() in TITLES for w in role.split()) else ""
             verb = m.group("verb") if "verb" in m.groupdict() else "according to"
             found.append(Speaker(name, role, verb, m.start("np"), kind))
     order = {"subject": 0, "inverted": 0, "according": 1}
@@ -437,17 +427,6 @@ def looks_ahead(text: str) -> bool:
 
 
 # ---- small helpers -----------------------------------------------------------------------------
-def terms(text: str) -> frozenset[str]:
-    from rag.retrieval.hybrid import _STEMMER
-
-    words = list(content_terms(text))
-    return frozenset(_STEMMER.stemWords(words) if _STEMMER else words)
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / (len(a | b) or 1)
-
-
 def shorten(text: str, max_words: int = 60) -> str:
     """A long quotation cut at a sentence end (or a word) with an ellipsis."""
     words = text.split()

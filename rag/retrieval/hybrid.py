@@ -24,24 +24,13 @@ from index.embed import Embedder
 from index.store import Store, published_ts
 from rag.config import RetrievalSettings
 from rag.records import Filters, Passage
-
-
-def _stemmer() -> Any:
-    try:
-        import Stemmer
-
-        return Stemmer.Stemmer("english")
-    except ImportError:  # pragma: no cover - PyStemmer comes with llama-index-retrievers-bm25
-        return None
-
-
-_STEMMER = _stemmer()
+from rag.text.terms import stemmer
 
 
 def tokenize(texts: Sequence[str]) -> Any:
     import bm25s
 
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, show_progress=False)
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer(), show_progress=False)
 
 
 @dataclass
