@@ -12,13 +12,14 @@ from typing import Any
 from index.embed import CachingEmbedder, Embedder, make_embedder
 from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.store import Store, open_client
-from rag.answer.pipeline import AnswerPipeline
-from rag.config import Settings
-from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.drafts import OnText
+from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.pipeline import AnswerPipeline
+from rag.answer.verify import Verifier
+from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
+from rag.config import Settings
 from rag.records import Answer, Filters, Passage
 from rag.retrieval.hybrid import Retriever
-from rag.answer.verify import Verifier
 
 
 class Dossier:
@@ -196,6 +197,19 @@ class Dossier:
         return self.store().article(file)
 
     # ---- briefing ------------------------------------------------------------------------------
+    def brief_parts(self) -> BriefParts:
+        """The parts a briefing uses: the index, the retriever, the embedder, the model."""
+        return BriefParts(
+            store=self.store(),
+            retriever=self.retriever(),
+            embedder=self.embedder,
+            briefs_dir=Path(self.settings.data_dir) / "briefs",
+            llm=self.llm,
+            llm_name=self.generator_name,
+            min_support=self.settings.answer.min_support,
+            judge=self.settings.llm.judge,
+        )
+
     def brief(
         self,
         topic: str | None = None,
@@ -205,11 +219,13 @@ class Dossier:
         generator: str | None = None,
         save: bool = True,
         vectors: str = "auto",
-    ) -> Any:
-        """A one-page ``rag.brief.build.Briefing`` of the index, a topic and/or a date range; see
-        ``rag.brief.build_briefing``."""
-        from rag.brief.build import BriefScope, build_briefing
-
+    ) -> Briefing:
+        """A one-page briefing of the index, a topic and/or a date range; see
+        ``rag.brief.build.build_briefing``."""
         return build_briefing(
-            self, BriefScope(topic, since, until), progress, generator, save, vectors
+            self.brief_parts(), BriefScope(topic, since, until), progress, generator, save, vectors
         )
+
+    def previous_briefing(self, scope: BriefScope) -> Briefing | None:
+        """The last saved briefing of ``scope``, if any."""
+        return load_previous(Path(self.settings.data_dir) / "briefs", scope)

@@ -41,7 +41,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Dossier:
 
 @pytest.fixture(scope="module")
 def briefing(sample: Dossier) -> Briefing:
-    return build_briefing(sample, save=False)
+    return build_briefing(sample.brief_parts(), save=False)
 
 
 def _norm(text: str) -> str:
@@ -173,7 +173,7 @@ def test_sections_are_filled_on_the_sample(briefing: Briefing) -> None:
 def test_lexical_vectors_need_no_model_and_hold_the_same_findings(sample: Dossier) -> None:
     """Large scopes use TF-IDF vectors instead of sentence embeddings ('auto' past 600 units)."""
     calls = sample.embedder.calls  # type: ignore[attr-defined]
-    b = build_briefing(sample, vectors="lexical", save=False)
+    b = build_briefing(sample.brief_parts(), vectors="lexical", save=False)
     assert sample.embedder.calls == calls  # type: ignore[attr-defined]
     assert b.extra["vectors"] == "lexical"
     iso = [t.date.iso for t in b.timeline if t.date]
@@ -185,7 +185,7 @@ def test_lexical_vectors_need_no_model_and_hold_the_same_findings(sample: Dossie
 
 
 def test_near_duplicates_are_merged_with_their_support(sample: Dossier) -> None:
-    docs, _, _ = select(sample, BriefScope())
+    docs, _, _ = select(sample.brief_parts(), BriefScope())
     pool = build_pool(docs, sample.embedder)
     lavrov = next(i for i, u in enumerate(pool.units)
                   if u.file == SUMMIT_ARTICLE and "Lavrov" in u.text)
@@ -226,15 +226,15 @@ def test_json_round_trip(briefing: Briefing) -> None:
 
 # ---- scope, progress, what changed -------------------------------------------------------------
 def test_date_range_and_topic_scopes(sample: Dossier) -> None:
-    b = build_briefing(sample, BriefScope(since="2024-01-01"), save=False)
+    b = build_briefing(sample.brief_parts(), BriefScope(since="2024-01-01"), save=False)
     assert [a.file for a in b.articles] == ["003_8774ab1c0d056285.txt"]  # undated ones are out
     assert {c.file for c in b.citations} == {"003_8774ab1c0d056285.txt"}
-    topic = build_briefing(sample, BriefScope(topic="artillery shells supplied by North Korea"),
+    topic = build_briefing(sample.brief_parts(), BriefScope(topic="artillery shells supplied by North Korea"),
                            save=False)
     passages = sample.search("artillery shells supplied by North Korea", k=30)
     for c in topic.citations:
         assert any(p.file == c.file and p.start <= c.start and c.end <= p.end for p in passages)
-    none = build_briefing(sample, BriefScope(since="2030-01-01"), save=False)
+    none = build_briefing(sample.brief_parts(), BriefScope(since="2030-01-01"), save=False)
     assert not none.items and "No indexed article" in none.warnings[0]
 
 
@@ -258,16 +258,16 @@ def test_regenerating_marks_what_changed(tmp_path: Path, sample_copy: Path) -> N
     d = Dossier(make_settings(tmp_path / "data"), embedder=FakeEmbedder())
     d.ingest(sample_copy)
     steps: list[tuple[int, int, str]] = []
-    first = build_briefing(d, progress=lambda a, b, s: steps.append((a, b, s)))
+    first = build_briefing(d.brief_parts(), progress=lambda a, b, s: steps.append((a, b, s)))
     assert first.previous is None and not first.new_items
     assert steps[0][0] == 0 and steps[-1][0] == steps[-1][1]
     assert (tmp_path / "data" / "briefs" / f"{BriefScope().key}.json").exists()
-    same = build_briefing(d)
+    same = build_briefing(d.brief_parts())
     assert same.previous == first.generated_at
     assert not same.new_items and not same.dropped and not same.new_articles
     (sample_copy / "005_putin_arrives.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     d.ingest(sample_copy)
-    after = build_briefing(d)
+    after = build_briefing(d.brief_parts())
     assert after.new_articles == ("005_putin_arrives.txt",)
     citing = [i for i in after.items if any(c.file == "005_putin_arrives.txt"
                                             for c in i.citations)]
@@ -293,8 +293,8 @@ def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path,
         d = _llm_dossier(tmp_path, srv.base_url, sample_copy)
         from rag.brief.build import _lead_passages
 
-        docs, _, _ = select(d, BriefScope())
-        passages = _lead_passages(d, docs)
+        docs, _, _ = select(d.brief_parts(), BriefScope())
+        passages = _lead_passages(d.store(), docs)
         pid = {f[:3]: n for n, p in reversed(list(enumerate(passages, 1)))
                for f in [p.file]}
         reply = {
@@ -312,7 +312,7 @@ def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path,
                                          {"value": "July", "cite": [pid["002"]]}]}],
         }
         srv.push("```json\n" + json.dumps(reply) + "\n```")
-        b = build_briefing(d, save=False)
+        b = build_briefing(d.brief_parts(), save=False)
     assert b.generator != "extractive" and not b.warnings
     good, bad = b.summary
     assert good.supported and not bad.supported
@@ -330,7 +330,7 @@ def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path,
 def test_llm_failure_falls_back_offline_and_says_so(tmp_path: Path, sample_copy: Path) -> None:
     with FakeOpenAIServer([Reply(status=500)] * 3) as srv:
         d = _llm_dossier(tmp_path, srv.base_url, sample_copy)
-        b = build_briefing(d, save=False)
+        b = build_briefing(d.brief_parts(), save=False)
     assert b.generator == "extractive"
     assert b.warnings and "offline instead" in b.warnings[0]
     assert b.timeline and b.summary
@@ -363,7 +363,7 @@ def test_cli_writes_markdown_pdf_and_json(tmp_path: Path, sample_copy: Path,
 # ---- with the real embedder --------------------------------------------------------------------
 @pytest.mark.slow
 def test_minilm_sample_briefing(minilm_dossier: Dossier, tmp_path: Path) -> None:
-    b = build_briefing(minilm_dossier, save=False)
+    b = build_briefing(minilm_dossier.brief_parts(), save=False)
     tl = list(b.timeline)
     summit = next(t for t in tl if t.date and t.date.iso == "2023-09-13")
     june = next(t for t in tl if t.date and t.date.iso == "2024-06-18")

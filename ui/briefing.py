@@ -258,9 +258,8 @@ def render() -> None:
             st.session_state[VIEW] = view
     view = st.session_state.get(VIEW)
     if view is None or view.briefing.scope.key != scope.key:
-        from rag.brief.build import load_previous
 
-        prev = load_previous(d, scope)
+        prev = d.previous_briefing(scope)
         view = make_view(d, prev, saved=True) if prev is not None else None
         if view is not None:
             st.session_state[VIEW] = view

@@ -1,6 +1,6 @@
 """One-page briefing of the indexed articles — every line cited.
 
-``build_briefing(dossier, scope)`` selects the articles in scope (the whole index, a topic's
+``build_briefing(parts, scope)`` selects the articles in scope (the whole index, a topic's
 retrieved passages, a publication-date range), writes the briefing with the configured language
 model (JSON with passage ids, every item verified) or offline (``rag.brief.extract``: the
 articles' own sentences), falls back to offline when the model fails (and says so), compares it
@@ -17,11 +17,13 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from index.embed import Embedder
+from index.store import Store
 from rag.brief.extract import Sections, extract, scope_limits
 from rag.brief.pool import build_pool
 from rag.brief.records import (
@@ -32,11 +34,10 @@ from rag.brief.records import (
     BriefScope,
     renumber,
 )
-from rag.errors import DossierError, GeneratorError
+from rag.errors import GeneratorError
 from rag.records import Filters, Passage
-
-if TYPE_CHECKING:
-    from rag.service import Dossier
+from rag.retrieval.filters import in_date_range
+from rag.retrieval.hybrid import Retriever
 
 Progress = Callable[[int, int, str], None]
 
@@ -44,6 +45,7 @@ __all__ = [
     "Actor",
     "ArticleRef",
     "BriefItem",
+    "BriefParts",
     "BriefScope",
     "Briefing",
     "build_briefing",
@@ -53,41 +55,37 @@ __all__ = [
 _STAGES = 4  # selecting, embedding / asking the model, extracting / verifying, comparing
 
 
-def _bound(value: str, end: bool) -> datetime:
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise DossierError(f"Not a date: {value!r} — use YYYY-MM-DD.") from exc
-    if end and len(value) <= 10:
-        d = datetime.combine(date.fromisoformat(value[:10]) + timedelta(days=1),
-                             datetime.min.time()) - timedelta(seconds=1)
-    return d
+@dataclass(frozen=True)
+class BriefParts:
+    """What a briefing uses of the assembled Dossier, and nothing more."""
+
+    store: Store
+    retriever: Retriever
+    embedder: Embedder
+    briefs_dir: Path  # the previous briefing of each scope, and cached sentence vectors
+    llm: Any | None = None  # the chat model; None when none is configured
+    llm_name: str = "extractive"
+    min_support: float = 0.5
+    judge: bool = True
 
 
-def _in_range(meta: dict[str, Any], scope: BriefScope) -> bool:
-    if not (scope.since or scope.until):
-        return True
-    ts = meta.get("published_ts")
-    if ts is None:
-        return False  # an undated article is out of any date range
-    if scope.since and int(ts) < int(_bound(scope.since, end=False).timestamp()):
-        return False
-    return not (scope.until and int(ts) > int(_bound(scope.until, end=True).timestamp()))
-
-
-def select(dossier: Dossier, scope: BriefScope, topic_k: int = 30
-           ) -> tuple[list[tuple[ArticleRef, str]], dict[str, list[tuple[int, int]]] | None,
-                      list[Passage]]:
+def select(
+    parts: BriefParts, scope: BriefScope, topic_k: int = 30
+) -> tuple[list[tuple[ArticleRef, str]], dict[str, list[tuple[int, int]]] | None, list[Passage]]:
     """(articles with their stored text, spans a topic retrieved per file or None, passages)."""
-    store = dossier.store()
+    store = parts.store
     states = store.article_states()
-    files = sorted(f for f, m in states.items()
-                   if not m.get("duplicate_of") and _in_range(m, scope))
+    files = sorted(
+        f
+        for f, m in states.items()
+        if not m.get("duplicate_of") and in_date_range(m, scope.since, scope.until)
+    )
     allowed: dict[str, list[tuple[int, int]]] | None = None
     passages: list[Passage] = []
     if scope.topic:
-        passages = dossier.search(scope.topic, k=topic_k,
-                                  filters=Filters(since=scope.since, until=scope.until))
+        passages = parts.retriever.retrieve(
+            scope.topic, k=topic_k, filters=Filters(since=scope.since, until=scope.until)
+        )
         allowed = {}
         for p in passages:
             allowed.setdefault(p.file, []).append((p.start, p.end))
@@ -98,8 +96,17 @@ def select(dossier: Dossier, scope: BriefScope, topic_k: int = 30
         if got is None:
             continue
         text, meta = got
-        docs.append((ArticleRef(f, str(meta.get("title") or ""), _opt(meta.get("outlet")),
-                                _opt(meta.get("published"))), text))
+        docs.append(
+            (
+                ArticleRef(
+                    f,
+                    str(meta.get("title") or ""),
+                    _opt(meta.get("outlet")),
+                    _opt(meta.get("published")),
+                ),
+                text,
+            )
+        )
     return docs, allowed, passages
 
 
@@ -107,13 +114,14 @@ def _opt(v: Any) -> str | None:
     return str(v) if v else None
 
 
-def _lead_passages(dossier: Dossier, docs: list[tuple[ArticleRef, str]], limit: int = 24
-                   ) -> list[Passage]:
+def _lead_passages(
+    store: Store, docs: list[tuple[ArticleRef, str]], limit: int = 24
+) -> list[Passage]:
     """For the model without a topic: each article's chunks in order, newest article first,
     taken round-robin (leads first) up to ``limit``."""
     refs = {r.file: r for r, _ in docs}
     chunks: dict[str, list[tuple[int, str, str, dict[str, Any]]]] = {}
-    for cid, text, meta in dossier.store().iter_chunks():
+    for cid, text, meta in store.iter_chunks():
         f = str(meta.get("file", ""))
         if f in refs:
             chunks.setdefault(f, []).append((int(meta.get("n", 0)), cid, text, meta))
@@ -126,32 +134,44 @@ def _lead_passages(dossier: Dossier, docs: list[tuple[ArticleRef, str]], limit: 
             if len(got) > depth and len(out) < limit:
                 _, cid, text, meta = got[depth]
                 r = refs[f]
-                out.append(Passage(cid, f, int(meta.get("start", 0)), int(meta.get("end", 0)),
-                                   text, 0.0, r.title, r.outlet, r.published))
+                out.append(
+                    Passage(
+                        cid,
+                        f,
+                        int(meta.get("start", 0)),
+                        int(meta.get("end", 0)),
+                        text,
+                        0.0,
+                        r.title,
+                        r.outlet,
+                        r.published,
+                    )
+                )
         depth += 1
     return out
 
 
-def _llm_sections(dossier: Dossier, scope: BriefScope, docs: list[tuple[ArticleRef, str]],
-                  passages: list[Passage]) -> tuple[Sections, list[str]]:
-    from rag.brief.llm_items import brief_messages, parse_brief, sections_from
+def _llm_sections(
+    parts: BriefParts,
+    scope: BriefScope,
+    docs: list[tuple[ArticleRef, str]],
+    passages: list[Passage],
+) -> tuple[Sections, list[str]]:
     from rag.answer.verify import Verifier
+    from rag.brief.llm_items import brief_messages, parse_brief, sections_from
 
-    passages = passages[:24] if passages else _lead_passages(dossier, docs)
-    raw = dossier.llm.complete(brief_messages(passages, scope.describe()))
+    assert parts.llm is not None
+    passages = passages[:24] if passages else _lead_passages(parts.store, docs)
+    raw = parts.llm.complete(brief_messages(passages, scope.describe()))
     out = parse_brief(str(raw))
-    verifier = Verifier(dossier.embedder, dossier.settings.answer.min_support)
-    judge = dossier.llm.judge if dossier.settings.llm.judge else None
+    verifier = Verifier(parts.embedder, parts.min_support)
+    judge = parts.llm.judge if parts.judge else None
     return sections_from(out, passages, verifier, judge)
 
 
 # ---- incremental: the previous briefing of the scope --------------------------------------------
-def brief_dir(dossier: Dossier) -> Path:
-    return Path(dossier.settings.data_dir) / "briefs"
-
-
-def load_previous(dossier: Dossier, scope: BriefScope) -> Briefing | None:
-    path = brief_dir(dossier) / f"{scope.key}.json"
+def load_previous(briefs_dir: Path, scope: BriefScope) -> Briefing | None:
+    path = briefs_dir / f"{scope.key}.json"
     if not path.exists():
         return None
     try:
@@ -160,8 +180,8 @@ def load_previous(dossier: Dossier, scope: BriefScope) -> Briefing | None:
         return None  # an unreadable old briefing is simply not compared against
 
 
-def _save(dossier: Dossier, b: Briefing) -> None:
-    d = brief_dir(dossier)
+def _save(briefs_dir: Path, b: Briefing) -> None:
+    d = briefs_dir
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{b.scope.key}.json"
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
@@ -199,7 +219,7 @@ def compare(b: Briefing, prev: Briefing | None) -> Briefing:
 
 # ---- the briefing ------------------------------------------------------------------------------
 def build_briefing(
-    dossier: Dossier,
+    parts: BriefParts,
     scope: BriefScope | None = None,
     progress: Progress | None = None,
     generator: str | None = None,
@@ -214,15 +234,17 @@ def build_briefing(
     t0 = time.perf_counter()
     step = progress or (lambda done, total, stage: None)
     step(0, _STAGES, "selecting articles")
-    docs, allowed, passages = select(dossier, scope)
+    docs, allowed, passages = select(parts, scope)
     warnings: list[str] = []
     invalid: list[str] = []
-    use_llm = dossier.llm is not None if generator in (None, "auto") else generator == "llm"
-    if use_llm and dossier.llm is None:
+    use_llm = parts.llm is not None if generator in (None, "auto") else generator == "llm"
+    if use_llm and parts.llm is None:
         from rag.errors import ConfigError
 
-        raise ConfigError("No language model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL "
-                          "for Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL.")
+        raise ConfigError(
+            "No language model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL "
+            "for Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL."
+        )
     name = "extractive"
     extra: dict[str, Any] = {}
     sections: Sections | None = None
@@ -232,18 +254,27 @@ def build_briefing(
     elif use_llm:
         step(1, _STAGES, "asking the model")
         try:
-            sections, invalid = _llm_sections(dossier, scope, docs, passages)
-            name = str(dossier.generator_name)
+            sections, invalid = _llm_sections(parts, scope, docs, passages)
+            name = parts.llm_name
         except GeneratorError as exc:
             warnings.append(f"{exc} — briefing written offline instead.")
     if sections is None:
+
         def embed_step(done: int, total: int, stage: str) -> None:
             step(1, _STAGES, stage)
 
-        pool = build_pool(docs, dossier.embedder, allowed, cache_dir=brief_dir(dossier),
-                          progress=embed_step, vectors=vectors)
-        extra = {"vectors": pool.mode if pool.mode == "lexical" else dossier.embedder.name,
-                 "sentences": len(pool.units)}
+        pool = build_pool(
+            docs,
+            parts.embedder,
+            allowed,
+            cache_dir=parts.briefs_dir,
+            progress=embed_step,
+            vectors=vectors,
+        )
+        extra = {
+            "vectors": pool.mode if pool.mode == "lexical" else parts.embedder.name,
+            "sentences": len(pool.units),
+        }
         step(2, _STAGES, "extracting")
         sections = extract(pool, scope_limits(len(docs)))
     step(3, _STAGES, "comparing with the previous briefing")
@@ -252,15 +283,21 @@ def build_briefing(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         generator=name,
         articles=tuple(r for r, _ in docs),
-        summary=sections.summary, timeline=sections.timeline, actors=sections.actors,
-        figures=sections.figures, disagreements=sections.disagreements, watch=sections.watch,
-        warnings=tuple(warnings), invalid_citations=tuple(invalid), extra=extra,
+        summary=sections.summary,
+        timeline=sections.timeline,
+        actors=sections.actors,
+        figures=sections.figures,
+        disagreements=sections.disagreements,
+        watch=sections.watch,
+        warnings=tuple(warnings),
+        invalid_citations=tuple(invalid),
+        extra=extra,
     )
     b = renumber(b)
     if save:
-        b = compare(b, load_previous(dossier, scope))
+        b = compare(b, load_previous(parts.briefs_dir, scope))
     b = replace(b, seconds=time.perf_counter() - t0)
     if save:
-        _save(dossier, b)
+        _save(parts.briefs_dir, b)
     step(_STAGES, _STAGES, "done")
     return b

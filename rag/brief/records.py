@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rag.text.dates import EventDate
 from rag.records import Citation
+from rag.text.dates import EventDate
 
 SECTIONS = ("summary", "timeline", "actors", "figures", "disagreements", "watch")
 

@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from rag.text.dates import parse_published
 from rag.brief.records import Briefing, BriefItem
 from rag.brief.units import shorten
 from rag.records import Citation
+from rag.text.dates import parse_published
 
 
 # ---- shared wording ----------------------------------------------------------------------------

@@ -119,7 +119,8 @@ def _extend(sub: Any) -> None:
     ``dossier.commands`` entry-point group, so ``rag`` never imports them."""
     from importlib.metadata import entry_points
 
-    from rag.cli import ask as cli_ask, brief as cli_brief
+    from rag.cli import ask as cli_ask
+    from rag.cli import brief as cli_brief
 
     cli_ask.register(sub)
     cli_brief.register(sub)

@@ -17,16 +17,57 @@ from datetime import date, timedelta
 from typing import Any
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-             "saturday": 5, "sunday": 6}
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 
 # Any month name or abbreviation, as one regex alternation (for detectors of "a date is here").
 MONTHS = "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -39,8 +80,10 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_M = r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
-     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_M = (
+    r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{}>(?:1[89]|20)\d\d)"
 _WD = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -50,26 +93,54 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, rx in (
         ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
         # June 18-19, 2024 / Sept. 13 / June 18
-        ("mdy", r"\b" + _M.format("mon") + r"\s+" + _DAY.format("d")
-         + r"(?:\s*(?:-|–|to|and)\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?(?:,?\s+" + _YEAR.format("y")
-         + r")?\b(?!\s*(?:million|billion|%|per))"),
+        (
+            "mdy",
+            r"\b"
+            + _M.format("mon")
+            + r"\s+"
+            + _DAY.format("d")
+            + r"(?:\s*(?:-|–|to|and)\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?(?:,?\s+"
+            + _YEAR.format("y")
+            + r")?\b(?!\s*(?:million|billion|%|per))",
+        ),
         # 18-19 June 2024 / 14 September 2023 / 13 Sept
-        ("dmy", r"\b" + _DAY.format("d") + r"(?:\s*(?:-|–)\s*(?P<d2>[0-3]?\d))?\s+(?:of\s+)?"
-         + _M.format("mon") + r"(?:,?\s+" + _YEAR.format("y") + r")?\b"),
+        (
+            "dmy",
+            r"\b"
+            + _DAY.format("d")
+            + r"(?:\s*(?:-|–)\s*(?P<d2>[0-3]?\d))?\s+(?:of\s+)?"
+            + _M.format("mon")
+            + r"(?:,?\s+"
+            + _YEAR.format("y")
+            + r")?\b",
+        ),
         # July 2000 / September 1948
         ("my", r"\b" + _M.format("mon") + r",?\s+(?:of\s+)?" + _YEAR.format("y") + r"\b"),
         # in October / early May / by March (a bare month needs a preposition: "may" is a verb)
-        ("m", r"\b(?:in|by|since|until|till|early|late|mid|mid-|last|next|this|of|from|before|"
-              r"after|during)\s+(?:-\s*)?" + _M.format("mon") + r"(?![\w-])"),
+        (
+            "m",
+            r"\b(?:in|by|since|until|till|early|late|mid|mid-|last|next|this|of|from|before|"
+            r"after|during)\s+(?:-\s*)?" + _M.format("mon") + r"(?![\w-])",
+        ),
         # Monday / on Thursday / last Friday
         ("wd", r"\b(?:(?P<mod>last|next|this|on|late|early)\s+)?" + _WD + r"(?:'s)?\b"),
-        ("rel", r"\b(?P<rel>today|yesterday|tomorrow|tonight|(?:this|last|next|past)\s+"
-                r"(?:week|month|year|weekend)|earlier\s+this\s+(?:week|month|year)|"
-                r"later\s+this\s+(?:week|month|year))\b"),
-        ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                r"twelve)\s+(?P<unit>day|week|month|year)s?\s+ago\b"),
-        ("y", r"(?<![\d$£€.,-])\b" + _YEAR.format("y")
-              + r"\b(?![-–]\d|\s*(?:%|per|million|billion|years?\b|people|jobs|units))"),
+        (
+            "rel",
+            r"\b(?P<rel>today|yesterday|tomorrow|tonight|(?:this|last|next|past)\s+"
+            r"(?:week|month|year|weekend)|earlier\s+this\s+(?:week|month|year)|"
+            r"later\s+this\s+(?:week|month|year))\b",
+        ),
+        (
+            "ago",
+            r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+            r"twelve)\s+(?P<unit>day|week|month|year)s?\s+ago\b",
+        ),
+        (
+            "y",
+            r"(?<![\d$£€.,-])\b"
+            + _YEAR.format("y")
+            + r"\b(?![-–]\d|\s*(?:%|per|million|billion|years?\b|people|jobs|units))",
+        ),
     )
 )
 
@@ -116,8 +187,10 @@ class EventDate:
                 return f"--{self.month:02d}-{self.day:02d}"
             return None
         if self.precision == "week" and self.month and self.day:
-            return f"{date(self.year, self.month, self.day).isocalendar()[0]}-W" \
-                   f"{date(self.year, self.month, self.day).isocalendar()[1]:02d}"
+            return (
+                f"{date(self.year, self.month, self.day).isocalendar()[0]}-W"
+                f"{date(self.year, self.month, self.day).isocalendar()[1]:02d}"
+            )
         if self.precision in ("day", "week") and self.month and self.day:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         if self.month:
@@ -126,8 +199,7 @@ class EventDate:
 
     def sort_key(self) -> tuple[int, int, int, int]:
         """Chronological; dates of unknown year sort after every dated one."""
-        return (0 if self.year is not None else 1, self.year or 0, self.month or 0,
-                self.day or 0)
+        return (0 if self.year is not None else 1, self.year or 0, self.month or 0, self.day or 0)
 
     def label(self) -> str:
         """Compact display: ``18–19 Jun 2024``, ``Jul 2023``, ``2000``, ``June 18-19 (year not
@@ -145,9 +217,13 @@ class EventDate:
 
     def coarse(self, other: EventDate) -> tuple[tuple[int | None, ...], tuple[int | None, ...]]:
         """Both dates at the precision they share (for comparing what two sources say)."""
+
         def cut(d: EventDate, level: int) -> tuple[int | None, ...]:
-            return (d.year, d.month, d.day)[:level] if d.year is not None else (
-                (None, d.month, d.day)[:level])
+            return (
+                (d.year, d.month, d.day)[:level]
+                if d.year is not None
+                else ((None, d.month, d.day)[:level])
+            )
 
         level = min(_level(self), _level(other))
         a, b = cut(self, level), cut(other, level)
@@ -156,15 +232,31 @@ class EventDate:
         return a, b
 
     def to_json(self) -> dict[str, Any]:
-        return {"iso": self.iso, "label": self.label(), "year": self.year, "month": self.month,
-                "day": self.day, "end_day": self.end_day, "precision": self.precision,
-                "text": self.text, "relative": self.relative, "inferred": self.inferred}
+        return {
+            "iso": self.iso,
+            "label": self.label(),
+            "year": self.year,
+            "month": self.month,
+            "day": self.day,
+            "end_day": self.end_day,
+            "precision": self.precision,
+            "text": self.text,
+            "relative": self.relative,
+            "inferred": self.inferred,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> EventDate:
-        return cls(d.get("year"), d.get("month"), d.get("day"), d.get("end_day"),
-                   d.get("precision", "day"), d.get("text", ""), bool(d.get("relative")),
-                   d.get("inferred", ""))
+        return cls(
+            d.get("year"),
+            d.get("month"),
+            d.get("day"),
+            d.get("end_day"),
+            d.get("precision", "day"),
+            d.get("text", ""),
+            bool(d.get("relative")),
+            d.get("inferred", ""),
+        )
 
 
 def _level(d: EventDate) -> int:
@@ -174,8 +266,11 @@ def _level(d: EventDate) -> int:
 
 
 def _month(name: str) -> int:
-    return _MONTHS[name.lower().rstrip(".")[:4] if name.lower().startswith("sept") else
-                   name.lower().rstrip(".")[:3]]
+    return _MONTHS[
+        name.lower().rstrip(".")[:4]
+        if name.lower().startswith("sept")
+        else name.lower().rstrip(".")[:3]
+    ]
 
 
 def find_dates(sentence: str) -> list[DateMention]:
@@ -210,24 +305,31 @@ def _mention(kind: str, g: dict[str, Any], s: int, e: int, text: str) -> DateMen
         end_day = int(g["d2"]) if g.get("d2") else None
         if not 1 <= day <= 31 or (end_day is not None and not day < end_day <= 31):
             return None
-        if g["mon"].lower() == "may" and kind == "mdy" and year is None \
-                and not g["mon"][0].isupper():
+        if (
+            g["mon"].lower() == "may"
+            and kind == "mdy"
+            and year is None
+            and not g["mon"][0].isupper()
+        ):
             return None  # "may 5" is a verb and a number; "May 5" is a date
         return DateMention(s, e, text, kind, year, _month(g["mon"]), day, end_day)
     if kind == "my":
         return DateMention(s, e, text, kind, year, _month(g["mon"]))
     if kind == "m":
         mon = g["mon"]
-        if mon.lower() in ("may", "mar", "jan", "dec", "sep", "oct", "nov") and \
-                not mon[0].isupper():
+        if (
+            mon.lower() in ("may", "mar", "jan", "dec", "sep", "oct", "nov")
+            and not mon[0].isupper()
+        ):
             return None  # "in may", "by mar…": not a month unless capitalised
         return DateMention(s, e, text, kind, None, _month(mon))
     if kind == "wd":
         wd = g["wd"]
         if not wd[0].isupper():
             return None
-        return DateMention(s, e, text, kind, weekday=_WEEKDAYS[wd.lower()],
-                           modifier=(g.get("mod") or "").lower())
+        return DateMention(
+            s, e, text, kind, weekday=_WEEKDAYS[wd.lower()], modifier=(g.get("mod") or "").lower()
+        )
     if kind == "rel":
         return DateMention(s, e, text, kind, relative=" ".join(g["rel"].lower().split()))
     if kind == "ago":
@@ -266,8 +368,11 @@ def tense_at(sentence: str, pos: int, end: int) -> str:
     after = sentence[end:hi]
     for text, last in ((before, True), (after, False), (sentence, False)):
         fut = list(_FUTURE.finditer(text))
-        past = [p for p in _PAST.finditer(text)
-                if not any(f.start() <= p.start() < f.end() for f in fut)]
+        past = [
+            p
+            for p in _PAST.finditer(text)
+            if not any(f.start() <= p.start() < f.end() for f in fut)
+        ]
         if not fut and not past:
             continue
         if fut and not past:
@@ -345,8 +450,9 @@ def resolve(m: DateMention, ref: date | None, tense: str) -> EventDate:
             y, mo = divmod(ref.year * 12 + ref.month - 1 - k, 12)
             return EventDate(y, mo + 1, None, None, "month", text, relative=True)
         d = ref - timedelta(days=k * (7 if unit == "week" else 1))
-        return EventDate(d.year, d.month, d.day, None, "day" if unit == "day" else "week", text,
-                         relative=True)
+        return EventDate(
+            d.year, d.month, d.day, None, "day" if unit == "day" else "week", text, relative=True
+        )
     rel = m.relative
     if rel in ("today", "tonight", "yesterday", "tomorrow"):
         d = ref + timedelta(days={"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[rel])
