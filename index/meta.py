@@ -8,35 +8,17 @@ article without a dateline has ``published=None`` — a date mentioned in the bo
 
 from __future__ import annotations
 
-import contextlib
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from index.clean import is_date_line
+from index.dates import MONTHS, Stamp, find_date, read_date
 from index.load import FIELD_ALIASES
 from index.records import Meta, RawDoc
 
 HEADER_LINES = 15
 """Datelines and bylines are looked for first in this many non-empty lines at the top."""
 
-TZ_OFFSETS: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
-    "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8, "HKT": 8, "KST": 9, "JST": 9, "AEST": 10,
-    "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8,
-    "PDT": -7,
-}  # fmt: skip
-MONTHS = {
-    m: n
-    for n, names in enumerate(
-        ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
-         "jul july", "aug august", "sep sept september", "oct october", "nov november",
-         "dec december"),
-        start=1,
-    )
-    for m in names.split(" ")
-}  # fmt: skip
 WIRES = {
     "afp": "AFP", "agence france-presse": "AFP", "reuters": "Reuters", "thomson reuters": "Reuters",
     "thomson/reuters": "Reuters", "ap": "Associated Press", "associated press": "Associated Press",
@@ -44,30 +26,6 @@ WIRES = {
     "xinhua": "Xinhua", "tass": "TASS", "ansa": "ANSA",
 }  # fmt: skip
 
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # noqa: E501
-_OFF = r"(?P<off>Z|[+-]\d{2}(?::?\d{2})?)"
-_DATES = [
-    re.compile(p, re.I)
-    for p in (
-        rf"(?<!\d)(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[T ](?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}})(?:\.\d+)?)?\s*{_OFF}?)?(?!\d)",  # noqa: E501
-        r"(?<!\d)(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?!\d)",
-        rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MON},?\s+(?P<y>\d{{4}})(?!\d)",
-        rf"\b{_MON}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s*-\s*|\s+)(?P<y>\d{{4}})(?!\d)",
-        r"(?<!\d)(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})(?!\d)",
-    )
-]
-_ZONES = "|".join(sorted(TZ_OFFSETS, key=len, reverse=True))
-_TZ = (
-    rf"(?:\s*\(?(?P<tz>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|[+-]\d{{2}}:?\d{{2}}|{_ZONES})"
-    r"\)?(?![\w+-]))?"
-)
-_TIMES = [
-    re.compile(p, re.I)
-    for p in (
-        rf"(?<![\d:])(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?!\d)\s*(?P<ampm>[ap]\.?\s?m\b\.?)?{_TZ}",
-        rf"(?<![\d:])(?P<H>\d{{1,2}})\s*(?P<ampm>[ap]\.?\s?m\b\.?){_TZ}",
-    )
-]
 _PREFIX = re.compile(
     r"^\s*(?P<kind>date|published|updated|posted|last updated|last modified|first published"
     r"|publication date|pub date)\b\s*(?:on|at)?\s*[:\-–]?\s*",
@@ -97,85 +55,23 @@ _COPYRIGHT = re.compile(
 _DOMAIN = re.compile(r"^(?:www\.)?(?P<name>[a-z0-9-]+)\.(?:com|org|net|co\.uk|news|tv)/?$", re.I)
 
 
-@dataclass(frozen=True)
-class _Found:
-    iso: str
-    day: str
-    precision: int  # 1 date, 2 date and time, 3 date, time and zone
-
-
-def _tz(name: str | None) -> timezone | None:
-    if not name:
-        return None
-    name = name.strip().upper().replace(" ", "")
-    if name in TZ_OFFSETS:
-        return timezone(timedelta(hours=TZ_OFFSETS[name]))
-    m = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", name)
-    if not m:
-        return None
-    delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
-    return timezone(-delta if m.group(1) == "-" else delta)
-
-
-def _find(text: str) -> _Found | None:
-    """The first valid date in ``text``, with a time and zone found near it."""
-    for pattern in _DATES:
-        for m in pattern.finditer(text):
-            g = m.groupdict()
-            if g.get("a"):  # numeric d/m/y or m/d/y: only when unambiguous
-                a, b = int(g["a"]), int(g["b"])
-                if (a > 12) == (b > 12):
-                    continue
-                g["d"], g["m"] = (str(a), str(b)) if a > 12 else (str(b), str(a))
-            month = int(g["m"]) if g.get("m") else MONTHS.get(g["mon"].lower().rstrip("."), 0)
-            try:
-                day = date(int(g["y"]), month, int(g["d"]))
-            except ValueError:
-                continue  # "2024-28-25"
-            if not 1900 <= day.year <= 2100:
-                continue
-            hour = minute = second = None
-            zone = _tz(g.get("off"))
-            if g.get("H"):
-                hour, minute, second = int(g["H"]), int(g["M"]), int(g["S"] or 0)
-            else:  # a time elsewhere on the line: "7:30 AM CET", "Updated 3:45 PM EDT, ..."
-                rest = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
-                t = next((t for p in _TIMES if (t := p.search(rest))), None)
-                if t:
-                    tg = t.groupdict()
-                    hour, minute, second = (
-                        int(tg["H"]),
-                        int(tg.get("M") or 0),
-                        int(tg.get("S") or 0),
-                    )
-                    if ampm := (tg["ampm"] or "")[:1].lower():
-                        hour = hour % 12 + (12 if ampm == "p" else 0) if 1 <= hour <= 12 else None
-                    zone = _tz(tg["tz"])
-            if hour is not None:
-                with contextlib.suppress(ValueError):  # "25:61"
-                    dt = datetime(day.year, day.month, day.day, hour, minute or 0, second or 0,
-                                  tzinfo=zone)  # fmt: skip
-                    return _Found(dt.isoformat(), day.isoformat(), 3 if zone else 2)
-            return _Found(day.isoformat(), day.isoformat(), 1)
-    return None
-
-
-def parse_date(value: str) -> str | None:
-    """The first valid date in ``value`` as ISO 8601 ("2023-09-14T07:18:00-04:00", "2023-09-14")."""
-    found = _find(value)
+def date_iso(value: str) -> str | None:
+    """The date ``value`` states, as ISO 8601 as stated ("2023-09-14T07:18:00-04:00",
+    "2023-09-14"): all of it read by dateparser, else the date in it (see :func:`find_date`)."""
+    found = read_date(value) or find_date(value)
     return found.iso if found else None
 
 
-def _dateline(line: str, header: bool) -> tuple[_Found, bool] | None:
+def _dateline(line: str, header: bool) -> tuple[Stamp, bool] | None:
     """A date if ``line`` is a dateline; the flag is True for an "Updated ..." line."""
     prefix = _PREFIX.match(line)
     if prefix:
-        found = _find(line[prefix.end() : prefix.end() + 60])
+        found = find_date(line[prefix.end() :])
         if found:
             return found, prefix["kind"].lower().startswith(("updated", "last"))
     short_byline = header and len(line) <= 120 and line.lower().startswith("by ")
     if is_date_line(line) or (short_byline and len(line.split()) <= 12):
-        found = _find(line)
+        found = find_date(line)
         return (found, False) if found else None
     return None
 
@@ -194,7 +90,9 @@ def published_from_text(text: str) -> str | None:
     ranked = sorted(found, key=lambda x: (not x[1], x[2]))  # header first, "Updated" last
     best = ranked[0][0]
     fuller = [
-        f for f, _, upd in found if f.day == best.day and f.precision > best.precision and not upd
+        f
+        for f, _, upd in found
+        if f.value.date() == best.value.date() and f.precision > best.precision and not upd
     ]
     return max(fuller, key=lambda f: f.precision).iso if fuller else best.iso
 
@@ -220,7 +118,7 @@ def author_from_text(text: str) -> str | None:
     for line in lines[:HEADER_LINES]:
         m = _BYLINE.match(line)
         if m:
-            names = []
+            names: list[str] = []
             for part in re.split(r"\s*,\s*", m["names"]):
                 words = part.split()
                 cut = next((i for i, w in enumerate(words) if w.lower() in MONTHS), len(words))
@@ -281,10 +179,10 @@ def extract_meta(raw: RawDoc, cleaned: str, file: str) -> Meta:
     fields = raw.fields
     published = None
     if value := _field(fields, "published"):
-        published = parse_date(value)
+        published = date_iso(value)
     published = published or published_from_text(raw.text)
     if not published and fields.get("created"):  # a PDF's creation date, as a last resort
-        published = parse_date(fields["created"])
+        published = date_iso(fields["created"])
     author = _field(fields, "author")
     author = re.sub(r"^by\s+", "", author, flags=re.I) if author else author_from_text(raw.text)
     outlet = _field(fields, "outlet") or outlet_from_text(raw.text)

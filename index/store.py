@@ -19,11 +19,11 @@ import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from index import dates
 from index.records import Article, Chunk
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -85,13 +85,9 @@ def _clean_meta(meta: Mapping[str, Any]) -> Metadata:
 
 
 def published_ts(published: str | None) -> int | None:
-    """Publication time as a UTC epoch second, for range filters in Chroma."""
-    if not published:
-        return None
-    try:
-        return int(datetime.fromisoformat(published).timestamp())
-    except ValueError:
-        return None
+    """Publication time as a UTC epoch second, for range filters in Chroma (a naive time is UTC,
+    whatever the machine's zone): :func:`index.dates.published_ts`."""
+    return dates.published_ts(published)
 
 
 def _article_base(article: Article) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 
 from index.clean import clean_text
 from index.load import load_file
-from index.meta import author_from_text, extract_meta, outlet_from_text, parse_date
+from index.meta import author_from_text, date_iso, extract_meta, outlet_from_text
 from index.records import Meta, RawDoc
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -114,8 +114,8 @@ def test_samples(prefix: str, expected: Meta) -> None:
         ("", None),
     ],
 )
-def test_parse_date(value: str, iso: str | None) -> None:
-    assert parse_date(value) == iso
+def test_date_iso(value: str, iso: str | None) -> None:
+    assert date_iso(value) == iso
 
 
 def test_invalid_dateline_is_ignored_and_a_valid_one_used() -> None:
