@@ -80,6 +80,10 @@ class _Pending:
     replacing: bool = False
 
 
+class IngestPathError(FileNotFoundError):
+    """The folder or file given to ingest does not exist."""
+
+
 class IngestBusyError(Exception):
     pass
 
@@ -121,7 +125,7 @@ def ingest(
     report = IngestReport()
     target = target.resolve()
     if not target.exists():
-        raise FileNotFoundError(f"No such file or folder: {target}")
+        raise IngestPathError(f"No such file or folder: {target}")
     root = target if target.is_dir() else target.parent
     files = iter_files(target)
     states = store.article_states()

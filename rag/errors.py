@@ -3,7 +3,8 @@ exits with ``exit_code``, the UI shows it with ``st.error``."""
 
 from __future__ import annotations
 
-from index.ingest import IngestBusyError
+from index.dates import BadDateError
+from index.ingest import IngestBusyError, IngestPathError
 from index.store import IndexError_, IndexMismatchError, IndexMissingError, StoreUnavailableError
 
 
@@ -12,7 +13,11 @@ class DossierError(Exception):
 
 
 class ConfigError(DossierError):
-    pass
+    """Settings that cannot work together (e.g. ``--generator llm`` with no model configured)."""
+
+
+class UsageError(DossierError):
+    """A command used in a way it cannot run: a missing argument, a bad file name or format."""
 
 
 class GeneratorError(DossierError):
@@ -27,6 +32,8 @@ INDEX_ERRORS: dict[type[Exception], int] = {
     IndexMismatchError: 5,
     StoreUnavailableError: 6,
     IngestBusyError: 7,
+    IngestPathError: 2,
+    BadDateError: 2,
     IndexError_: 2,
 }
 

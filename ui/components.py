@@ -114,7 +114,7 @@ def show_context(ctx: Context, c: Citation) -> None:
 
 def show_error(exc: BaseException) -> None:
     """Expected errors (index missing, model unreachable, …) as one message; bugs with a trace."""
-    if exit_code_for(exc) is not None or isinstance(exc, FileNotFoundError):
+    if exit_code_for(exc) is not None:
         st.error(str(exc), icon=":material/error:")
     else:
         st.error(f"Something went wrong: {exc.__class__.__name__}: {exc}",

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from rag.brief.records import Briefing, BriefItem
 from rag.brief.units import shorten
+from rag.errors import UsageError
 from rag.records import Citation
 from rag.text.dates import parse_published
 
@@ -91,15 +92,25 @@ def _md_refs(cites: Sequence[Citation]) -> str:
 def _md_line(item: BriefItem, previous: str | None, text: str | None = None) -> str:
     flags = _flags(item, previous)
     tail = f" *({'; '.join(flags)})*" if flags else ""
-    return f"{text if text is not None else item.text} {_md_refs(item.citations)}" \
-           f"{_sources(item)}{tail}"
+    return (
+        f"{text if text is not None else item.text} {_md_refs(item.citations)}"
+        f"{_sources(item)}{tail}"
+    )
 
 
 def to_markdown(b: Briefing) -> str:
-    out = [f"# Briefing — {b.scope.describe()}", "",
-           f"*{_span(b)} · generated {_generated(b)} by {_by(b)}"
-           + (f" · compared with the briefing of {b.previous[:16].replace('T', ' ')}"
-              if b.previous else "") + "*", ""]
+    out = [
+        f"# Briefing — {b.scope.describe()}",
+        "",
+        f"*{_span(b)} · generated {_generated(b)} by {_by(b)}"
+        + (
+            f" · compared with the briefing of {b.previous[:16].replace('T', ' ')}"
+            if b.previous
+            else ""
+        )
+        + "*",
+        "",
+    ]
     for w in b.warnings:
         out += [f"> **Note:** {w}", ""]
     if b.summary:
@@ -109,8 +120,9 @@ def to_markdown(b: Briefing) -> str:
         for i in b.timeline:
             status = " · *planned*" if i.status == "planned" else ""
             disputed = " · *disputed*" if i.disputed else ""
-            out.append(f"- **{_when(i)}**{status}{disputed} — {_md_line(i, b.previous)} "
-                       f"_({_reported(i)})_")
+            out.append(
+                f"- **{_when(i)}**{status}{disputed} — {_md_line(i, b.previous)} _({_reported(i)})_"
+            )
         notes = [i.date.inferred for i in b.timeline if i.date and i.date.inferred]
         for n in notes:
             out.append(f"\n\\* {n}.")
@@ -139,12 +151,17 @@ def to_markdown(b: Briefing) -> str:
     if b.previous:
         out += _md_changes(b)
     if b.invalid_citations:
-        out += [f"*{len(b.invalid_citations)} citation(s) named no passage: "
-                f"{', '.join(b.invalid_citations)}*", ""]
+        out += [
+            f"*{len(b.invalid_citations)} citation(s) named no passage: "
+            f"{', '.join(b.invalid_citations)}*",
+            "",
+        ]
     out += ["---", ""]
     for c in b.citations:
-        out.append(f"[^{c.id}]: `{c.file}` ({c.outlet or 'outlet unknown'}, "
-                   f"{_day(c.published)}), chars {c.start}–{c.end}: “{_oneline(c.quote)}”")
+        out.append(
+            f"[^{c.id}]: `{c.file}` ({c.outlet or 'outlet unknown'}, "
+            f"{_day(c.published)}), chars {c.start}–{c.end}: “{_oneline(c.quote)}”"
+        )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -206,12 +223,39 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
     col_w = (width - 2 * margin - gap) / 2
     body_h = height - 2 * margin - head_h
     frames = [
-        Frame(margin, height - margin - head_h, width - 2 * margin, head_h, id="head",
-              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
-        Frame(margin, margin, col_w, body_h, id="left", leftPadding=0, rightPadding=0,
-              topPadding=0, bottomPadding=0),
-        Frame(margin + col_w + gap, margin, col_w, body_h, id="right", leftPadding=0,
-              rightPadding=0, topPadding=0, bottomPadding=0),
+        Frame(
+            margin,
+            height - margin - head_h,
+            width - 2 * margin,
+            head_h,
+            id="head",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        ),
+        Frame(
+            margin,
+            margin,
+            col_w,
+            body_h,
+            id="left",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        ),
+        Frame(
+            margin + col_w + gap,
+            margin,
+            col_w,
+            body_h,
+            id="right",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        ),
     ]
     pages = {"n": 0}
 
@@ -221,41 +265,91 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
         c.saveState()  # type: ignore[attr-defined]
         c.setFont("Helvetica", 6)  # type: ignore[attr-defined]
         c.setFillColor(colors.grey)  # type: ignore[attr-defined]
-        c.drawRightString(width - margin, margin / 2,  # type: ignore[attr-defined]
-                          f"Dossier briefing · every line cited · page {pages['n']}")
+        c.drawRightString(
+            width - margin,
+            margin / 2,  # type: ignore[attr-defined]
+            f"Dossier briefing · every line cited · page {pages['n']}",
+        )
         c.restoreState()  # type: ignore[attr-defined]
 
-    doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=margin, rightMargin=margin,
-                          topMargin=margin, bottomMargin=margin, title="Dossier briefing",
-                          author="Dossier")
+    doc = BaseDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title="Dossier briefing",
+        author="Dossier",
+    )
     doc.addPageTemplates([PageTemplate(id="brief", frames=frames, onPage=on_page)])
     lead = size * 1.2
     ink = colors.HexColor("#1a1a1a")
     accent = colors.HexColor("#8a1c1c")
     muted = colors.HexColor("#666666")
     st = {
-        "title": ParagraphStyle("t", fontName="Helvetica-Bold", fontSize=size + 7,
-                                leading=size + 9, textColor=ink),
-        "meta": ParagraphStyle("m", fontName="Helvetica", fontSize=size - 0.8,
-                               leading=size + 1, textColor=muted),
-        "h": ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=size + 1.4,
-                            leading=size + 3, spaceBefore=size * 0.7, spaceAfter=size * 0.25,
-                            textColor=accent, keepWithNext=1),
-        "actor": ParagraphStyle("a", fontName="Helvetica", fontSize=size, leading=lead,
-                                textColor=ink, leftIndent=size * 0.9, bulletIndent=0,
-                                spaceAfter=size * 0.15, keepWithNext=1),
-        "p": ParagraphStyle("p", fontName="Helvetica", fontSize=size, leading=lead,
-                            textColor=ink, alignment=TA_LEFT, spaceAfter=size * 0.3),
-        "li": ParagraphStyle("li", fontName="Helvetica", fontSize=size, leading=lead,
-                             textColor=ink, leftIndent=size * 0.9, bulletIndent=0,
-                             spaceAfter=size * 0.25),
-        "sub": ParagraphStyle("sub", fontName="Helvetica", fontSize=size, leading=lead,
-                              textColor=ink, leftIndent=size * 1.8, bulletIndent=size * 0.9,
-                              spaceAfter=size * 0.2),
-        "src": ParagraphStyle("src", fontName="Helvetica", fontSize=size - 1.6,
-                              leading=size - 0.4, textColor=muted),
-        "warn": ParagraphStyle("w", fontName="Helvetica-Oblique", fontSize=size - 0.5,
-                               leading=lead, textColor=accent),
+        "title": ParagraphStyle(
+            "t", fontName="Helvetica-Bold", fontSize=size + 7, leading=size + 9, textColor=ink
+        ),
+        "meta": ParagraphStyle(
+            "m", fontName="Helvetica", fontSize=size - 0.8, leading=size + 1, textColor=muted
+        ),
+        "h": ParagraphStyle(
+            "h",
+            fontName="Helvetica-Bold",
+            fontSize=size + 1.4,
+            leading=size + 3,
+            spaceBefore=size * 0.7,
+            spaceAfter=size * 0.25,
+            textColor=accent,
+            keepWithNext=1,
+        ),
+        "actor": ParagraphStyle(
+            "a",
+            fontName="Helvetica",
+            fontSize=size,
+            leading=lead,
+            textColor=ink,
+            leftIndent=size * 0.9,
+            bulletIndent=0,
+            spaceAfter=size * 0.15,
+            keepWithNext=1,
+        ),
+        "p": ParagraphStyle(
+            "p",
+            fontName="Helvetica",
+            fontSize=size,
+            leading=lead,
+            textColor=ink,
+            alignment=TA_LEFT,
+            spaceAfter=size * 0.3,
+        ),
+        "li": ParagraphStyle(
+            "li",
+            fontName="Helvetica",
+            fontSize=size,
+            leading=lead,
+            textColor=ink,
+            leftIndent=size * 0.9,
+            bulletIndent=0,
+            spaceAfter=size * 0.25,
+        ),
+        "sub": ParagraphStyle(
+            "sub",
+            fontName="Helvetica",
+            fontSize=size,
+            leading=lead,
+            textColor=ink,
+            leftIndent=size * 1.8,
+            bulletIndent=size * 0.9,
+            spaceAfter=size * 0.2,
+        ),
+        "src": ParagraphStyle(
+            "src", fontName="Helvetica", fontSize=size - 1.6, leading=size - 0.4, textColor=muted
+        ),
+        "warn": ParagraphStyle(
+            "w", fontName="Helvetica-Oblique", fontSize=size - 0.5, leading=lead, textColor=accent
+        ),
     }
 
     def refs(cites: Sequence[Citation]) -> str:
@@ -273,9 +367,13 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
 
     flow: list[object] = [
         Paragraph(f"Briefing — {escape(b.scope.describe())}", st["title"]),
-        Paragraph(escape(f"{_span(b)} · generated {_generated(b)} by {_by(b)}"
-                         + (f" · compared with {b.previous[:10]}" if b.previous else "")),
-                  st["meta"]),
+        Paragraph(
+            escape(
+                f"{_span(b)} · generated {_generated(b)} by {_by(b)}"
+                + (f" · compared with {b.previous[:10]}" if b.previous else "")
+            ),
+            st["meta"],
+        ),
         FrameBreak(),
     ]
     for w in b.warnings:
@@ -290,13 +388,23 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
     if b.timeline:
         section("Timeline")
         for i in b.timeline:
-            tags = [t for t in ("planned" if i.status == "planned" else "",
-                                "disputed" if i.disputed else "") if t]
-            tag = f' <i>{", ".join(tags)}</i>' if tags else ""
-            flow.append(Paragraph(
-                f"<b>{escape(_when(i))}</b>{tag} — {line(i, max_words=30)}"
-                f' <font color="#666666" size="{size - 1:.1f}">[{escape(_reported(i))}]</font>',
-                st["li"], bulletText="•"))
+            tags = [
+                t
+                for t in (
+                    "planned" if i.status == "planned" else "",
+                    "disputed" if i.disputed else "",
+                )
+                if t
+            ]
+            tag = f" <i>{', '.join(tags)}</i>" if tags else ""
+            flow.append(
+                Paragraph(
+                    f"<b>{escape(_when(i))}</b>{tag} — {line(i, max_words=30)}"
+                    f' <font color="#666666" size="{size - 1:.1f}">[{escape(_reported(i))}]</font>',
+                    st["li"],
+                    bulletText="•",
+                )
+            )
         for n in (i.date.inferred for i in b.timeline if i.date and i.date.inferred):
             flow.append(Paragraph(f"* {escape(n)}.", st["src"]))
     if b.actors:
@@ -309,8 +417,11 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
     if b.figures:
         section("Key figures")
         for i in b.figures:
-            flow.append(Paragraph(f"<b>{escape(i.figure)}</b> — {line(i, max_words=30)}",
-                                  st["li"], bulletText="•"))
+            flow.append(
+                Paragraph(
+                    f"<b>{escape(i.figure)}</b> — {line(i, max_words=30)}", st["li"], bulletText="•"
+                )
+            )
     if b.disagreements:
         section("Where the sources disagree")
         for i in b.disagreements:
@@ -319,11 +430,15 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
             for value, cid in i.values:
                 c = by_id.get(cid)
                 src = f"{c.outlet or _short_file(c.file)}, {_day(c.published)}" if c else ""
-                sides.append(f"<b>“{escape(value)}”</b>{refs([c] if c else [])} "
-                             f"({escape(src)})")
-            flow.append(Paragraph(f"{escape(i.about or 'this')[:1].upper()}"
-                                  f"{escape(i.about or 'this')[1:]}: " + " vs ".join(sides),
-                                  st["li"], bulletText="•"))
+                sides.append(f"<b>“{escape(value)}”</b>{refs([c] if c else [])} ({escape(src)})")
+            flow.append(
+                Paragraph(
+                    f"{escape(i.about or 'this')[:1].upper()}"
+                    f"{escape(i.about or 'this')[1:]}: " + " vs ".join(sides),
+                    st["li"],
+                    bulletText="•",
+                )
+            )
     if b.watch:
         section("What to watch")
         for i in b.watch:
@@ -348,9 +463,13 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
         for c in cites:
             quote = "" if c.id in verbatim else f" “{escape(shorten(_oneline(c.quote), 12))}”"
             spans.append(f"<b>{c.id}</b>&nbsp;{c.start}–{c.end}{quote}")
-        flow.append(Paragraph(
-            f"<b>{escape(file)}</b> ({escape(first.outlet or 'outlet unknown')}, "
-            f"{escape(_day(first.published))}) chars: " + " · ".join(spans), st["src"]))
+        flow.append(
+            Paragraph(
+                f"<b>{escape(file)}</b> ({escape(first.outlet or 'outlet unknown')}, "
+                f"{escape(_day(first.published))}) chars: " + " · ".join(spans),
+                st["src"],
+            )
+        )
     doc.build(flow)
     return pages["n"]
 
@@ -369,5 +488,4 @@ def write(b: Briefing, path: Path | str) -> int:
     if p.suffix.lower() in (".md", ".markdown", ".txt"):
         p.write_text(to_markdown(b), encoding="utf-8")
         return 1
-    raise ValueError(f"Unknown briefing format {p.suffix!r}: use FILE.md or FILE.pdf.")
-
+    raise UsageError(f"Unknown briefing format {p.suffix!r}: use FILE.md or FILE.pdf.")

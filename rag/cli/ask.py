@@ -7,26 +7,12 @@ import json
 import sys
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from rag.records import Answer, Filters
-
-
-def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(
-        since=args.since,
-        until=args.until,
-        outlets=tuple(args.outlet or ()),
-        files=tuple(args.file or ()),
-    )
-
-
-def _add_filter_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
-    p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
-    p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
-    p.add_argument("--file", action="append", help="only this file (repeatable)")
+from rag.cli.args import add_filter_args, filters_from
+from rag.errors import UsageError
+from rag.records import Answer
+from rag.service import Dossier
 
 
 def _queries(path: str) -> Iterator[tuple[Any, str]]:
@@ -38,20 +24,14 @@ def _queries(path: str) -> Iterator[tuple[Any, str]]:
                 obj = json.loads(line)
                 yield obj.get("id", n), str(obj["question"])
             except (ValueError, KeyError, AttributeError) as exc:
-                raise ValueError(
+                raise UsageError(
                     f"{path}:{n}: expected a JSON object with 'id' and 'question' ({exc})"
                 ) from exc
 
 
-def _dossier() -> Any:
-    from rag.service import Dossier
-
-    return Dossier()
-
-
 def cmd_search(args: argparse.Namespace) -> int:
-    d = _dossier()
-    filters = _filters(args)
+    d = Dossier()
+    filters = filters_from(args)
 
     def run(q: str) -> dict[str, Any]:
         return {
@@ -63,7 +43,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(json.dumps({"id": qid, **run(q)}, ensure_ascii=False), flush=True)
         return 0
     if not args.query:
-        raise ValueError("Give a QUERY or --queries FILE.jsonl")
+        raise UsageError("Give a QUERY or --queries FILE.jsonl")
     out = run(args.query)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -119,8 +99,8 @@ def render_answer(a: Answer) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    d = _dossier()
-    filters = _filters(args)
+    d = Dossier()
+    filters = filters_from(args)
     gen = args.generator if args.generator != "auto" else None
     if args.queries:
         for qid, q in _queries(args.queries):
@@ -128,7 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps({"id": qid, **a.to_json()}, ensure_ascii=False), flush=True)
         return 0
     if not args.question:
-        raise ValueError("Give a QUESTION or --queries FILE.jsonl")
+        raise UsageError("Give a QUESTION or --queries FILE.jsonl")
     if args.json:
         print(
             json.dumps(
@@ -147,7 +127,7 @@ def register(sub: Any) -> None:
     s.add_argument("--mode", choices=["hybrid", "vector", "bm25"], default=None)
     s.add_argument("--json", action="store_true")
     s.add_argument("--queries", help="JSONL file of {id, question}; one JSON result per line")
-    _add_filter_args(s)
+    add_filter_args(s)
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("ask", help="a cited answer to a question")
@@ -155,8 +135,5 @@ def register(sub: Any) -> None:
     s.add_argument("--json", action="store_true")
     s.add_argument("--queries", help="JSONL file of {id, question}; one JSON answer per line")
     s.add_argument("--generator", choices=["auto", "extractive", "llm"], default="auto")
-    _add_filter_args(s)
+    add_filter_args(s)
     s.set_defaults(func=cmd_ask)
-
-
-__all__ = ["Path", "register", "render_answer"]

@@ -8,17 +8,10 @@ The same filters go to Chroma as a ``where`` clause and to BM25 as a mask over i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from index.dates import date_bound
 from rag.records import Filters
-
-
-def date_bound(value: str, end: bool) -> datetime:  # TODO(lead): index.dates.date_bound
-    d = datetime.fromisoformat(value)
-    if end and len(value) <= 10:
-        d = datetime.combine(d.date() + timedelta(days=1), time.min) - timedelta(seconds=1)
-    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def bound_ts(value: str, end: bool) -> int:

@@ -1,0 +1,68 @@
+"""`dossier ingest PATH` and `dossier status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rag.cli.progress import progress_bar
+from rag.service import Dossier
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    d = Dossier()
+    update, close = progress_bar("ingest")
+    try:
+        report = d.ingest(
+            Path(args.path), progress=None if args.quiet else update, rebuild=args.rebuild
+        )
+    finally:
+        close()
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(
+            f"Indexed {args.path}: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+            f"{len(report.skipped)} skipped — {report.chunks_written} chunks written "
+            f"in {report.seconds:.1f}s."
+        )
+        for f, of in report.duplicates:
+            print(f"  duplicate  {f}  (same text as {of}; not embedded twice)")
+        for f, w in report.warnings:
+            print(f"  warning    {f}: {w}")
+        for s in report.skipped:
+            print(f"  skipped    {s.file}: {s.reason}")
+    return 1 if report.failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    st = Dossier().status()
+    if args.json:
+        print(json.dumps(st, ensure_ascii=False))
+        return 0
+    print(f"{st['articles']} articles, {st['chunks']} chunks")
+    for k, v in st["settings"].items():
+        print(f"  {k:13} {v}")
+    for f in st["files"]:
+        dup = f"  (duplicate of {f['duplicate_of']})" if f["duplicate_of"] else ""
+        print(
+            f"  {f['file']:40} {f['published'] or 'date unknown':26} "
+            f"{f['outlet'] or 'outlet unknown':16} {f['chunks']:3} chunks  {f['title']}{dup}"
+        )
+    return 0
+
+
+def register(sub: Any) -> None:
+    s = sub.add_parser("ingest", help="index a folder (or file) of articles, incrementally")
+    s.add_argument("path")
+    s.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    s.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("status", help="what is indexed, and which settings are in force")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_status)
