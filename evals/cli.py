@@ -9,8 +9,9 @@ imports ``evals``).
 ``sample`` ingests the repository's ``data/articles`` into a fresh temporary index (or into
 ``--work-dir`` when given); ``realtimeqa`` writes the benchmark's articles as Markdown into the work
 dir (default ``.dossier-evals/``, which ignores itself in git) and keeps the index and the peer's
-index there, so re-runs are incremental. Reports go to ``--out`` (default
-``evals/reports/<set>/``).
+index there, so re-runs are incremental. Reports go to ``--out``, by default
+``$DOSSIER_DATA_DIR/evals/<set>/`` (``.dossier/evals/<set>/``): never into the source tree. The
+committed reports in ``evals/reports/<set>/`` are refreshed only by naming them with ``--out``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+
+from rag.errors import UsageError
 
 PACKAGE = Path(__file__).resolve().parent
 SAMPLE_GOLD = PACKAGE / "data" / "sample.jsonl"
@@ -39,7 +42,7 @@ def _err(*parts: Any) -> None:
 def _ingest_bar(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:
     if not enabled:
         return None, lambda: None
-    from rag.cli import progress_bar
+    from rag.cli.progress import progress_bar
 
     return progress_bar("ingest")
 
@@ -53,7 +56,7 @@ def _prepare(args: argparse.Namespace, stack: ExitStack) -> Prepared:
 
     if args.set == "sample":
         if args.corpus_limit:
-            raise ValueError("--corpus-limit applies to --set realtimeqa only")
+            raise UsageError("--corpus-limit applies to --set realtimeqa only")
         questions = load_gold(SAMPLE_GOLD, args.limit)
         info = {"folder": "data/articles", "articles": len(list(SAMPLE_CORPUS.iterdir()))}
         if args.work_dir:
@@ -72,13 +75,31 @@ def _prepare(args: argparse.Namespace, stack: ExitStack) -> Prepared:
     only = rtqa.select_ids(bench, args.corpus_limit, rtqa.gold_doc_ids(bench))
     counts = rtqa.write_articles(bench, articles, only)
     n = counts["written"] + counts["unchanged"]
-    _err(f"realtimeqa: {bench} → {articles}: {n} articles ({counts['written']} written, "
-         f"{counts['unchanged']} unchanged, {counts['removed']} removed) "
-         f"in {time.perf_counter() - t0:.1f}s")
-    info = {"folder": str(bench), "articles": n, "subset": only is not None,
-            "note": ("all gold articles plus the first others by doc id" if only is not None
-                     else "the whole corpus")}
+    _err(
+        f"realtimeqa: {bench} → {articles}: {n} articles ({counts['written']} written, "
+        f"{counts['unchanged']} unchanged, {counts['removed']} removed) "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
+    info = {
+        "folder": str(bench),
+        "articles": n,
+        "subset": only is not None,
+        "note": (
+            "all gold articles plus the first others by doc id"
+            if only is not None
+            else "the whole corpus"
+        ),
+    }
     return rtqa.load_questions(bench, args.limit), articles, work / "data", work / "peer", info
+
+
+def report_dir(set_name: str, out: str | None) -> Path:
+    """Where a run's reports go: ``--out`` when given, else ``<data dir>/evals/<set>/``."""
+    if out:
+        return Path(out)
+    from rag.config import Settings
+
+    return Path(Settings().data_dir) / "evals" / set_name
 
 
 def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
@@ -88,8 +109,10 @@ def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
     floors = load_floors(path)
     for key in ("set", "generator"):
         if floors.get(key) and floors[key] != summary[key]:
-            _err(f"floor check: {path} holds floors for {key} {floors[key]!r}, "
-                 f"this run is {summary[key]!r}")
+            _err(
+                f"floor check: {path} holds floors for {key} {floors[key]!r}, "
+                f"this run is {summary[key]!r}"
+            )
             return 2
     problems = check_floors(summary, floors)
     if problems:
@@ -111,7 +134,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown:
-        raise ValueError(f"unknown retrieval mode(s) {unknown}: choose from {', '.join(MODES)}")
+        raise UsageError(f"unknown retrieval mode(s) {unknown}: choose from {', '.join(MODES)}")
     show = not args.quiet
     with ExitStack() as stack:
         try:
@@ -129,9 +152,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         finally:
             close()
         ingest_s = time.perf_counter() - t0
-        _err(f"ingest {corpus}: {len(ingest.added)} added, {len(ingest.updated)} updated, "
-             f"{len(ingest.unchanged)} unchanged, {len(ingest.skipped)} skipped "
-             f"({ingest_s:.1f}s)")
+        _err(
+            f"ingest {corpus}: {len(ingest.added)} added, {len(ingest.updated)} updated, "
+            f"{len(ingest.unchanged)} unchanged, {len(ingest.skipped)} skipped "
+            f"({ingest_s:.1f}s)"
+        )
         peer = None
         peer_s = 0.0
         if not args.no_peer:
@@ -141,17 +166,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
             peer = LlamaIndexPeer(corpus, dossier.embedder, peer_dir, show_progress=show)
             peer_s = time.perf_counter() - t0
             _err(f"peer: {peer.describe()}")
-        report = run_eval(dossier, questions, set_name=args.set, generator=args.generator,
-                          k=args.k, modes=modes, peer=peer, progress=show,
-                          answers=not args.retrieval_only)
+        report = run_eval(
+            dossier,
+            questions,
+            set_name=args.set,
+            generator=args.generator,
+            k=args.k,
+            modes=modes,
+            peer=peer,
+            progress=show,
+            answers=not args.retrieval_only,
+        )
     report["timing"].update(ingest_s=round(ingest_s, 1), peer_s=round(peer_s, 1))
-    report["ingest"] = {"added": len(ingest.added), "updated": len(ingest.updated),
-                        "unchanged": len(ingest.unchanged), "skipped": len(ingest.skipped),
-                        "chunks_written": ingest.chunks_written}
+    report["ingest"] = {
+        "added": len(ingest.added),
+        "updated": len(ingest.updated),
+        "unchanged": len(ingest.unchanged),
+        "skipped": len(ingest.skipped),
+        "chunks_written": ingest.chunks_written,
+    }
     report["corpus"] = corpus_info
     if args.limit:
         report["limit"] = args.limit
-    out = Path(args.out) if args.out else Path("evals") / "reports" / args.set
+    out = report_dir(args.set, args.out)
     paths = write_reports(report, out)
     summary = summary_only(report)
     if args.json:
@@ -159,32 +196,57 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _err(format_summary(report))
     else:
         print(format_summary(report))
-    _err("reports: " + ", ".join(str(p) for p in paths.values()))
+    _err(f"reports written to {out.resolve()}: " + ", ".join(p.name for p in paths.values()))
     return _check_floors(args, summary) if args.check_floors else 0
 
 
 def register(sub: Any) -> None:
     s = sub.add_parser("eval", help="measure retrieval, answers and citations on a gold set")
-    s.add_argument("--set", required=True, choices=["sample", "realtimeqa"],
-                   help="sample: the bundled corpus and 53 gold questions; realtimeqa: the "
-                   "RealTime QA dev set from ../shared/bench (skipped when absent)")
+    s.add_argument(
+        "--set",
+        required=True,
+        choices=["sample", "realtimeqa"],
+        help="sample: the bundled corpus and 53 gold questions; realtimeqa: the "
+        "RealTime QA dev set from ../shared/bench (skipped when absent)",
+    )
     s.add_argument("--generator", choices=["extractive", "llm"], default="extractive")
-    s.add_argument("--out", help="report folder (default evals/reports/<set>/)")
+    s.add_argument(
+        "--out",
+        help="report folder (default $DOSSIER_DATA_DIR/evals/<set>/, i.e. .dossier/evals/<set>/)",
+    )
     s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     s.add_argument("--limit", type=int, help="only the first N questions")
-    s.add_argument("--corpus-limit", type=int, metavar="N",
-                   help="realtimeqa: ingest only N articles — every gold article plus the first "
-                   "others by doc id (fewer distractors: an easier corpus; the report says so)")
-    s.add_argument("--retrieval-only", action="store_true",
-                   help="measure retrieval only (no answers: fast on large sets)")
+    s.add_argument(
+        "--corpus-limit",
+        type=int,
+        metavar="N",
+        help="realtimeqa: ingest only N articles — every gold article plus the first "
+        "others by doc id (fewer distractors: an easier corpus; the report says so)",
+    )
+    s.add_argument(
+        "--retrieval-only",
+        action="store_true",
+        help="measure retrieval only (no answers: fast on large sets)",
+    )
     s.add_argument("--no-peer", action="store_true", help="skip the llama-index peer")
-    s.add_argument("--modes", default=",".join(("hybrid", "vector", "bm25")),
-                   help="retrieval modes to compare (comma-separated)")
+    s.add_argument(
+        "--modes",
+        default=",".join(("hybrid", "vector", "bm25")),
+        help="retrieval modes to compare (comma-separated)",
+    )
     s.add_argument("-k", type=int, default=10, help="chunks retrieved per question (default 10)")
-    s.add_argument("--check-floors", nargs="?", const=str(FLOORS), metavar="FILE",
-                   help="exit 1 when a metric is below its floor (default evals/floors.json)")
-    s.add_argument("--work-dir", help="where corpora copies and indexes persist "
-                   "(default .dossier-evals/ for realtimeqa; a fresh temp dir for sample)")
+    s.add_argument(
+        "--check-floors",
+        nargs="?",
+        const=str(FLOORS),
+        metavar="FILE",
+        help="exit 1 when a metric is below its floor (default evals/floors.json)",
+    )
+    s.add_argument(
+        "--work-dir",
+        help="where corpora copies and indexes persist "
+        "(default .dossier-evals/ for realtimeqa; a fresh temp dir for sample)",
+    )
     s.add_argument("--rebuild", action="store_true", help="rebuild the eval's index")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.set_defaults(func=cmd_eval)

@@ -48,12 +48,13 @@ def _has_data(folder: Path) -> bool:
     return (folder / CORPUS_FILE).is_file() and (folder / QUESTIONS_FILE).is_file()
 
 
-def find_bench(start: Path | None = None) -> Path:
+def find_bench(start: Path | None = None, stop: Path | None = None) -> Path:
     """The ``realtimeqa`` data folder, or raise :class:`BenchMissing`.
 
     ``DOSSIER_BENCH_DIR`` wins when set (and is then the only place looked at); otherwise
     ``shared/bench/realtimeqa`` is looked for beside each ancestor of ``start`` (default: this
-    repository), e.g. ``/work/shared/bench`` for a checkout at ``/work/main``.
+    repository), e.g. ``/work/shared/bench`` for a checkout at ``/work/main``, nearest first, up
+    to and including ``stop`` (default: the filesystem root).
     """
     env = os.environ.get(BENCH_ENV)
     if env:
@@ -66,12 +67,13 @@ def find_bench(start: Path | None = None) -> Path:
             f"and {QUESTIONS_FILE}. Skipping the realtimeqa eval."
         )
     origin = (start or Path(__file__).resolve().parents[1]).resolve()
-    looked: list[str] = []
+    last = stop.resolve() if stop is not None else None
     for ancestor in (origin, *origin.parents):
         folder = ancestor / "shared" / "bench" / "realtimeqa"
-        looked.append(str(folder))
         if _has_data(folder):
             return folder
+        if ancestor == last:
+            break
     raise BenchMissing(
         "RealTime QA data not found (looked for shared/bench/realtimeqa above "
         f"{origin}; set {BENCH_ENV} to the bench folder). Skipping the realtimeqa eval."

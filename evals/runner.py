@@ -103,8 +103,11 @@ class Peer(Protocol):
 class Searcher(Protocol):
     """What the runner needs of ``rag.service.Dossier``."""
 
-    settings: Any
-    embedder: Any
+    @property
+    def settings(self) -> Any: ...
+
+    @property
+    def embedder(self) -> Any: ...
 
     def search(self, query: str, k: int | None = None, filters: Any = None,
                mode: str | None = None) -> list[Any]: ...

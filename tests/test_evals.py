@@ -50,25 +50,53 @@ ARTICLES = {
 }
 
 GOLD = [
-    {"id": "t1", "question": "How much will the restoration of the lighthouse cost?",
-     "type": "single", "wanted": "number", "gold_files": ["lighthouse.txt"],
-     "gold_passages": ["The restoration will cost 2.4 million dollars, according to the mayor, "
-                       "Ada Crane."],
-     "answers": ["2.4 million"], "answers_any": False},
-    {"id": "t2", "question": "How many tonnes of apples did farmers in the Linden valley pick?",
-     "type": "single", "wanted": "number", "gold_files": ["orchard.txt"],
-     "gold_passages": ["Farmers in the Linden valley picked a record 90,000 tonnes of apples "
-                       "this autumn."],
-     "answers": ["90,000"], "answers_any": False},
+    {
+        "id": "t1",
+        "question": "How much will the restoration of the lighthouse cost?",
+        "type": "single",
+        "wanted": "number",
+        "gold_files": ["lighthouse.txt"],
+        "gold_passages": [
+            "The restoration will cost 2.4 million dollars, according to the mayor, Ada Crane."
+        ],
+        "answers": ["2.4 million"],
+        "answers_any": False,
+    },
+    {
+        "id": "t2",
+        "question": "How many tonnes of apples did farmers in the Linden valley pick?",
+        "type": "single",
+        "wanted": "number",
+        "gold_files": ["orchard.txt"],
+        "gold_passages": [
+            "Farmers in the Linden valley picked a record 90,000 tonnes of apples this autumn."
+        ],
+        "answers": ["90,000"],
+        "answers_any": False,
+    },
     # An answer string that occurs nowhere: a guaranteed failure, which must be listed first.
-    {"id": "t3", "question": "When will the ferry to Gull Island resume service?",
-     "type": "single", "wanted": "date", "gold_files": ["ferry.txt"],
-     "gold_passages": ["The operator said the service would resume on Wednesday if the wind "
-                       "dropped."],
-     "answers": ["a date nobody wrote"], "answers_any": False},
-    {"id": "t4", "question": "Who won the chess olympiad in Reykjavik?", "type": "unanswerable",
-     "wanted": "person", "gold_files": [], "gold_passages": [], "answers": [],
-     "answers_any": False},
+    {
+        "id": "t3",
+        "question": "When will the ferry to Gull Island resume service?",
+        "type": "single",
+        "wanted": "date",
+        "gold_files": ["ferry.txt"],
+        "gold_passages": [
+            "The operator said the service would resume on Wednesday if the wind dropped."
+        ],
+        "answers": ["a date nobody wrote"],
+        "answers_any": False,
+    },
+    {
+        "id": "t4",
+        "question": "Who won the chess olympiad in Reykjavik?",
+        "type": "unanswerable",
+        "wanted": "person",
+        "gold_files": [],
+        "gold_passages": [],
+        "answers": [],
+        "answers_any": False,
+    },
 ]
 
 
@@ -110,9 +138,19 @@ def test_load_gold_reads_the_sample_set() -> None:
 
 def test_report_has_the_expected_shape(report: dict) -> None:
     assert report["n_questions"] == 4 and report["n_answerable"] == 3
-    for key in ("answer_correct", "refusal_accuracy", "citation_recall", "citation_precision",
-                "cited_gold_rate", "cited_gold_file_rate", "invalid_citation_rate", "hit@1",
-                "hit@5", "mrr@10", "passage_recall"):
+    for key in (
+        "answer_correct",
+        "refusal_accuracy",
+        "citation_recall",
+        "citation_precision",
+        "cited_gold_rate",
+        "cited_gold_file_rate",
+        "invalid_citation_rate",
+        "hit@1",
+        "hit@5",
+        "mrr@10",
+        "passage_recall",
+    ):
         assert key in report["metrics"], key
     ours = report["retrieval"]["ours"]
     assert set(ours) == {"hybrid", "vector", "bm25"}
@@ -152,8 +190,9 @@ def test_reports_are_written(report: dict, tmp_path: Path) -> None:
     assert "questions" not in summary_only(report)
 
 
-def test_retrieval_only_skips_answers(tmp_path: Path, corpus: Path,
-                                     gold: list[GoldQuestion]) -> None:
+def test_retrieval_only_skips_answers(
+    tmp_path: Path, corpus: Path, gold: list[GoldQuestion]
+) -> None:
     dossier = Dossier(_settings(tmp_path / "data"), embedder=FakeEmbedder())
     dossier.ingest(corpus)
     report = run_eval(dossier, gold, set_name="tiny", modes=("bm25",), answers=False)
@@ -172,8 +211,13 @@ def test_check_floors_names_each_metric_below_its_floor(report: dict) -> None:
     summary = summary_only(report)
     low = {"metrics": {m: {"floor": 0.0} for m in FLOOR_METRICS}}
     assert check_floors(summary, low) == []
-    high = {"metrics": {"hit@5": {"floor": 1.0}, "answer_correct": {"floor": 0.99},
-                        "no_such_metric": {"floor": 0.1}}}
+    high = {
+        "metrics": {
+            "hit@5": {"floor": 1.0},
+            "answer_correct": {"floor": 0.99},
+            "no_such_metric": {"floor": 0.1},
+        }
+    }
     problems = check_floors(summary, high)
     assert len(problems) == 2
     assert any(p.startswith("answer_correct:") and "below its floor" in p for p in problems)
@@ -189,15 +233,23 @@ def test_committed_floors_are_sane() -> None:
         assert 0.0 < spec["floor"] <= spec["measured"] <= 1.0, name
 
 
-def test_cli_check_floors_exits_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_check_floors_exits_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DOSSIER_INDEX__EMBEDDER", "fake")
     floors = tmp_path / "floors.json"
-    floors.write_text(json.dumps({"set": "sample", "generator": "extractive", "metrics": {
-        "hit@5": {"floor": 0.0}, "answer_correct": {"floor": 1.01}}}))
+    floors.write_text(
+        json.dumps(
+            {
+                "set": "sample",
+                "generator": "extractive",
+                "metrics": {"hit@5": {"floor": 0.0}, "answer_correct": {"floor": 1.01}},
+            }
+        )
+    )
     out = tmp_path / "out"
-    code = main(["eval", "--set", "sample", "--limit", "3", "--no-peer", "--quiet", "--json",
-                 "--modes", "hybrid", "--out", str(out), "--check-floors", str(floors)])
+    args = "eval --set sample --limit 3 --no-peer --quiet --json --modes hybrid".split()
+    code = main([*args, "--out", str(out), "--check-floors", str(floors)])
     captured = capsys.readouterr()
     assert code == 1
     assert "answer_correct" in captured.err and "hit@5:" not in captured.err
@@ -209,8 +261,9 @@ def test_cli_check_floors_exits_non_zero(tmp_path: Path, monkeypatch: pytest.Mon
 # --------------------------------------------------------------------------- RealTime QA
 
 
-def test_realtimeqa_skips_cleanly_without_the_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_realtimeqa_skips_cleanly_without_the_bench(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv(rtqa.BENCH_ENV, str(tmp_path))
     with pytest.raises(rtqa.BenchMissing, match="DOSSIER_BENCH_DIR"):
         rtqa.find_bench()
@@ -222,48 +275,131 @@ def test_realtimeqa_skips_cleanly_without_the_bench(tmp_path: Path, monkeypatch:
     assert not (tmp_path / "w").exists()
 
 
-def test_find_bench_walks_up_to_a_sibling_shared_bench(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(rtqa.BENCH_ENV, raising=False)
-    bench = tmp_path / "shared" / "bench" / "realtimeqa"
+def _make_bench(root: Path) -> Path:
+    bench = root / "shared" / "bench" / "realtimeqa"
     bench.mkdir(parents=True)
     (bench / rtqa.CORPUS_FILE).write_bytes(gzip.compress(b""))
     (bench / rtqa.QUESTIONS_FILE).write_text("")
-    repo = tmp_path / "main" / "evals"
+    return bench
+
+
+def test_find_bench_walks_up_to_a_sibling_shared_bench(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every walk below stops inside tmp_path (or finds its bench there first), so the machine's
+    # own folders — a real shared/bench above the temp dir — can neither help nor hurt.
+    monkeypatch.delenv(rtqa.BENCH_ENV, raising=False)
+    top = tmp_path / "top"
+    _make_bench(tmp_path)  # above `top`: beyond every stop below, so never found
+    bench = _make_bench(top)
+    repo = top / "main" / "evals"
     repo.mkdir(parents=True)
-    assert rtqa.find_bench(repo) == bench
-    with pytest.raises(rtqa.BenchMissing, match="shared/bench/realtimeqa"):
-        rtqa.find_bench(tmp_path.parent / "elsewhere-not-there")
+    assert rtqa.find_bench(repo, stop=top) == bench
+    # The nearest wins: a bench beside the checkout itself shadows the one further up…
+    near = _make_bench(top / "main")
+    assert rtqa.find_bench(repo, stop=top) == near
+    # …unless it is incomplete: a folder without the questions is no bench.
+    (near / rtqa.QUESTIONS_FILE).unlink()
+    assert rtqa.find_bench(repo, stop=top) == bench
+    # The walk ends at `stop`, and only there: benches above it are not looked at…
+    lone = top / "lone" / "evals"
+    lone.mkdir(parents=True)
+    with pytest.raises(rtqa.BenchMissing, match="shared/bench/realtimeqa above"):
+        rtqa.find_bench(lone, stop=top / "lone")
+    # …and without a stop the same walk goes on up and finds the next one.
+    assert rtqa.find_bench(lone) == bench
+
+
+def _tree_state(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_cli_eval_writes_reports_under_the_data_dir_not_the_source_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed = REPO / "evals" / "reports"
+    before = _tree_state(committed)
+    assert before, "the committed reports are the thing this test guards"
+    data = tmp_path / "data"
+    monkeypatch.chdir(REPO)  # where `dossier eval --set sample` once rewrote evals/reports/
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(data))
+    monkeypatch.setenv("DOSSIER_INDEX__EMBEDDER", "fake")
+    code = main("eval --set sample --limit 2 --no-peer --quiet --json --modes hybrid".split())
+    captured = capsys.readouterr()
+    assert code == 0
+    out = data / "evals" / "sample"
+    assert {p.name for p in out.iterdir()} == set(FILES.values())
+    assert json.loads((out / "report.json").read_text())["n_questions"] == 2
+    assert f"reports written to {out.resolve()}" in captured.err
+    assert _tree_state(committed) == before
+
+
+def test_report_dir_defaults_to_the_data_dir_and_honours_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evals.cli import report_dir
+
+    monkeypatch.chdir(tmp_path)
+    assert report_dir("sample", None) == Path(".dossier") / "evals" / "sample"
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "d"))
+    assert report_dir("realtimeqa", None) == tmp_path / "d" / "evals" / "realtimeqa"
+    assert report_dir("sample", str(tmp_path / "mine")) == tmp_path / "mine"
 
 
 DOCS = [
-    {"doc_id": "rtqa_aaa", "url": "https://www.cnn.com/2022/06/12/media/show/index.html",
-     "title": "'Quiz Show' returns for a second season - CNN", "authors": ["Ann Lee"],
-     "publish_date": "2022/06/12",
-     "text": "New York CNN —\n\nThe quiz show is officially coming back for a second season, the "
-             "network announced on Sunday.\n\nFilming starts in the autumn."},
-    {"doc_id": "rtqa_bbb",
-     "url": "https://www.usatoday.com/story/news/2022/07/01/heat-wave/123/",
-     "title": "Heat wave grips the Midwest", "authors": [], "publish_date": "2022/07/01",
-     "text": "A heat wave pushed temperatures above 100 degrees in Chicago on Friday.\n\n"
-             "Cooling centers opened across the city, and officials urged residents to check on "
-             "elderly neighbours."},
-    {"doc_id": "rtqa_ccc", "url": "https://www.theweek.co.uk/news/world-news/957290/ferries",
-     "title": "\"Why ferries matter\" | The Week", "authors": ["Kate Sam", "Joe Roe"],
-     "publish_date": "2022/08/03",
-     "text": "Ferries carry millions of passengers between Britain and Europe every year.\n\n"
-             "Operators say bookings have recovered since the pandemic ended, and new routes to "
-             "Spain and Ireland open this summer."},
+    {
+        "doc_id": "rtqa_aaa",
+        "url": "https://www.cnn.com/2022/06/12/media/show/index.html",
+        "title": "'Quiz Show' returns for a second season - CNN",
+        "authors": ["Ann Lee"],
+        "publish_date": "2022/06/12",
+        "text": "New York CNN —\n\nThe quiz show is officially coming back for a second "
+        "season, the network announced on Sunday.\n\nFilming starts in the autumn.",
+    },
+    {
+        "doc_id": "rtqa_bbb",
+        "url": "https://www.usatoday.com/story/news/2022/07/01/heat-wave/123/",
+        "title": "Heat wave grips the Midwest",
+        "authors": [],
+        "publish_date": "2022/07/01",
+        "text": "A heat wave pushed temperatures above 100 degrees in Chicago on Friday.\n\n"
+        "Cooling centers opened across the city, and officials urged residents to check on "
+        "elderly neighbours.",
+    },
+    {
+        "doc_id": "rtqa_ccc",
+        "url": "https://www.theweek.co.uk/news/world-news/957290/ferries",
+        "title": '"Why ferries matter" | The Week',
+        "authors": ["Kate Sam", "Joe Roe"],
+        "publish_date": "2022/08/03",
+        "text": "Ferries carry millions of passengers between Britain and Europe every year.\n\n"
+        "Operators say bookings have recovered since the pandemic ended, and new routes to "
+        "Spain and Ireland open this summer.",
+    },
 ]
 QUESTIONS = [
-    {"question_id": "20220617_0", "question": "Which show was renewed for a second season?",
-     "choices": ["“Quiz Show”", "“Other”"], "answer_index": [0], "answer_text": ["“Quiz Show”"],
-     "evidence_text": "The quiz show is officially coming back for a second season.",
-     "gold_doc_ids": ["rtqa_aaa"]},
-    {"question_id": "20220617_1", "question": "Where did a heat wave push temperatures above 100?",
-     "choices": ["Chicago", "Boston"], "answer_index": [0], "answer_text": ["Chicago"],
-     "evidence_text": "A heat wave pushed temperatures above 100 degrees in Chicago on Friday.",
-     "gold_doc_ids": ["rtqa_bbb"]},
+    {
+        "question_id": "20220617_0",
+        "question": "Which show was renewed for a second season?",
+        "choices": ["“Quiz Show”", "“Other”"],
+        "answer_index": [0],
+        "answer_text": ["“Quiz Show”"],
+        "evidence_text": "The quiz show is officially coming back for a second season.",
+        "gold_doc_ids": ["rtqa_aaa"],
+    },
+    {
+        "question_id": "20220617_1",
+        "question": "Where did a heat wave push temperatures above 100?",
+        "choices": ["Chicago", "Boston"],
+        "answer_index": [0],
+        "answer_text": ["Chicago"],
+        "evidence_text": "A heat wave pushed temperatures above 100 degrees in Chicago on Friday.",
+        "gold_doc_ids": ["rtqa_bbb"],
+    },
 ]
 
 
@@ -275,7 +411,8 @@ def fake_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         for doc in DOCS:
             fh.write(json.dumps(doc) + "\n")
     (folder / rtqa.QUESTIONS_FILE).write_text(
-        "".join(json.dumps(q) + "\n" for q in QUESTIONS), encoding="utf-8")
+        "".join(json.dumps(q) + "\n" for q in QUESTIONS), encoding="utf-8"
+    )
     monkeypatch.setenv(rtqa.BENCH_ENV, str(tmp_path / "bench"))
     return folder
 
@@ -292,13 +429,16 @@ def test_outlet_and_date_helpers() -> None:
 
 
 def test_realtimeqa_corpus_becomes_front_matter_markdown_that_ingest_reads(
-        fake_bench: Path, tmp_path: Path) -> None:
+    fake_bench: Path, tmp_path: Path
+) -> None:
     assert rtqa.find_bench() == fake_bench
     articles = tmp_path / "work" / "articles"
-    assert rtqa.write_articles(fake_bench, articles) == {"written": 3, "unchanged": 0,
-                                                         "removed": 0}
-    assert sorted(p.name for p in articles.iterdir()) == ["rtqa_aaa.md", "rtqa_bbb.md",
-                                                          "rtqa_ccc.md"]
+    assert rtqa.write_articles(fake_bench, articles) == {"written": 3, "unchanged": 0, "removed": 0}
+    assert sorted(p.name for p in articles.iterdir()) == [
+        "rtqa_aaa.md",
+        "rtqa_bbb.md",
+        "rtqa_ccc.md",
+    ]
     assert (articles / "rtqa_aaa.md").read_text().startswith("---\ntitle: ")
     dossier = Dossier(_settings(tmp_path / "data"), embedder=FakeEmbedder())
     assert len(dossier.ingest(articles).added) == 3
@@ -308,7 +448,7 @@ def test_realtimeqa_corpus_becomes_front_matter_markdown_that_ingest_reads(
     assert str(files["rtqa_aaa.md"]["published"]).startswith("2022-06-12")
     assert files["rtqa_bbb.md"]["outlet"] == "USA Today"
     assert str(files["rtqa_bbb.md"]["published"]).startswith("2022-07-01")
-    assert files["rtqa_ccc.md"]["title"] == "\"Why ferries matter\" | The Week"
+    assert files["rtqa_ccc.md"]["title"] == '"Why ferries matter" | The Week'
     assert files["rtqa_ccc.md"]["outlet"] == "The Week"
     hits = dossier.search("heat wave Chicago temperatures", k=3)
     assert hits[0].file == "rtqa_bbb.md" and hits[0].outlet == "USA Today"
@@ -328,3 +468,12 @@ def test_realtimeqa_corpus_becomes_front_matter_markdown_that_ingest_reads(
 def test_ensure_gitignored(tmp_path: Path) -> None:
     rtqa.ensure_gitignored(tmp_path / "w")
     assert (tmp_path / "w" / ".gitignore").read_text() == "*\n"
+
+
+def test_cli_eval_usage_mistakes_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["eval", "--set", "sample", "--modes", "hybrid,nope", "--quiet"]) == 2
+    assert main(["eval", "--set", "sample", "--corpus-limit", "5", "--quiet"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "unknown retrieval mode" in err[0] and "--corpus-limit" in err[1]
