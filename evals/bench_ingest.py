@@ -24,10 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from index.embed import MiniLMEmbedder
-from index.settings import IndexSettings
-from rag.config import Settings
-from rag.service import Dossier
+from rag import Dossier, IndexSettings, MiniLMEmbedder, Settings
 
 
 def bench_dir() -> Path | None:

@@ -35,8 +35,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from pydantic import PrivateAttr
 
-from index.embed import Embedder
-from index.load import iter_files
+from rag import Embedder, iter_files
 
 MANIFEST = "dossier-peer.json"
 
@@ -88,8 +87,13 @@ class LlamaIndexPeer:
 
     name = "llama-index VectorStoreIndex (defaults)"
 
-    def __init__(self, folder: Path, embedder: Embedder, persist_dir: Path | None = None,
-                 show_progress: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        embedder: Embedder,
+        persist_dir: Path | None = None,
+        show_progress: bool = False,
+    ) -> None:
         self.folder = Path(folder).resolve()
         self.embedder = embedder
         self.persist_dir = Path(persist_dir) if persist_dir else None
@@ -130,9 +134,16 @@ class LlamaIndexPeer:
             if manifest.exists():
                 manifest.unlink()  # a crash mid-persist must not leave a valid-looking manifest
             index.storage_context.persist(persist_dir=str(self.persist_dir))
-            manifest.write_text(json.dumps({"fingerprint": fingerprint,
-                                            "embedder": self.embedder.name,
-                                            "documents": len(documents)}), encoding="utf-8")
+            manifest.write_text(
+                json.dumps(
+                    {
+                        "fingerprint": fingerprint,
+                        "embedder": self.embedder.name,
+                        "documents": len(documents),
+                    }
+                ),
+                encoding="utf-8",
+            )
         return index
 
     def _file(self, meta: dict[str, Any]) -> str:
@@ -154,7 +165,7 @@ class LlamaIndexPeer:
         return {
             "name": self.name,
             "splitter": f"SentenceSplitter(chunk_size={self.splitter.chunk_size}, "
-                        f"chunk_overlap={self.splitter.chunk_overlap})",
+            f"chunk_overlap={self.splitter.chunk_overlap})",
             "embedder": self.embedder.name,
             "nodes": len(self.index.docstore.docs),
             "loaded_from_cache": self.loaded_from_cache,

@@ -1,0 +1,64 @@
+"""Dossier's public API: what the UI, the evals and other programs use.
+
+Build a :class:`Dossier` from :class:`Settings` and use its jobs (``ingest``, ``search``, ``ask``,
+``brief``, ``status``); the records it returns (:class:`Answer`, :class:`Briefing`, …) are frozen
+dataclasses with ``to_json``. Every error it raises on purpose is a :class:`DossierError` or one of
+the index errors listed here, and :func:`exit_code_for` names its exit code; anything else is a bug.
+Nothing above ``rag`` reaches into its sub-packages or into ``index``.
+"""
+
+from __future__ import annotations
+
+from index.embed import Embedder, FakeEmbedder, MiniLMEmbedder, make_embedder
+from index.ingest import IngestBusyError, IngestReport
+from index.load import SUPPORTED_SUFFIXES, iter_files
+from index.settings import IndexSettings
+from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
+from rag.answer.verify import Support, Verifier
+from rag.brief.build import BriefParts
+from rag.brief.records import Briefing, BriefItem, BriefScope
+from rag.brief.render import to_markdown as briefing_markdown
+from rag.brief.render import to_pdf as briefing_pdf
+from rag.cli.progress import progress_bar
+from rag.config import Settings
+from rag.errors import ConfigError, DossierError, GeneratorError, UsageError, exit_code_for
+from rag.records import Answer, Citation, Claim, Disagreement, Filters, InvalidCitation, Passage
+from rag.service import Dossier
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "Answer",
+    "BriefItem",
+    "BriefParts",
+    "BriefScope",
+    "Briefing",
+    "Citation",
+    "Claim",
+    "ConfigError",
+    "Disagreement",
+    "Dossier",
+    "DossierError",
+    "Embedder",
+    "FakeEmbedder",
+    "Filters",
+    "GeneratorError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IndexSettings",
+    "IngestBusyError",
+    "IngestReport",
+    "InvalidCitation",
+    "MiniLMEmbedder",
+    "Passage",
+    "Settings",
+    "StoreUnavailableError",
+    "Support",
+    "UsageError",
+    "Verifier",
+    "briefing_markdown",
+    "briefing_pdf",
+    "exit_code_for",
+    "iter_files",
+    "make_embedder",
+    "progress_bar",
+]

@@ -25,16 +25,22 @@ def main() -> None:
         st.Page(HERE / "chat.py", title="Chat", icon=":material/forum:", default=True),
         st.Page(HERE / "briefing.py", title="Briefing", icon=":material/summarize:"),
         st.Page(HERE / "library.py", title="Library", icon=":material/library_books:"),
-        st.Page(HERE / "evals_page.py", title="Evals", icon=":material/analytics:",
-                url_path="evals"),
+        st.Page(
+            HERE / "evals_page.py", title="Evals", icon=":material/analytics:", url_path="evals"
+        ),
     ]
     page = st.navigation(pages)
     try:
         d = state.dossier()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        st.error(md_escape(f"Invalid settings in the environment ({problems}). Fix the DOSSIER_* "
-                           "variables and restart the app."), icon=":material/error:")
+        st.error(
+            md_escape(
+                f"Invalid settings in the environment ({problems}). Fix the DOSSIER_* "
+                "variables and restart the app."
+            ),
+            icon=":material/error:",
+        )
         st.stop()
     st.sidebar.caption(f"Answers by **{md_escape(generator_label(d.generator_name))}**")
     state.settings_panel(d)

@@ -14,8 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from rag.brief.records import Briefing, BriefItem, BriefScope
-from rag.service import Dossier
+from rag import Briefing, BriefItem, BriefScope, Dossier, briefing_markdown, briefing_pdf
 from ui import state
 from ui.chat import contexts_for
 from ui.components import (
@@ -46,18 +45,20 @@ class View:
 
 
 def make_view(d: Dossier, b: Briefing, saved: bool = False) -> View:
-    from rag.brief.render import to_markdown, to_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "briefing.pdf"
-        to_pdf(b, path)
+        briefing_pdf(b, path)
         pdf = path.read_bytes()
-    return View(b, to_markdown(b), pdf, contexts_for(d, b.citations), saved)
+    return View(b, briefing_markdown(b), pdf, contexts_for(d, b.citations), saved)
 
 
 def scope_inputs(status: dict[str, Any]) -> BriefScope:
-    topic = st.text_input("Topic (optional)", key="brief_topic",
-                          placeholder="e.g. Putin's visit to North Korea — empty: every article")
+    topic = st.text_input(
+        "Topic (optional)",
+        key="brief_topic",
+        placeholder="e.g. Putin's visit to North Korea — empty: every article",
+    )
     since, until = date_range_input(status["files"], "brief")
     return BriefScope(topic.strip() or None, since, until)
 
@@ -66,12 +67,19 @@ def generate(d: Dossier, scope: BriefScope, generator: str | None) -> View | Non
     bar = st.progress(0.0, text="Selecting articles …")
 
     def progress(done: int, total: int, stage: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0,
-                     text=f"{stage[:1].upper()}{stage[1:]} ({done}/{total})")
+        bar.progress(
+            min(done / total, 1.0) if total else 1.0,
+            text=f"{stage[:1].upper()}{stage[1:]} ({done}/{total})",
+        )
 
     try:
-        b = d.brief(topic=scope.topic, since=scope.since, until=scope.until,
-                    progress=progress, generator=generator)
+        b = d.brief(
+            topic=scope.topic,
+            since=scope.since,
+            until=scope.until,
+            progress=progress,
+            generator=generator,
+        )
         view = make_view(d, b)
     except Exception as exc:
         bar.empty()
@@ -102,15 +110,17 @@ def timeline_rows(items: Sequence[BriefItem]) -> list[dict[str, Any]]:
             continue
         first = i.citations[0] if i.citations else None
         text = " ".join(i.text.split())
-        rows.append({
-            "date": pd.Timestamp(d.year, d.month or 1, d.day or 1),
-            "when": d.label() + (" (year inferred)" if d.inferred else ""),
-            "status": i.status or "happened",
-            "event": text if len(text) <= 160 else text[:157] + "…",
-            "source": (f"{first.outlet or 'unknown outlet'} · {first.file}" if first else ""),
-            "reported": date_label(first.published) if first else "",
-            "citation": ", ".join(f"[{c.id}]" for c in i.citations),
-        })
+        rows.append(
+            {
+                "date": pd.Timestamp(d.year, d.month or 1, d.day or 1),
+                "when": d.label() + (" (year inferred)" if d.inferred else ""),
+                "status": i.status or "happened",
+                "event": text if len(text) <= 160 else text[:157] + "…",
+                "source": (f"{first.outlet or 'unknown outlet'} · {first.file}" if first else ""),
+                "reported": date_label(first.published) if first else "",
+                "citation": ", ".join(f"[{c.id}]" for c in i.citations),
+            }
+        )
     return rows
 
 
@@ -118,17 +128,32 @@ def timeline_chart(items: Sequence[BriefItem]) -> alt.Chart | None:
     rows = timeline_rows(items)
     if not rows:
         return None
-    return alt.Chart(pd.DataFrame(rows)).mark_circle(size=160, opacity=0.85).encode(
-        x=alt.X("date:T", title="event date (drag to pan, scroll to zoom)",
-                scale=alt.Scale(padding=16)),
-        y=alt.Y("status:N", title=None, sort=["happened", "planned"]),
-        color=alt.Color("status:N", legend=None,
-                        scale=alt.Scale(domain=["happened", "planned"],
-                                        range=["#4c78a8", "#f58518"])),
-        tooltip=[alt.Tooltip("when:N", title="when"), alt.Tooltip("event:N"),
-                 alt.Tooltip("source:N"), alt.Tooltip("reported:N"),
-                 alt.Tooltip("citation:N")],
-    ).properties(height=160).interactive(bind_y=False)
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_circle(size=160, opacity=0.85)
+        .encode(
+            x=alt.X(
+                "date:T",
+                title="event date (drag to pan, scroll to zoom)",
+                scale=alt.Scale(padding=16),
+            ),
+            y=alt.Y("status:N", title=None, sort=["happened", "planned"]),
+            color=alt.Color(
+                "status:N",
+                legend=None,
+                scale=alt.Scale(domain=["happened", "planned"], range=["#4c78a8", "#f58518"]),
+            ),
+            tooltip=[
+                alt.Tooltip("when:N", title="when"),
+                alt.Tooltip("event:N"),
+                alt.Tooltip("source:N"),
+                alt.Tooltip("reported:N"),
+                alt.Tooltip("citation:N"),
+            ],
+        )
+        .properties(height=160)
+        .interactive(bind_y=False)
+    )
 
 
 def show_timeline(b: Briefing) -> None:
@@ -142,12 +167,15 @@ def show_timeline(b: Briefing) -> None:
         if i.date and i.date.inferred:
             when += "\\*"
         tags = (" · *planned*" if i.status == "planned" else "") + (
-            " · *disputed*" if i.disputed else "")
+            " · *disputed*" if i.disputed else ""
+        )
         line = f"- **{when}**{tags} — {item_line(i, b.previous)}"
         if i.citations:
             first = i.citations[0]
-            line += (f" *— reported {md_escape(date_label(first.published))}, "
-                     f"{md_escape(first.outlet or first.file)}*")
+            line += (
+                f" *— reported {md_escape(date_label(first.published))}, "
+                f"{md_escape(first.outlet or first.file)}*"
+            )
         lines.append(line)
     st.markdown("\n".join(lines))
     for note in dict.fromkeys(i.date.inferred for i in b.timeline if i.date and i.date.inferred):
@@ -174,8 +202,9 @@ def show_sections(b: Briefing) -> None:
         st.markdown("\n".join(lines))
     if b.figures:
         st.subheader("Key figures")
-        st.markdown("\n".join(f"- **{md_escape(i.figure)}** — {item_line(i, prev)}"
-                              for i in b.figures))
+        st.markdown(
+            "\n".join(f"- **{md_escape(i.figure)}** — {item_line(i, prev)}" for i in b.figures)
+        )
     if b.disagreements:
         st.subheader("Where the sources disagree")
         lines = []
@@ -192,10 +221,15 @@ def show_changes(b: Briefing) -> None:
     if not b.previous:
         return
     new = b.new_items
-    parts = [f"{len(new)} new item(s)", f"{len(b.new_articles)} new article(s)",
-             f"{len(b.dropped)} dropped"]
-    with st.expander(f"What changed since {md_escape(b.previous[:16].replace('T', ' '))}: "
-                     + ", ".join(parts), icon=":material/difference:"):
+    parts = [
+        f"{len(new)} new item(s)",
+        f"{len(b.new_articles)} new article(s)",
+        f"{len(b.dropped)} dropped",
+    ]
+    with st.expander(
+        f"What changed since {md_escape(b.previous[:16].replace('T', ' '))}: " + ", ".join(parts),
+        icon=":material/difference:",
+    ):
         if b.new_articles:
             st.markdown("New articles: " + ", ".join(f"`{f}`" for f in b.new_articles))
         for i in b.dropped:
@@ -214,19 +248,34 @@ def show_view(view: View) -> None:
         + (" · the last briefing of this scope" if view.saved else "")
     )
     c1, c2 = st.columns(2)
-    stem = "briefing" + (f"-{b.scope.key}" if b.scope.topic or b.scope.since or b.scope.until
-                         else "")
-    c1.download_button("Download Markdown", view.markdown, file_name=f"{stem}.md",
-                       mime="text/markdown", icon=":material/download:", key="brief_md",
-                       on_click="ignore")
-    c2.download_button("Download PDF", view.pdf, file_name=f"{stem}.pdf",
-                       mime="application/pdf", icon=":material/picture_as_pdf:",
-                       key="brief_pdf", on_click="ignore")
+    stem = "briefing" + (
+        f"-{b.scope.key}" if b.scope.topic or b.scope.since or b.scope.until else ""
+    )
+    c1.download_button(
+        "Download Markdown",
+        view.markdown,
+        file_name=f"{stem}.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        key="brief_md",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Download PDF",
+        view.pdf,
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="brief_pdf",
+        on_click="ignore",
+    )
     for w in b.warnings:
         st.warning(md_escape(w))
     if b.invalid_citations:
-        st.warning(f"{len(b.invalid_citations)} citation(s) named no passage and were dropped: "
-                   + md_escape(", ".join(b.invalid_citations)))
+        st.warning(
+            f"{len(b.invalid_citations)} citation(s) named no passage and were dropped: "
+            + md_escape(", ".join(b.invalid_citations))
+        )
     show_changes(b)
     show_sections(b)
     if b.citations:
@@ -247,18 +296,21 @@ def render() -> None:
     scope = scope_inputs(status)
     generator = None
     if d.llm is not None:
-        generator = st.radio("Written by", ["llm", "extractive"], horizontal=True,
-                             key="brief_generator",
-                             format_func=lambda g: generator_label(
-                                 d.generator_name if g == "llm" else g))
-    if st.button("Generate the briefing", type="primary", key="brief_generate",
-                 icon=":material/summarize:"):
+        generator = st.radio(
+            "Written by",
+            ["llm", "extractive"],
+            horizontal=True,
+            key="brief_generator",
+            format_func=lambda g: generator_label(d.generator_name if g == "llm" else g),
+        )
+    if st.button(
+        "Generate the briefing", type="primary", key="brief_generate", icon=":material/summarize:"
+    ):
         view = generate(d, scope, generator)
         if view is not None:
             st.session_state[VIEW] = view
     view = st.session_state.get(VIEW)
     if view is None or view.briefing.scope.key != scope.key:
-
         prev = d.previous_briefing(scope)
         view = make_view(d, prev, saved=True) if prev is not None else None
         if view is not None:

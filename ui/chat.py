@@ -10,8 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag.records import Answer, Citation, Filters, Passage
-from rag.service import Dossier
+from rag import Answer, Citation, Dossier, Filters, Passage
 from ui import state
 from ui.components import (
     Context,
@@ -94,7 +93,8 @@ def show_flags(answer: Answer, min_support: float) -> None:
         if claim.supported:
             continue
         why = (
-            "it cites no passage" if not claim.citations
+            "it cites no passage"
+            if not claim.citations
             else f"the verifier scored its support {claim.score:.2f}, below {min_support:.2f}"
         )
         st.warning(
@@ -132,8 +132,7 @@ def sidebar_filters(status: dict[str, Any]) -> Filters:
     outlets = sorted({f["outlet"] for f in files if f.get("outlet")})
     with st.sidebar:
         st.subheader("Filters")
-        chosen = st.multiselect("Outlets", outlets, key="filter_outlets",
-                                placeholder="All outlets")
+        chosen = st.multiselect("Outlets", outlets, key="filter_outlets", placeholder="All outlets")
         since, until = date_range_input(files, "filter")
         if st.button("New conversation", icon=":material/refresh:", key="chat_clear"):
             st.session_state[TURNS] = []
@@ -152,8 +151,9 @@ def ask(d: Dossier, question: str, history: Sequence[Turn], filters: Filters) ->
     t0 = time.perf_counter()
     with st.spinner("Reading the articles …", show_time=True):
         try:
-            answer = d.ask(question, history=[t.resolved for t in history], filters=filters,
-                           on_text=on_text)
+            answer = d.ask(
+                question, history=[t.resolved for t in history], filters=filters, on_text=on_text
+            )
         except Exception as exc:
             placeholder.empty()
             show_error(exc)
@@ -174,8 +174,7 @@ def render() -> None:
     filters = sidebar_filters(status)
     st.caption(
         f"{status['articles']} articles · {status['chunks']} passages · answers by "
-        f"{md_escape(generator_label(d.generator_name))}"
-        + ("" if filters.empty else " · filtered")
+        f"{md_escape(generator_label(d.generator_name))}" + ("" if filters.empty else " · filtered")
     )
     min_support = d.settings.answer.min_support
     history = turns()

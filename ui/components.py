@@ -13,9 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag.errors import exit_code_for
-from rag.records import Citation
-from rag.service import Dossier
+from rag import Citation, Dossier, exit_code_for
 
 CSS = """
 <style>
@@ -104,8 +102,12 @@ def context_html(ctx: Context) -> str:
 
 
 def show_context(ctx: Context, c: Citation) -> None:
-    meta = [f"`{c.file}`", md_escape(c.outlet or "unknown outlet"),
-            md_escape(date_label(c.published)), f"characters {c.start}–{c.end}"]
+    meta = [
+        f"`{c.file}`",
+        md_escape(c.outlet or "unknown outlet"),
+        md_escape(date_label(c.published)),
+        f"characters {c.start}–{c.end}",
+    ]
     st.caption(" · ".join(meta))
     if not ctx.found:
         st.caption("The article has changed or left the index since; the quoted passage was:")
@@ -117,8 +119,9 @@ def show_error(exc: BaseException) -> None:
     if exit_code_for(exc) is not None:
         st.error(str(exc), icon=":material/error:")
     else:
-        st.error(f"Something went wrong: {exc.__class__.__name__}: {exc}",
-                 icon=":material/bug_report:")
+        st.error(
+            f"Something went wrong: {exc.__class__.__name__}: {exc}", icon=":material/bug_report:"
+        )
         st.exception(exc)
 
 
@@ -151,11 +154,13 @@ def show_report(report: Mapping[str, Any]) -> None:
         st.markdown(f"**Skipped {len(skipped)} file(s):**")
         st.dataframe(
             [{"file": s["file"], "reason": s["reason"]} for s in skipped],
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
     for dup in report.get("duplicates", []):
-        st.caption(f"{md_escape(dup['file'])} duplicates {md_escape(dup['of'])}: "
-                   "not embedded twice.")
+        st.caption(
+            f"{md_escape(dup['file'])} duplicates {md_escape(dup['of'])}: not embedded twice."
+        )
     for w in report.get("warnings", []):
         st.caption(f"⚠ {md_escape(w['file'])}: {md_escape(w['warning'])}")
 

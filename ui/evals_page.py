@@ -11,14 +11,22 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from rag.records import Answer
-from rag.service import Dossier
+from rag import Answer, Dossier
 from ui import state
 from ui.components import generator_label, md_escape, show_error
 
 REPORT = "eval_report"
-SHOWN = ("answer_correct", "refusal_accuracy", "citation_precision", "citation_recall",
-         "cited_gold_rate", "hit@1", "hit@5", "mrr@10", "passage_recall")
+SHOWN = (
+    "answer_correct",
+    "refusal_accuracy",
+    "citation_precision",
+    "citation_recall",
+    "cited_gold_rate",
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "passage_recall",
+)
 
 
 def sets_dir() -> Path:
@@ -42,12 +50,19 @@ class _Counting:
         self.done = 0
         self._tick = tick
 
-    def search(self, query: str, k: int | None = None, filters: Any = None,
-               mode: str | None = None) -> list[Any]:
+    def search(
+        self, query: str, k: int | None = None, filters: Any = None, mode: str | None = None
+    ) -> list[Any]:
         return self._d.search(query, k=k, filters=filters, mode=mode)
 
-    def ask(self, question: str, history: Sequence[str] = (), filters: Any = None,
-            on_text: Any = None, generator: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Any = None,
+        on_text: Any = None,
+        generator: str | None = None,
+    ) -> Answer:
         answer = self._d.ask(question, history, filters, on_text, generator)
         self.done += 1
         self._tick(self.done, self.total)
@@ -64,8 +79,12 @@ def run(d: Dossier, path: Path, generator: str, limit: int | None = None) -> dic
         bar.progress(done / total, text=f"Question {done}/{total}")
 
     try:
-        report = run_eval(_Counting(d, len(questions), tick), questions,  # type: ignore[arg-type]
-                          set_name=path.stem, generator=generator)
+        report = run_eval(
+            _Counting(d, len(questions), tick),
+            questions,  # type: ignore[arg-type]
+            set_name=path.stem,
+            generator=generator,
+        )
     except Exception as exc:
         bar.empty()
         show_error(exc)
@@ -80,31 +99,48 @@ def metrics_chart(report: dict[str, Any]) -> alt.Chart:
         value = report["metrics"].get(name)
         if value is None:
             continue
-        lo, hi = (report.get("ci95", {}).get(name) or [value, value])
+        lo, hi = report.get("ci95", {}).get(name) or [value, value]
         rows.append({"metric": name, "value": value, "low": lo, "high": hi})
     base = alt.Chart(pd.DataFrame(rows)).encode(
-        y=alt.Y("metric:N", sort=None, title=None,
-                axis=alt.Axis(labelOverlap=False, labelLimit=200)))
+        y=alt.Y(
+            "metric:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)
+        )
+    )
     bars = base.mark_bar(color="#4c78a8").encode(
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), title="score (95% CI)"),
-        tooltip=[alt.Tooltip("metric:N"), alt.Tooltip("value:Q", format=".3f"),
-                 alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")])
+        tooltip=[
+            alt.Tooltip("metric:N"),
+            alt.Tooltip("value:Q", format=".3f"),
+            alt.Tooltip("low:Q", format=".3f"),
+            alt.Tooltip("high:Q", format=".3f"),
+        ],
+    )
     ci = base.mark_rule(color="#222").encode(x="low:Q", x2="high:Q")
     return (bars + ci).properties(height=34 * len(rows))
 
 
 def modes_chart(report: dict[str, Any]) -> alt.Chart | None:
     ours = report.get("retrieval", {}).get("ours", {})
-    rows = [{"mode": mode, "metric": m, "value": s.get(m)}
-            for mode, s in ours.items() for m in ("hit@1", "hit@5", "mrr@10")
-            if s.get(m) is not None]
+    rows = [
+        {"mode": mode, "metric": m, "value": s.get(m)}
+        for mode, s in ours.items()
+        for m in ("hit@1", "hit@5", "mrr@10")
+        if s.get(m) is not None
+    ]
     if not rows:
         return None
-    return alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-        x=alt.X("mode:N", title=None), y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
-        color="mode:N", column=alt.Column("metric:N", title=None),
-        tooltip=["mode:N", "metric:N", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(width=140, height=180)
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("mode:N", title=None),
+            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
+            color="mode:N",
+            column=alt.Column("metric:N", title=None),
+            tooltip=["mode:N", "metric:N", alt.Tooltip("value:Q", format=".3f")],
+        )
+        .properties(width=140, height=180)
+    )
 
 
 def download(report: dict[str, Any]) -> None:
@@ -113,12 +149,24 @@ def download(report: dict[str, Any]) -> None:
     from evals.report import to_markdown
 
     c1, c2 = st.columns(2)
-    c1.download_button("Download report (Markdown)", to_markdown(report),
-                       file_name=f"eval-{report['set']}.md", mime="text/markdown",
-                       key="eval_md", on_click="ignore", icon=":material/download:")
-    c2.download_button("Download report (JSON)", json.dumps(report, indent=2, default=str),
-                       file_name=f"eval-{report['set']}.json", mime="application/json",
-                       key="eval_json", on_click="ignore", icon=":material/data_object:")
+    c1.download_button(
+        "Download report (Markdown)",
+        to_markdown(report),
+        file_name=f"eval-{report['set']}.md",
+        mime="text/markdown",
+        key="eval_md",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        "Download report (JSON)",
+        json.dumps(report, indent=2, default=str),
+        file_name=f"eval-{report['set']}.json",
+        mime="application/json",
+        key="eval_json",
+        on_click="ignore",
+        icon=":material/data_object:",
+    )
 
 
 def show_report(report: dict[str, Any]) -> None:
@@ -129,8 +177,11 @@ def show_report(report: dict[str, Any]) -> None:
         f" · {report.get('timing', {}).get('questions_s', '?')} s"
     )
     cols = st.columns(4)
-    for col, name in zip(cols, ("answer_correct", "refusal_accuracy", "citation_precision",
-                                "citation_recall"), strict=True):
+    for col, name in zip(
+        cols,
+        ("answer_correct", "refusal_accuracy", "citation_precision", "citation_recall"),
+        strict=True,
+    ):
         value = m.get(name)
         col.metric(name.replace("_", " "), "–" if value is None else f"{value:.2f}")
     st.altair_chart(metrics_chart(report), width="stretch")
@@ -146,10 +197,20 @@ def show_report(report: dict[str, Any]) -> None:
     st.markdown(f"**Failing questions ({len(failing)})**")
     if failing:
         st.dataframe(
-            [{"id": q["id"], "type": q["type"], "question": q["question"],
-              "why": "; ".join(q["reasons"]), "answer": q["answer"],
-              "expected": ", ".join(q.get("answers") or [])} for q in failing],
-            hide_index=True, width="stretch", key="eval_failures",
+            [
+                {
+                    "id": q["id"],
+                    "type": q["type"],
+                    "question": q["question"],
+                    "why": "; ".join(q["reasons"]),
+                    "answer": q["answer"],
+                    "expected": ", ".join(q.get("answers") or []),
+                }
+                for q in failing
+            ],
+            hide_index=True,
+            width="stretch",
+            key="eval_failures",
         )
     else:
         st.success("Every question passed.")
@@ -169,8 +230,9 @@ def render() -> None:
         return
     name = st.selectbox("Question set", list(sets), key="eval_set")
     choices = ["extractive", "llm"] if d.llm is not None else ["extractive"]
-    generator = st.radio("Generator", choices, horizontal=True, key="eval_generator",
-                         format_func=generator_label)
+    generator = st.radio(
+        "Generator", choices, horizontal=True, key="eval_generator", format_func=generator_label
+    )
     if name == "sample":
         indexed = {f["file"] for f in status["files"]}
         from evals.runner import load_gold
@@ -178,8 +240,10 @@ def render() -> None:
         gold = {f for q in load_gold(sets[name]) for f in q.gold_files}
         missing = sorted(gold - indexed)
         if missing:
-            st.warning(f"{len(missing)} gold article(s) of this set are not in the index "
-                       "(index the sample corpus for meaningful numbers).")
+            st.warning(
+                f"{len(missing)} gold article(s) of this set are not in the index "
+                "(index the sample corpus for meaningful numbers)."
+            )
     if st.button("Run the eval", type="primary", key="eval_run", icon=":material/play_arrow:"):
         report = run(d, sets[name], generator)
         if report is not None:

@@ -8,9 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from index.load import SUPPORTED_SUFFIXES, iter_files
-from index.store import IndexMissingError
-from rag.service import Dossier
+from rag import SUPPORTED_SUFFIXES, Dossier, IndexMissingError, iter_files
 from ui import state
 from ui.components import md_escape, run_ingest, show_error, show_report
 from ui.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, save_upload

@@ -13,10 +13,7 @@ from typing import Any
 import streamlit as st
 
 import ui
-from index.embed import Embedder, make_embedder
-from index.store import IndexMissingError
-from rag.config import Settings
-from rag.service import Dossier
+from rag import Dossier, Embedder, IndexMissingError, Settings, make_embedder
 from ui.components import md_escape, show_error
 
 _ENV_KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
@@ -24,8 +21,9 @@ _ENV_KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
 
 def settings_key() -> str:
     """A digest of the environment Settings are read from: a new environment, a new Dossier."""
-    env = sorted((k, v) for k, v in os.environ.items()
-                 if k.startswith("DOSSIER_") or k in _ENV_KEYS)
+    env = sorted(
+        (k, v) for k, v in os.environ.items() if k.startswith("DOSSIER_") or k in _ENV_KEYS
+    )
     return hashlib.sha256(repr(env).encode()).hexdigest()
 
 
@@ -34,8 +32,9 @@ def _embedder(name: str) -> Embedder:
     """Built once per process; the model loads in the background while the first page renders,
     so the first question does not wait for it."""
     embedder = make_embedder(name)
-    threading.Thread(target=embedder.embed, args=(["warm up"],), daemon=True,
-                     name="dossier-embedder-warmup").start()
+    threading.Thread(
+        target=embedder.embed, args=(["warm up"],), daemon=True, name="dossier-embedder-warmup"
+    ).start()
     return embedder
 
 

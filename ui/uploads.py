@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from index.load import SUPPORTED_SUFFIXES
+from rag import SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = 20_000_000
 MAX_NAME_CHARS = 150
