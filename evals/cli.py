@@ -26,7 +26,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from rag.errors import UsageError
+from rag import UsageError
 
 PACKAGE = Path(__file__).resolve().parent
 SAMPLE_GOLD = PACKAGE / "data" / "sample.jsonl"
@@ -42,7 +42,7 @@ def _err(*parts: Any) -> None:
 def _ingest_bar(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:
     if not enabled:
         return None, lambda: None
-    from rag.cli.progress import progress_bar
+    from rag import progress_bar
 
     return progress_bar("ingest")
 
@@ -97,7 +97,7 @@ def report_dir(set_name: str, out: str | None) -> Path:
     """Where a run's reports go: ``--out`` when given, else ``<data dir>/evals/<set>/``."""
     if out:
         return Path(out)
-    from rag.config import Settings
+    from rag import Settings
 
     return Path(Settings().data_dir) / "evals" / set_name
 
@@ -128,8 +128,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.realtimeqa import BenchMissing
     from evals.report import format_summary, write_reports
     from evals.runner import MODES, run_eval, summary_only
-    from rag.config import Settings
-    from rag.service import Dossier
+    from rag import Dossier, Settings
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]

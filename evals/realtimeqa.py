@@ -81,7 +81,7 @@ def find_bench(start: Path | None = None, stop: Path | None = None) -> Path:
 
 
 def outlet_from_url(url: str) -> str | None:
-    """"CNN", "USA Today", "The Week" … from an article URL's host."""
+    """ "CNN", "USA Today", "The Week" … from an article URL's host."""
     host = (urlparse(url).hostname or "").lower()
     if not host:
         return None

@@ -57,9 +57,11 @@ def _title(report: dict[str, Any]) -> str:
         size = f", {corpus['articles']} articles"
         if corpus.get("subset"):
             size += f" (subset: {corpus.get('note', '')})"
-    return (f"Dossier eval — set {report['set']}{size}, generator {report['generator']}, "
-            f"{report['n_questions']} questions ({report['n_answerable']} answerable, "
-            f"{report['n_answered']} answered), k={report['k']}, embedder {report['embedder']}")
+    return (
+        f"Dossier eval — set {report['set']}{size}, generator {report['generator']}, "
+        f"{report['n_questions']} questions ({report['n_answerable']} answerable, "
+        f"{report['n_answered']} answered), k={report['k']}, embedder {report['embedder']}"
+    )
 
 
 def format_summary(report: dict[str, Any]) -> str:
@@ -70,11 +72,16 @@ def format_summary(report: dict[str, Any]) -> str:
         interval = ci.get(key)
         ci_text = f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
         lines.append(f"{label:28}{_f(m.get(key)):>8}   {ci_text}")
-    lines += ["", f"{'retrieval (article level)':34}{'hit@1':>7}{'hit@5':>7}{'MRR@10':>8}"
-              f"{'p.rec':>7}{'p50 ms':>9}{'p95 ms':>9}"]
+    lines += [
+        "",
+        f"{'retrieval (article level)':34}{'hit@1':>7}{'hit@5':>7}{'MRR@10':>8}"
+        f"{'p.rec':>7}{'p50 ms':>9}{'p95 ms':>9}",
+    ]
     for name, s in _retrieval_rows(report):
-        lines.append(f"{name:34}{_f(s['hit@1']):>7}{_f(s['hit@5']):>7}{_f(s['mrr@10']):>8}"
-                     f"{_f(s['passage_recall']):>7}{_lat(s, 'p50'):>9}{_lat(s, 'p95'):>9}")
+        lines.append(
+            f"{name:34}{_f(s['hit@1']):>7}{_f(s['hit@5']):>7}{_f(s['mrr@10']):>8}"
+            f"{_f(s['passage_recall']):>7}{_lat(s, 'p50'):>9}{_lat(s, 'p95'):>9}"
+        )
     ask = report.get("ask_latency_ms")
     if ask:
         lines.append(f"answer latency: p50 {ask['p50']:.0f} ms, p95 {ask['p95']:.0f} ms")
@@ -95,57 +102,96 @@ def _cell(text: Any, limit: int = 160) -> str:
 
 def to_markdown(report: dict[str, Any]) -> str:
     m, ci = report["metrics"], report["ci95"]
-    out = [f"# {_title(report)}", "", f"Created {report['created']}. "
-           "Failures (wrong answer, wrong refusal or an unsupported claim) come first.", "",
-           "## Answers and citations", "", "| metric | value | 95% CI |", "|---|---:|---|"]
+    out = [
+        f"# {_title(report)}",
+        "",
+        f"Created {report['created']}. "
+        "Failures (wrong answer, wrong refusal or an unsupported claim) come first.",
+        "",
+        "## Answers and citations",
+        "",
+        "| metric | value | 95% CI |",
+        "|---|---:|---|",
+    ]
     for key, label in ANSWER_METRICS:
         interval = ci.get(key)
         ci_text = f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else ""
         out.append(f"| {label} | {_f(m.get(key))} | {ci_text} |")
-    out += ["", "## Retrieval (article level, ours vs peer)", "",
-            "| retriever | hit@1 | hit@5 | MRR@10 | passage recall | p50 ms | p95 ms |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+    out += [
+        "",
+        "## Retrieval (article level, ours vs peer)",
+        "",
+        "| retriever | hit@1 | hit@5 | MRR@10 | passage recall | p50 ms | p95 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, s in _retrieval_rows(report):
-        out.append(f"| {name} | {_f(s['hit@1'])} | {_f(s['hit@5'])} | {_f(s['mrr@10'])} | "
-                   f"{_f(s['passage_recall'])} | {_lat(s, 'p50')} | {_lat(s, 'p95')} |")
+        out.append(
+            f"| {name} | {_f(s['hit@1'])} | {_f(s['hit@5'])} | {_f(s['mrr@10'])} | "
+            f"{_f(s['passage_recall'])} | {_lat(s, 'p50')} | {_lat(s, 'p95')} |"
+        )
     timing = report.get("timing") or {}
     if timing.get("load_avg_1m") is not None:
-        out += ["", f"Latencies are wall-clock on {timing.get('cpus')} CPUs with a 1-minute load "
-                f"average of {timing['load_avg_1m']} at the end of the run: compare them within "
-                "a run, not across machines."]
+        out += [
+            "",
+            f"Latencies are wall-clock on {timing.get('cpus')} CPUs with a 1-minute load "
+            f"average of {timing['load_avg_1m']} at the end of the run: compare them within "
+            "a run, not across machines.",
+        ]
     info = report["retrieval"].get("peer_info")
     if info:
-        out += ["", f"Peer: {info['name']}, {info['splitter']}, {info['nodes']} nodes, "
-                f"embedder {info['embedder']}."]
-    out += ["", "## By question type", "", "| type | n | answer correct | refusal accuracy "
-            "| hit@5 | failures |", "|---|---:|---:|---:|---:|---:|"]
+        out += [
+            "",
+            f"Peer: {info['name']}, {info['splitter']}, {info['nodes']} nodes, "
+            f"embedder {info['embedder']}.",
+        ]
+    out += [
+        "",
+        "## By question type",
+        "",
+        "| type | n | answer correct | refusal accuracy | hit@5 | failures |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for t, s in report["by_type"].items():
-        out.append(f"| {t} | {s['n']} | {_f(s['answer_correct'])} | "
-                   f"{_f(s['refusal_accuracy'])} | {_f(s['hit@5'])} | {s['failures']} |")
+        out.append(
+            f"| {t} | {s['n']} | {_f(s['answer_correct'])} | "
+            f"{_f(s['refusal_accuracy'])} | {_f(s['hit@5'])} | {s['failures']} |"
+        )
     mode = report["retrieval_mode"]
-    out += ["", "## Questions", "", "| id | type | result | gold rank | answer | cited files |",
-            "|---|---|---|---:|---|---|"]
+    out += [
+        "",
+        "## Questions",
+        "",
+        "| id | type | result | gold rank | answer | cited files |",
+        "|---|---|---|---:|---|---|",
+    ]
     for q in report["questions"]:
         result = "FAIL: " + "; ".join(q["reasons"]) if q["failure"] else "ok"
         cited = sorted({c["file"] for cl in q["claims"] for c in cl["citations"]})
         rank = _f(q["retrieval"][mode].get("gold_rank"), 0)
-        out.append(f"| {q['id']} | {q['type']} | {_cell(result)} | {rank} | "
-                   f"{_cell(q['answer'] or '—')} | "
-                   f"{_cell(', '.join(cited), 80)} |")
+        out.append(
+            f"| {q['id']} | {q['type']} | {_cell(result)} | {rank} | "
+            f"{_cell(q['answer'] or '—')} | "
+            f"{_cell(', '.join(cited), 80)} |"
+        )
     fails = [q for q in report["questions"] if q["failure"]]
     if fails:
         out += ["", "## Failures in detail"]
     for q in fails:
-        out += ["", f"### {q['id']} — {'; '.join(q['reasons'])}", "",
-                f"- question: {_cell(q['question'], 400)}",
-                f"- gold: {', '.join(q['answers']) or '(should refuse)'} in "
-                f"{', '.join(q['gold_files']) or '—'}",
-                f"- retrieved ({mode}): {', '.join(q['retrieval'][mode]['files'][:5]) or '—'}",
-                f"- answer: {_cell(q['answer'], 600)}"]
+        out += [
+            "",
+            f"### {q['id']} — {'; '.join(q['reasons'])}",
+            "",
+            f"- question: {_cell(q['question'], 400)}",
+            f"- gold: {', '.join(q['answers']) or '(should refuse)'} in "
+            f"{', '.join(q['gold_files']) or '—'}",
+            f"- retrieved ({mode}): {', '.join(q['retrieval'][mode]['files'][:5]) or '—'}",
+            f"- answer: {_cell(q['answer'], 600)}",
+        ]
         for cl in q["claims"]:
             mark = "supported" if cl["supported"] else "NOT supported"
-            where = ", ".join(f"[{c['id']}] {c['file']}:{c['start']}-{c['end']}"
-                              for c in cl["citations"])
+            where = ", ".join(
+                f"[{c['id']}] {c['file']}:{c['start']}-{c['end']}" for c in cl["citations"]
+            )
             out.append(f"  - claim ({mark}; {where}): {_cell(cl['text'], 300)}")
     return "\n".join(out) + "\n"
 
@@ -159,8 +205,9 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
 
     series = _retrieval_rows(report)
     # Metrics not measured on this set (None everywhere) are left out rather than drawn as 0.
-    r_metrics = [(k, lab) for k, lab in RETRIEVAL_METRICS
-                 if any(s.get(k) is not None for _, s in series)]
+    r_metrics = [
+        (k, lab) for k, lab in RETRIEVAL_METRICS if any(s.get(k) is not None for _, s in series)
+    ]
     a_metrics = [(k, lab) for k, lab in ANSWER_METRICS if report["metrics"].get(k) is not None]
     fig, axes = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [4, 4, 3]})
     ax = axes[0]
@@ -168,8 +215,9 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     for i, (name, s) in enumerate(series):
         xs = [j + i * width for j in range(len(r_metrics))]
         ax.bar(xs, [s.get(key) or 0.0 for key, _ in r_metrics], width, label=name)
-    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(r_metrics))],
-                  [label for _, label in r_metrics])
+    ax.set_xticks(
+        [j + 0.4 - width / 2 for j in range(len(r_metrics))], [label for _, label in r_metrics]
+    )
     ax.set_ylim(0, 1.05)
     ax.set_title("Retrieval: ours vs peer")
     ax.legend(fontsize=8, loc="lower right")
@@ -178,11 +226,15 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     values = [report["metrics"][key] for key, _ in a_metrics]
     bars = ax.bar(range(len(values)), values, color="tab:green")
     ax.bar_label(bars, fmt="%.2f", fontsize=8)
-    ax.set_xticks(range(len(values)), [label for _, label in a_metrics], rotation=25,
-                  ha="right", fontsize=8)
+    ax.set_xticks(
+        range(len(values)), [label for _, label in a_metrics], rotation=25, ha="right", fontsize=8
+    )
     ax.set_ylim(0, 1.05)
-    ax.set_title(f"Answers and citations ({report['generator']})" if values
-                 else "Answers: not run (--retrieval-only)")
+    ax.set_title(
+        f"Answers and citations ({report['generator']})"
+        if values
+        else "Answers: not run (--retrieval-only)"
+    )
 
     ax = axes[2]
     names = [n for n, s in series if s.get("latency_ms")]
@@ -206,8 +258,9 @@ def write_reports(report: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {kind: out_dir / name for kind, name in FILES.items()}
-    paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
-                             encoding="utf-8")
+    paths["json"].write_text(
+        json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     paths["markdown"].write_text(to_markdown(report), encoding="utf-8")
     write_chart(report, paths["chart"])
     return paths

@@ -6,7 +6,7 @@ search call timed; passage recall of the gold sentences in those chunk texts), t
 retriever when one is given, and the answer (``Dossier.ask``): correctness, refusal, ALCE
 citation recall/precision, cited-gold rate and invalid-citation rate.
 
-Citation support (ALCE's NLI step) is judged by ``rag.answer.verify.Verifier`` — the project's offline
+Citation support (ALCE's NLI step) is judged by ``rag.Verifier`` — the project's offline
 verifier, with the index's embedder and ``answer.min_support`` — over the **full text of each cited
 chunk** (found in ``answer.passages`` by the citation's chunk id; the citation's quote stands in
 when the chunk is missing), as ALCE hands the whole cited passage to its NLI model. The offline
@@ -28,8 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from evals import metrics as M
-from rag.records import Answer
-from rag.answer.verify import Verifier
+from rag import Answer, Verifier
 
 MODES = ("hybrid", "vector", "bm25")
 FLOOR_METRICS = (
@@ -109,18 +108,26 @@ class Searcher(Protocol):
     @property
     def embedder(self) -> Any: ...
 
-    def search(self, query: str, k: int | None = None, filters: Any = None,
-               mode: str | None = None) -> list[Any]: ...
+    def search(
+        self, query: str, k: int | None = None, filters: Any = None, mode: str | None = None
+    ) -> list[Any]: ...
 
-    def ask(self, question: str, history: Sequence[str] = (), filters: Any = None,
-            on_text: Any = None, generator: str | None = None) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Any = None,
+        on_text: Any = None,
+        generator: str | None = None,
+    ) -> Answer: ...
 
 
 # --------------------------------------------------------------------------- per question
 
 
-def score_ranking(files: Sequence[str], texts: Sequence[str], q: GoldQuestion,
-                  k: int) -> dict[str, Any]:
+def score_ranking(
+    files: Sequence[str], texts: Sequence[str], q: GoldQuestion, k: int
+) -> dict[str, Any]:
     """Article-level retrieval metrics for one ranked list of chunk files (and their texts)."""
     ranked = M.dedupe_files(files)
     row: dict[str, Any] = {"files": ranked[:k]}
@@ -165,7 +172,8 @@ def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[st
     }
     if q.answers:
         row["correct"] = (not answer.refused) and M.answer_correct(
-            answer.text, q.answers, q.answers_any)
+            answer.text, q.answers, q.answers_any
+        )
     if answer.refused:
         return row
     scores = M.citation_scores(claims, supports)
@@ -173,16 +181,17 @@ def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[st
     row["citation_precision"] = scores.precision
     cites = [x for c in answer.claims for x in c.citations]
     if q.gold_passages:
-        row["cited_gold_rate"] = M.cited_gold_rate([evidence[x.id] for x in cites],
-                                                   q.gold_passages)
+        row["cited_gold_rate"] = M.cited_gold_rate([evidence[x.id] for x in cites], q.gold_passages)
     if q.gold_files and cites:
         row["cited_gold_file_rate"] = sum(x.file in q.gold_files for x in cites) / len(cites)
     row["claims"] = [
         {
             "text": c.text,
             "supported": ok,
-            "citations": [{"id": x.id, "file": x.file, "start": x.start, "end": x.end,
-                           "quote": x.quote} for x in c.citations],
+            "citations": [
+                {"id": x.id, "file": x.file, "start": x.start, "end": x.end, "quote": x.quote}
+                for x in c.citations
+            ],
         }
         for c, ok in zip(answer.claims, scores.supported, strict=True)
     ]
@@ -191,11 +200,23 @@ def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[st
 
 def unasked_row(q: GoldQuestion) -> dict[str, Any]:
     """The answer part of a row when answers are not run (``--retrieval-only``)."""
-    return {"answer": None, "refused": None, "should_refuse": q.should_refuse,
-            "refusal_ok": None, "correct": None, "n_claims": 0, "n_citations": 0,
-            "n_invalid": 0, "invalid_citation_rate": None, "citation_recall": None,
-            "citation_precision": None, "cited_gold_rate": None, "cited_gold_file_rate": None,
-            "claims": [], "ask_ms": None}
+    return {
+        "answer": None,
+        "refused": None,
+        "should_refuse": q.should_refuse,
+        "refusal_ok": None,
+        "correct": None,
+        "n_claims": 0,
+        "n_citations": 0,
+        "n_invalid": 0,
+        "invalid_citation_rate": None,
+        "citation_recall": None,
+        "citation_precision": None,
+        "cited_gold_rate": None,
+        "cited_gold_file_rate": None,
+        "claims": [],
+        "ask_ms": None,
+    }
 
 
 def failure_reasons(row: dict[str, Any]) -> list[str]:
@@ -225,9 +246,12 @@ def _latency(values: Sequence[float]) -> dict[str, float] | None:
     if not values:
         return None
     arr = np.asarray(values, dtype=float)
-    return {"p50": round(float(np.percentile(arr, 50)), 2),
-            "p95": round(float(np.percentile(arr, 95)), 2),
-            "mean": round(float(arr.mean()), 2), "n": len(values)}
+    return {
+        "p50": round(float(np.percentile(arr, 50)), 2),
+        "p95": round(float(np.percentile(arr, 95)), 2),
+        "mean": round(float(arr.mean()), 2),
+        "n": len(values),
+    }
 
 
 def run_eval(
@@ -257,14 +281,27 @@ def run_eval(
     modes = list(dict.fromkeys([default_mode, *modes]))
     verifier = Verifier(dossier.embedder, dossier.settings.answer.min_support)
     rows: list[dict[str, Any]] = [
-        {"id": q.id, "question": q.question, "type": q.type, "wanted": q.wanted,
-         "gold_files": list(q.gold_files), "answers": list(q.answers), "retrieval": {},
-         "peer": None}
+        {
+            "id": q.id,
+            "question": q.question,
+            "type": q.type,
+            "wanted": q.wanted,
+            "gold_files": list(q.gold_files),
+            "answers": list(q.answers),
+            "retrieval": {},
+            "peer": None,
+        }
         for q in questions
     ]
     passes = len(modes) + (peer is not None) + answers
-    bar = tqdm(total=passes * len(questions), desc=f"eval {set_name}", unit="q",
-               file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=passes * len(questions),
+        desc=f"eval {set_name}",
+        unit="q",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
     t_start = time.perf_counter()
     for mode in modes:
         bar.set_postfix_str(mode)
@@ -273,8 +310,9 @@ def run_eval(
             t0 = time.perf_counter()
             hits = dossier.search(q.question, k=k, mode=mode)
             ms = _ms(t0)
-            row["retrieval"][mode] = score_ranking([h.file for h in hits],
-                                                   [h.text for h in hits], q, k)
+            row["retrieval"][mode] = score_ranking(
+                [h.file for h in hits], [h.text for h in hits], q, k
+            )
             row["retrieval"][mode]["latency_ms"] = round(ms, 2)
             bar.update()
     if peer is not None:
@@ -300,10 +338,20 @@ def run_eval(
         row["reasons"] = failure_reasons(row)
         row["failure"] = bool(row["reasons"])
     bar.close()
-    report = summarize(rows, set_name=set_name, generator=generator if answers else "none", k=k,
-                       default_mode=default_mode, modes=modes, peer=peer)
-    report["timing"] = {"questions_s": round(time.perf_counter() - t_start, 1),
-                        "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+    report = summarize(
+        rows,
+        set_name=set_name,
+        generator=generator if answers else "none",
+        k=k,
+        default_mode=default_mode,
+        modes=modes,
+        peer=peer,
+    )
+    report["timing"] = {
+        "questions_s": round(time.perf_counter() - t_start, 1),
+        "cpus": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+    }
     report["settings"] = dossier.settings.describe()
     report["embedder"] = getattr(dossier.embedder, "name", "?")
     report["questions"] = sorted(rows, key=lambda r: not r["failure"])
@@ -315,8 +363,9 @@ def run_eval(
 
 def _retrieval_summary(rows: Sequence[dict[str, Any] | None]) -> dict[str, Any]:
     kept = [r for r in rows if r is not None]
-    out: dict[str, Any] = {m: M.mean(r.get(m) for r in kept)
-                           for m in ("hit@1", "hit@5", "mrr@10", "passage_recall")}
+    out: dict[str, Any] = {
+        m: M.mean(r.get(m) for r in kept) for m in ("hit@1", "hit@5", "mrr@10", "passage_recall")
+    }
     out["n"] = sum(1 for r in kept if "hit@1" in r)
     out["latency_ms"] = _latency([r["latency_ms"] for r in kept if "latency_ms" in r])
     return out
@@ -333,12 +382,21 @@ def _ci(values: Sequence[float | bool | None], binary: bool) -> list[float] | No
     return [round(lo, 4), round(hi, 4)]
 
 
-def summarize(rows: Sequence[dict[str, Any]], *, set_name: str, generator: str, k: int,
-              default_mode: str, modes: Sequence[str], peer: Peer | None) -> dict[str, Any]:
+def summarize(
+    rows: Sequence[dict[str, Any]],
+    *,
+    set_name: str,
+    generator: str,
+    k: int,
+    default_mode: str,
+    modes: Sequence[str],
+    peer: Peer | None,
+) -> dict[str, Any]:
     asked = [r for r in rows if r["refused"] is not None]
     answered = [r for r in asked if not r["refused"]]
-    refusal = (M.refusal_scores([(r["should_refuse"], r["refused"]) for r in asked])
-               if asked else None)
+    refusal = (
+        M.refusal_scores([(r["should_refuse"], r["refused"]) for r in asked]) if asked else None
+    )
     n_inv = sum(r["n_invalid"] for r in rows)
     n_all = n_inv + sum(r["n_citations"] for r in rows)
     per_q: dict[str, list[Any]] = {
@@ -378,10 +436,15 @@ def summarize(rows: Sequence[dict[str, Any]], *, set_name: str, generator: str, 
         "n_answered": len(answered),
         "metrics": metrics,
         "ci95": ci,
-        "refusal": {"true_refusals": refusal.true_refusals,
-                    "false_refusals": refusal.false_refusals,
-                    "missed_refusals": refusal.missed_refusals,
-                    "true_answers": refusal.true_answers, "f1": refusal.f1} if refusal else None,
+        "refusal": {
+            "true_refusals": refusal.true_refusals,
+            "false_refusals": refusal.false_refusals,
+            "missed_refusals": refusal.missed_refusals,
+            "true_answers": refusal.true_answers,
+            "f1": refusal.f1,
+        }
+        if refusal
+        else None,
         "retrieval": {
             "ours": {m: _retrieval_summary([r["retrieval"][m] for r in rows]) for m in modes},
             "peer": _retrieval_summary([r["peer"] for r in rows]) if peer is not None else None,
