@@ -74,7 +74,7 @@ class MiniLMEmbedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return vectors.tolist()  # type: ignore[no-any-return]
+        return vectors.tolist()
 
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -131,8 +131,8 @@ class ExtractiveGenerator:
             return Draft(claims=[], refused=True)
         claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]
         if on_text:
-            for c in claims:
-                on_text(c.text + " ")
+            for claim in claims:
+                on_text(claim.text + " ")
         return Draft(claims=claims, disagreements=disagreements)
 
     def _select(self, info: QuestionInfo, cands: list[Candidate]) -> list[Candidate]:

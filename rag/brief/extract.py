@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date as Day
 
 import numpy as np
 
@@ -71,8 +72,13 @@ def citation(pool: Pool, i: int, cid: int = 0) -> Citation:
 def _item(pool: Pool, section: str, i: int, text: str | None = None, **kw: object) -> BriefItem:
     group = [i, *duplicates(pool, i)]
     cites = tuple(citation(pool, j, n) for n, j in enumerate(group, 1))
-    return BriefItem(section, text if text is not None else pool.units[i].text, cites,
-                     support=len({pool.units[j].file for j in group}), **kw)  # type: ignore[arg-type]
+    return BriefItem(
+        section,
+        text if text is not None else pool.units[i].text,
+        cites,
+        support=len({pool.units[j].file for j in group}),
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 def extract(pool: Pool, limits: Limits = Limits()) -> Sections:
@@ -83,8 +89,10 @@ def extract(pool: Pool, limits: Limits = Limits()) -> Sections:
     disputed = {(c.file, c.start) for d in disagreements for c in d.citations}
     if disputed:
         timeline = tuple(
-            replace(t, disputed=True) if any((c.file, c.start) in disputed for c in t.citations)
-            else t for t in timeline
+            replace(t, disputed=True)
+            if any((c.file, c.start) in disputed for c in t.citations)
+            else t
+            for t in timeline
         )
     watch = _watch(pool, limits.watch, used)
     for item in watch:
@@ -110,7 +118,7 @@ def _quality(pool: Pool, i: int) -> float:
     q = 0.0
     if _ANAPHORIC.match(text):
         q -= 0.25  # leans on a sentence the reader will not see
-    if text[:1] in "\"“":
+    if text[:1] in '"“':
         q -= 0.1
     if words < 10:
         q -= 0.15
@@ -124,8 +132,15 @@ def _summary(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
         return ()
     recency = _recency(pool)
     lead = {0: 0.15, 1: 0.05}
-    base = np.array([pool.centrality[i] + _quality(pool, i) + 0.15 * recency[i]
-                     + lead.get(pool.units[i].n, 0.0) for i in range(len(pool.units))])
+    base = np.array(
+        [
+            pool.centrality[i]
+            + _quality(pool, i)
+            + 0.15 * recency[i]
+            + lead.get(pool.units[i].n, 0.0)
+            for i in range(len(pool.units))
+        ]
+    )
     chosen: list[int] = []
     per_file: Counter[str] = Counter()
     while len(chosen) < min(n, len(pool.units)):
@@ -170,7 +185,7 @@ def _recency(pool: Pool) -> list[float]:
     out = []
     for i in range(len(pool.units)):
         d = pool.ref(i)
-        out.append(rank.get(d, 0.5))
+        out.append(rank.get(d, 0.5) if d is not None else 0.5)
     return out
 
 
@@ -186,7 +201,7 @@ def _infer_year(pool: Pool, i: int) -> tuple[int, int] | None:
     d = pool.dated[i]
     if d is None or d.date.month is None:
         return None
-    best: tuple[object, int] | None = None
+    best: tuple[Day, int] | None = None
     for j in range(len(pool.units)):
         ref = pool.ref(j)
         if ref is None or pool.units[j].file == pool.units[i].file:
@@ -195,12 +210,12 @@ def _infer_year(pool: Pool, i: int) -> tuple[int, int] | None:
             continue
         if not shared_names(pool, i, j) or jaccard(pool.terms[i], pool.terms[j]) < 0.2:
             continue
-        if best is None or ref > best[0]:  # type: ignore[operator]
+        if best is None or ref > best[0]:
             best = (ref, j)
     if best is None:
         return None
-    ref, j = best
-    return first_on_or_after(d.date.month, d.date.day, ref), j  # type: ignore[arg-type]
+    latest, j = best
+    return first_on_or_after(d.date.month, d.date.day, latest), j
 
 
 def _date_mass(pool: Pool) -> Counter[str]:
@@ -229,29 +244,46 @@ def _timeline(pool: Pool, n: int) -> tuple[BriefItem, ...]:
             if inferred:
                 year, j = inferred
                 a = pool.articles[pool.units[j].file]
-                date = replace(date, year=year, inferred=(
-                    f"year inferred: {a.file} (published {(a.published or '')[:10]}) reports "
-                    "the event as still planned"))
+                date = replace(
+                    date,
+                    year=year,
+                    inferred=(
+                        f"year inferred: {a.file} (published {(a.published or '')[:10]}) reports "
+                        "the event as still planned"
+                    ),
+                )
                 extra.append(j)
         for j in duplicates(pool, i):
             if date_match(pool, i, j) and j not in group:
                 group.append(j)
         seen.update(group)
         # The member that dates the event most precisely speaks for the group.
-        lead = max(group, key=lambda k: (pool.dated[k] is not None and
-                                         pool.dated[k].date.year is not None,  # type: ignore[union-attr]
-                                         pool.ref(k) is not None, -k))
-        if lead != i and pool.dated[lead] and pool.dated[lead].date.year is not None:  # type: ignore[union-attr]
-            date = pool.dated[lead].date  # type: ignore[union-attr]
-            dated = pool.dated[lead]  # type: ignore[assignment]
+        lead = max(
+            group,
+            key=lambda k: (
+                pool.dated[k] is not None and pool.dated[k].date.year is not None,  # type: ignore[union-attr]
+                pool.ref(k) is not None,
+                -k,
+            ),
+        )
+        lead_dated = pool.dated[lead]
+        if lead != i and lead_dated is not None and lead_dated.date.year is not None:
+            date = lead_dated.date
+            dated = lead_dated
         members = [lead, *[k for k in group if k != lead], *extra]
         cites = tuple(citation(pool, k, m) for m, k in enumerate(members, 1))
         support = len({pool.units[k].file for k in group})
-        item = BriefItem("timeline", pool.units[lead].text, cites, support=support, date=date,
-                         status=dated.status)  # type: ignore[union-attr]
+        item = BriefItem(
+            "timeline",
+            pool.units[lead].text,
+            cites,
+            support=support,
+            date=date,
+            status=dated.status,
+        )
         precision = {"day": 0.15, "week": 0.1, "month": 0.1, "year": 0.0}.get(date.precision, 0)
         score = float(pool.centrality[lead]) + 0.15 * (support - 1) + precision
-        score += 0.1 * (dated.status == "planned")  # type: ignore[union-attr]
+        score += 0.1 * (dated.status == "planned")
         score -= 0.3 * (pool.outlook[lead] >= 1.0)  # an open question, not an event
         score += _quality(pool, lead)
         score += 0.1 * min(3, mass[date.iso or ""] - 1)
@@ -267,7 +299,7 @@ def _timeline(pool: Pool, n: int) -> tuple[BriefItem, ...]:
         kept.append(item)
         if len(kept) >= n:
             break
-    kept.sort(key=lambda it: (it.date.sort_key() if it.date else (2, 0, 0, 0)))
+    kept.sort(key=lambda it: it.date.sort_key() if it.date else (2, 0, 0, 0))
     return tuple(kept)
 
 
@@ -290,19 +322,74 @@ def _disagreements(pool: Pool, n: int) -> tuple[BriefItem, ...]:
             a, b = pool.articles[pool.units[i].file], pool.articles[pool.units[j].file]
             about = _about(kind, rare, pool.terms[i] & pool.terms[j])
             text = f"Sources differ on {about}: “{va}” ({_source(a)}) vs “{vb}” ({_source(b)})."
-            item = BriefItem("disagreements", text, (citation(pool, i, 1), citation(pool, j, 2)),
-                             support=2, about=about, values=((va, 1), (vb, 2)))
+            item = BriefItem(
+                "disagreements",
+                text,
+                (citation(pool, i, 1), citation(pool, j, 2)),
+                support=2,
+                about=about,
+                values=((va, 1), (vb, 2)),
+            )
             found.append((float(pool.sim[i, j]) + len(rare), item))
     found.sort(key=lambda f: -f[0])
     return tuple(item for _, item in found[:n])
 
 
-_DATED_EVENTS = ("visit", "trip", "meet", "summit", "talk", "deal", "agreement", "attack", "elect",
-                 "launch", "vote", "arrest", "trial", "verdict", "merger", "takeov", "strike",
-                 "death", "kill", "sign", "resign", "appoint", "announc", "found", "open", "close")
-_EVENT_WORDS = ("visit", "trip", "meet", "summit", "talk", "deal", "agreement", "attack", "elect",
-                "launch", "vote", "sale", "profit", "loss", "price", "rate", "death", "kill",
-                "arrest", "trial", "verdict", "merger", "takeover", "strike", "report")
+_DATED_EVENTS = (
+    "visit",
+    "trip",
+    "meet",
+    "summit",
+    "talk",
+    "deal",
+    "agreement",
+    "attack",
+    "elect",
+    "launch",
+    "vote",
+    "arrest",
+    "trial",
+    "verdict",
+    "merger",
+    "takeov",
+    "strike",
+    "death",
+    "kill",
+    "sign",
+    "resign",
+    "appoint",
+    "announc",
+    "found",
+    "open",
+    "close",
+)
+_EVENT_WORDS = (
+    "visit",
+    "trip",
+    "meet",
+    "summit",
+    "talk",
+    "deal",
+    "agreement",
+    "attack",
+    "elect",
+    "launch",
+    "vote",
+    "sale",
+    "profit",
+    "loss",
+    "price",
+    "rate",
+    "death",
+    "kill",
+    "arrest",
+    "trial",
+    "verdict",
+    "merger",
+    "takeover",
+    "strike",
+    "report",
+)
 
 
 def _about(kind: str, rare: Sequence[str], shared_terms: frozenset[str]) -> str:
@@ -320,14 +407,23 @@ def _source(a: object) -> str:
     return f"{outlet}, {published:%-d %b %Y}" if published else outlet
 
 
-def _conflict(pool: Pool, i: int, j: int, shared_terms: frozenset[str]
-              ) -> tuple[str, tuple[str, str]] | None:
+def _conflict(
+    pool: Pool, i: int, j: int, shared_terms: frozenset[str]
+) -> tuple[str, tuple[str, str]] | None:
     """Two values for one thing: the month/date of the same kind of event, or a figure of the
     same unit."""
     a, b = pool.dated[i], pool.dated[j]
     event = any(w in shared_terms for w in _DATED_EVENTS)
-    if event and a and b and a.date.month and b.date.month and a.date.precision != "unknown" \
-            and b.date.precision != "unknown" and a.status == b.status:
+    if (
+        event
+        and a
+        and b
+        and a.date.month
+        and b.date.month
+        and a.date.precision != "unknown"
+        and b.date.precision != "unknown"
+        and a.status == b.status
+    ):
         x, y = a.date.coarse(b.date)
         if x and x != y:
             kind = "date" if len(x) >= 3 and x[-1] else "month" if a.date.month else "year"
@@ -343,8 +439,7 @@ def _conflict(pool: Pool, i: int, j: int, shared_terms: frozenset[str]
 
 
 # ---- actors ------------------------------------------------------------------------------------
-def _speaker_of(pool: Pool, i: int, last: dict[str, tuple[str, int]]
-                ) -> tuple[str, Speaker] | None:
+def _speaker_of(pool: Pool, i: int, last: dict[str, tuple[str, int]]) -> tuple[str, Speaker] | None:
     """Who speaks in unit ``i``: the attribution's canonical name; "he"/"she" is the speaker of
     the unit just before, or the one person that unit names (else nobody)."""
     found = speakers_in(pool.units[i].text)
@@ -383,15 +478,24 @@ def _actors(pool: Pool, n: int, per_actor: int, used: set[int]) -> tuple[Actor, 
 
     def weight(name: str) -> tuple[int, int, float]:
         idx = said[name]
-        return (len({pool.units[i].file for i in idx}), len(idx),
-                max(float(pool.centrality[i]) for i in idx))
+        return (
+            len({pool.units[i].file for i in idx}),
+            len(idx),
+            max(float(pool.centrality[i]) for i in idx),
+        )
 
     out = []
     for name in sorted(said, key=weight, reverse=True)[:n]:
-        ranked = sorted(said[name], key=lambda i: -(float(pool.centrality[i])
-                                                   + 0.2 * ('"' in pool.units[i].text or
-                                                            "“" in pool.units[i].text)
-                                                   - 0.5 * (i in used)))
+        ranked = sorted(
+            said[name],
+            key=lambda i: (
+                -(
+                    float(pool.centrality[i])
+                    + 0.2 * ('"' in pool.units[i].text or "“" in pool.units[i].text)
+                    - 0.5 * (i in used)
+                )
+            ),
+        )
         items: list[BriefItem] = []
         taken: set[int] = set()
         for i in ranked:
@@ -401,8 +505,9 @@ def _actors(pool: Pool, n: int, per_actor: int, used: set[int]) -> tuple[Actor, 
             taken.update(_indices(pool, item))
             items.append(item)
         role = roles[name].most_common(1)[0][0] if name in roles else ""
-        out.append(Actor(name, tuple(items), role, tuple(sorted(aliases.get(name, ()))),
-                         weight(name)[0]))
+        out.append(
+            Actor(name, tuple(items), role, tuple(sorted(aliases.get(name, ()))), weight(name)[0])
+        )
     return tuple(out)
 
 
@@ -437,13 +542,13 @@ def _watch(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
         if strength < 0.5 or i in used:
             continue
         if latest is not None and any(
-            (d := pool.dated[k]) and d.date.year is not None
+            (d := pool.dated[k])
+            and d.date.year is not None
             and (d.date.year, d.date.month or 12) < (latest.year, latest.month)
             for k in [i, *duplicates(pool, i)]
         ):
             continue  # its time has passed by the newest article
-        score = (float(pool.centrality[i]) + 0.5 * strength + 0.6 * recency[i]
-                 + _quality(pool, i))
+        score = float(pool.centrality[i]) + 0.5 * strength + 0.6 * recency[i] + _quality(pool, i)
         scored.append((score, i))
     scored.sort(reverse=True)
     items: list[BriefItem] = []

@@ -110,8 +110,9 @@ def build_pool(
         keep = _preselect(all_units, unit_terms, max_units)
         all_units = [all_units[i] for i in keep]
         unit_terms = [unit_terms[i] for i in keep]
-    mode = vectors if vectors != "auto" else (
-        "embed" if len(all_units) <= embed_limit else "lexical")
+    mode = (
+        vectors if vectors != "auto" else ("embed" if len(all_units) <= embed_limit else "lexical")
+    )
     if mode == "lexical":
         mat = _tfidf_vectors(unit_terms)
     else:
@@ -133,20 +134,27 @@ def build_pool(
 
     dated: list[Dated | None] = []
     for u in all_units:
-        ref = parse_published(articles[u.file].published)
-        best = best_date(u.text, ref)
+        pub = parse_published(articles[u.file].published)
+        best = best_date(u.text, pub)
         if best is None:
             dated.append(None)
             continue
         m, d, tense = best
-        dated.append(Dated(m, d, status_for(d, tense, ref)))
+        dated.append(Dated(m, d, status_for(d, tense, pub)))
     return Pool(
-        units=all_units, articles=articles, vectors=mat, sim=sim, centrality=centrality,
+        units=all_units,
+        articles=articles,
+        vectors=mat,
+        sim=sim,
+        centrality=centrality,
         mode=mode,
-        terms=unit_terms, names=names, dated=dated,
+        terms=unit_terms,
+        names=names,
+        dated=dated,
         figures=[figures_in(u.text) for u in all_units],
         outlook=[outlook(u.text) for u in all_units],
-        actor_names=actor_names, name_df=name_df,
+        actor_names=actor_names,
+        name_df=name_df,
     )
 
 
@@ -159,7 +167,7 @@ def _proper_words(texts: Sequence[str]) -> set[str]:
     for text in texts:
         for m in NAME_RE.finditer(text):
             before = text[: m.start()].rstrip()
-            if before and before[-1] not in ".!?\"“:":
+            if before and before[-1] not in '.!?"“:':
                 found.update(m.group(0).split())
     return found
 
@@ -180,9 +188,27 @@ def _mentions(text: str, proper: set[str]) -> list[str]:
 
 _CALENDAR_WORDS = frozenset(
     [
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-        "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december", "today", "yesterday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "today",
+        "yesterday",
     ]
 )
 
@@ -208,16 +234,16 @@ def _preselect(us: Sequence[Unit], unit_terms: Sequence[frozenset[str]], budget:
         df.update(t)
     n = len(us)
     idf = {t: math.log(1 + n / c) for t, c in df.items()}
-    centroid: Counter[str] = Counter()
+    centroid: dict[str, float] = {}
     for t in unit_terms:
         for w in t:
-            centroid[w] += idf[w]
+            centroid[w] = centroid.get(w, 0.0) + idf[w]
     norm_c = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    scores = []
+    scores: list[tuple[float, int]] = []
     for i, (u, t) in enumerate(zip(us, unit_terms, strict=True)):
         norm_u = math.sqrt(sum(idf[w] ** 2 for w in t)) or 1.0
         cos = sum(idf[w] * centroid[w] for w in t) / (norm_u * norm_c)
-        bonus = 0.05 * (u.n < 3)
+        bonus: float = 0.05 * (u.n < 3)
         bonus += 0.03 * bool(best_date(u.text, None)) + 0.03 * bool(figures_in(u.text))
         bonus += 0.03 * (outlook(u.text) > 0.5) + 0.02 * ('"' in u.text or "“" in u.text)
         scores.append((cos + bonus, i))
@@ -240,14 +266,19 @@ def _tfidf_vectors(unit_terms: Sequence[frozenset[str]], dim: int = 2048) -> np.
     return mat / np.where(norms == 0, 1, norms)
 
 
-def _embed(texts: Sequence[str], embedder: Embedder, cache_dir: Path | None,
-           progress: Progress | None, batch: int = 128) -> np.ndarray:
+def _embed(
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache_dir: Path | None,
+    progress: Progress | None,
+    batch: int = 128,
+) -> np.ndarray:
     keys = [hashlib.sha1(t.encode()).hexdigest()[:20] for t in texts]
     cache = _load_cache(cache_dir, embedder.name)
     missing = [i for i, k in enumerate(keys) if k not in cache]
     total = max(1, math.ceil(len(missing) / batch))
     for b in range(0, len(missing), batch):
-        idx = missing[b:b + batch]
+        idx = missing[b : b + batch]
         if progress:
             progress(b // batch, total, f"embedding sentences ({b}/{len(missing)})")
         for i, v in zip(idx, embedder.embed([texts[i] for i in idx]), strict=True):
@@ -281,8 +312,13 @@ def _load_cache(cache_dir: Path | None, name: str) -> dict[str, np.ndarray]:
         return {}
 
 
-def _save_cache(cache_dir: Path | None, name: str, cache: dict[str, np.ndarray],
-                current: Sequence[str], limit: int = 50_000) -> None:
+def _save_cache(
+    cache_dir: Path | None,
+    name: str,
+    cache: dict[str, np.ndarray],
+    current: Sequence[str],
+    limit: int = 50_000,
+) -> None:
     if cache_dir is None:
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -368,4 +404,3 @@ def duplicates(pool: Pool, i: int) -> list[int]:
                 best[f] = (score, j)
     pool.dups[i] = [j for _, j in sorted(best.values(), reverse=True)]
     return pool.dups[i]
-

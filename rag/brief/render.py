@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from rag.brief.records import Briefing, BriefItem
@@ -104,7 +105,7 @@ def to_markdown(b: Briefing) -> str:
         "",
         f"*{_span(b)} · generated {_generated(b)} by {_by(b)}"
         + (
-            f" · compared with the briefing of {b.previous[:16].replace('T', ' ')}"
+            f" · compared with the briefing of {(b.previous or '')[:16].replace('T', ' ')}"
             if b.previous
             else ""
         )
@@ -178,7 +179,7 @@ def _md_disagreement(i: BriefItem, previous: str | None) -> str:
 
 
 def _md_changes(b: Briefing) -> list[str]:
-    out = [f"## What changed since {b.previous[:16].replace('T', ' ')}", ""]
+    out = [f"## What changed since {(b.previous or '')[:16].replace('T', ' ')}", ""]
     new = b.new_items
     out.append(f"- {len(new)} new item(s), marked *new* above.")
     if b.new_articles:
@@ -259,18 +260,18 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
     ]
     pages = {"n": 0}
 
-    def on_page(canvas: object, doc: object) -> None:
+    def on_page(canvas: Any, doc: Any) -> None:
         pages["n"] += 1
         c = canvas
-        c.saveState()  # type: ignore[attr-defined]
-        c.setFont("Helvetica", 6)  # type: ignore[attr-defined]
-        c.setFillColor(colors.grey)  # type: ignore[attr-defined]
+        c.saveState()
+        c.setFont("Helvetica", 6)
+        c.setFillColor(colors.grey)
         c.drawRightString(
             width - margin,
-            margin / 2,  # type: ignore[attr-defined]
+            margin / 2,
             f"Dossier briefing · every line cited · page {pages['n']}",
         )
-        c.restoreState()  # type: ignore[attr-defined]
+        c.restoreState()
 
     doc = BaseDocTemplate(
         str(path),

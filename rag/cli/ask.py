@@ -90,10 +90,10 @@ def render_answer(a: Answer) -> str:
             + ")"
         )
     lines.append("\nSources:")
-    for c in a.citations:
-        meta = ", ".join(x for x in (c.outlet or "outlet unknown", c.published or "date unknown"))
-        lines.append(f"  [{c.id}] {c.file} ({meta}) chars {c.start}-{c.end}")
-        lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "      "))
+    for cit in a.citations:
+        meta = ", ".join((cit.outlet or "outlet unknown", cit.published or "date unknown"))
+        lines.append(f"  [{cit.id}] {cit.file} ({meta}) chars {cit.start}-{cit.end}")
+        lines.append(textwrap.indent(textwrap.fill(f"“{cit.quote}”", 96), "      "))
     lines.append(f"\n— answered by {a.generator}")
     return "\n".join(lines)
 

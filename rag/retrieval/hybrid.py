@@ -77,8 +77,8 @@ class Retriever:
                     text=e["text"],
                     score=e["score"],
                     title=str(meta.get("title", "")),
-                    outlet=meta.get("outlet"),  # type: ignore[arg-type]
-                    published=meta.get("published"),  # type: ignore[arg-type]
+                    outlet=meta.get("outlet"),
+                    published=meta.get("published"),
                     vector_rank=e.get("vector_rank"),
                     bm25_rank=e.get("bm25_rank"),
                     similarity=e.get("similarity"),
