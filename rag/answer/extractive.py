@@ -20,6 +20,7 @@ from index.embed import Embedder
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.question import QuestionInfo, analyse, has_kind, split_parts, values
 from rag.records import Disagreement, Passage
+from rag.text.dates import MONTH_ABBREVIATIONS
 from rag.text.terms import content_terms, stem_all
 
 
@@ -182,15 +183,12 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / (len(a | b) or 1)
 
 
+_MONTH_ABBREVIATIONS = frozenset(m.lower() for m in MONTH_ABBREVIATIONS)
+
+
 def _normal_value(value: str) -> str:
     v = value.lower().strip(" .,")
-    return (
-        v[:3]
-        if v[:3]
-        in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-        and v.isalpha()
-        else v
-    )
+    return v[:3] if v[:3] in _MONTH_ABBREVIATIONS and v.isalpha() else v
 
 
 def _value_shape(value: str) -> str:
@@ -201,25 +199,5 @@ def _value_shape(value: str) -> str:
     if re.fullmatch(r"(19|20)\d\d", v):
         return "year"
     if re.search(r"[a-z]", v) and re.search(r"\d", v):
-        return (
-            "day"
-            if any(
-                m in v
-                for m in (
-                    "jan",
-                    "feb",
-                    "mar",
-                    "apr",
-                    "may",
-                    "jun",
-                    "jul",
-                    "aug",
-                    "sep",
-                    "oct",
-                    "nov",
-                    "dec",
-                )
-            )
-            else "number"
-        )
+        return "day" if any(m in v for m in _MONTH_ABBREVIATIONS) else "number"
     return "number" if re.search(r"\d", v) else "word"

@@ -36,7 +36,15 @@ from rag.brief.units import (
     person_names,
     units,
 )
-from rag.text.dates import DateMention, EventDate, best_date, parse_published, status_for
+from rag.text.dates import (
+    MONTH_NAMES_LOWER,
+    WEEKDAY_NUMBERS,
+    DateMention,
+    EventDate,
+    best_date,
+    parse_published,
+    status_for,
+)
 from rag.text.terms import jaccard, stems
 
 Progress = Callable[[int, int, str], None]
@@ -186,31 +194,7 @@ def _mentions(text: str, proper: set[str]) -> list[str]:
     return out
 
 
-_CALENDAR_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "today",
-        "yesterday",
-    ]
-)
+_CALENDAR_WORDS = frozenset([*MONTH_NAMES_LOWER, *WEEKDAY_NUMBERS, "today", "yesterday"])
 
 
 def _centrality(us: Sequence[Unit], sim: np.ndarray) -> np.ndarray:

@@ -16,42 +16,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-_MONTHS = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_WEEKDAYS = {
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
+from index.dates import MONTH_ABBREVIATIONS, MONTH_NAMES, MONTH_PATTERN
+from index.dates import MONTHS as MONTH_NUMBERS
+from index.dates import WEEKDAYS as WEEKDAY_NUMBERS
+
 _NUMBER_WORDS = {
     "a": 1,
     "an": 1,
@@ -70,7 +38,8 @@ _NUMBER_WORDS = {
 }
 
 # Any month name or abbreviation, as one regex alternation (for detectors of "a date is here").
-MONTHS = "|".join(sorted(_MONTHS, key=len, reverse=True))
+MONTHS = MONTH_PATTERN
+MONTH_NAMES_LOWER = tuple(m.lower() for m in MONTH_NAMES)
 DATE_RE = re.compile(
     rf"\b(?:(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)?(?:,?\s+\d{{4}})?|"
     rf"\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+(?:{MONTHS})\b(?:\s+\d{{4}})?|"
@@ -207,12 +176,12 @@ class EventDate:
         if self.year is None:
             return f"{self.text} (year not stated)" if self.text else "date unknown"
         if self.precision == "week" and self.month and self.day:
-            return f"week of {self.day} {_MONTH_NAMES[self.month - 1]} {self.year}"
+            return f"week of {self.day} {MONTH_ABBREVIATIONS[self.month - 1]} {self.year}"
         if self.month and self.day and self.precision == "day":
             days = f"{self.day}–{self.end_day}" if self.end_day else str(self.day)
-            return f"{days} {_MONTH_NAMES[self.month - 1]} {self.year}"
+            return f"{days} {MONTH_ABBREVIATIONS[self.month - 1]} {self.year}"
         if self.month:
-            return f"{_MONTH_NAMES[self.month - 1]} {self.year}"
+            return f"{MONTH_ABBREVIATIONS[self.month - 1]} {self.year}"
         return str(self.year)
 
     def coarse(self, other: EventDate) -> tuple[tuple[int | None, ...], tuple[int | None, ...]]:
@@ -266,7 +235,7 @@ def _level(d: EventDate) -> int:
 
 
 def _month(name: str) -> int:
-    return _MONTHS[
+    return MONTH_NUMBERS[
         name.lower().rstrip(".")[:4]
         if name.lower().startswith("sept")
         else name.lower().rstrip(".")[:3]
@@ -328,7 +297,12 @@ def _mention(kind: str, g: dict[str, Any], s: int, e: int, text: str) -> DateMen
         if not wd[0].isupper():
             return None
         return DateMention(
-            s, e, text, kind, weekday=_WEEKDAYS[wd.lower()], modifier=(g.get("mod") or "").lower()
+            s,
+            e,
+            text,
+            kind,
+            weekday=WEEKDAY_NUMBERS[wd.lower()],
+            modifier=(g.get("mod") or "").lower(),
         )
     if kind == "rel":
         return DateMention(s, e, text, kind, relative=" ".join(g["rel"].lower().split()))
