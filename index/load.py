@@ -1,7 +1,7 @@
 """Read article files from disk into :class:`RawDoc` records.
 
 Plain text and Markdown are decoded carefully (BOMs, invalid UTF-8 counted and reported), HTML is
-reduced to its readable text with the standard library's parser, PDFs are read with pypdf. Any file
+reduced to its article text with trafilatura, PDFs are read with pypdf. Any file
 that cannot be indexed raises :class:`LoadError` whose message is a short reason for the user.
 """
 
@@ -17,10 +17,14 @@ import re
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from index.dates import read_date
 from index.records import RawDoc
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 MAX_BYTES = 20_000_000
@@ -212,107 +216,24 @@ def canonical_fields(fields: dict[str, str]) -> dict[str, str]:
 
 # --- HTML ----------------------------------------------------------------------------------------
 
-_SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg"}
-    | {"template", "button", "select", "figure"}
+_SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_BULLET = re.compile(r"^[-•*]\s+")
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+(?P<site>[^|\-–—:]{2,60})$")
+_PUBLISHED_KEYS = (
+    "article:published_time", "date", "pubdate", "publishdate", "datepublished",
+    "og:published_time", "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date",
+)  # fmt: skip
+_AUTHOR_KEYS = ("author", "article:author", "byl", "parsely-author", "sailthru.author")
+_HEADLINES = (  # the article's <h1>, else one outside the page's chrome (not the site's logo)
+    "//article//h1",
+    "//h1[not(ancestor::header or ancestor::nav or ancestor::footer or ancestor::aside)]",
 )
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "article", "section", "tr"}
-    | {"td", "th", "blockquote", "ul", "ol", "table", "main", "dd", "dt", "pre", "hr", "address"}
-)
-_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")
-_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[^|\-–—:]{2,60}$")
-
-
-class _Extractor(HTMLParser):
-    """Collects readable text, ``<meta>`` values, headings and JSON-LD from one HTML page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.articles: list[list[str]] = []
-        self.article_depth = 0
-        self.skip: list[str] = []
-        self.meta: dict[str, str] = {}
-        self.title = ""
-        self.in_title = False
-        self.h1s: list[tuple[bool, bool, str]] = []  # (in article, in skipped chrome, text)
-        self.h1: list[str] | None = None
-        self.ld_json: list[str] = []
-        self.in_ld = False
-        self.time = ""
-
-    def _emit(self, text: str) -> None:
-        self.parts.append(text)
-        if self.article_depth:
-            self.articles[-1].append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "meta":
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            if key and a.get("content", "").strip():
-                self.meta.setdefault(key, a["content"].strip())
-        elif tag == "time" and not self.time:
-            self.time = a.get("datetime", "")
-        elif tag == "title":
-            self.in_title = True
-        elif tag == "script" and "ld+json" in a.get("type", ""):
-            self.in_ld = True
-            self.ld_json.append("")
-        if tag in _SKIP_TAGS:
-            if tag not in _VOID_TAGS:
-                self.skip.append(tag)
-            return
-        if tag == "article" and not self.skip:
-            if not self.article_depth:
-                self.articles.append([])
-            self.article_depth += 1
-        if tag == "h1" and self.h1 is None:
-            self.h1 = []
-        if tag in _BLOCK_TAGS and not self.skip:
-            self._emit("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        elif tag == "script":
-            self.in_ld = False
-        if tag in _SKIP_TAGS:
-            if tag in self.skip:
-                while self.skip and self.skip.pop() != tag:
-                    pass
-            return
-        if tag == "h1" and self.h1 is not None:
-            text = _SPACES.sub(" ", "".join(self.h1)).strip()
-            if text:
-                self.h1s.append((self.article_depth > 0, bool(self.skip), text))
-            self.h1 = None
-        if tag in _BLOCK_TAGS and not self.skip:
-            self._emit("\n")
-        if tag == "article" and self.article_depth and not self.skip:
-            self.article_depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title += data
-        elif self.in_ld:
-            self.ld_json[-1] += data
-        if self.h1 is not None:
-            self.h1.append(data)
-        if not self.skip and not self.in_title:
-            self._emit(_SPACES.sub(" ", data))
-
-
-def _lines(parts: list[str]) -> list[str]:
-    return [ln for ln in (_SPACES.sub(" ", x).strip() for x in "".join(parts).split("\n")) if ln]
 
 
 def _ld_fields(blobs: list[str]) -> dict[str, str]:
     """headline / datePublished / author / publisher from JSON-LD NewsArticle-like objects."""
 
-    def objects(node: object) -> Iterator[dict]:
+    def objects(node: object) -> Iterator[dict[str, Any]]:
         if isinstance(node, list):
             for item in node:
                 yield from objects(item)
@@ -323,9 +244,7 @@ def _ld_fields(blobs: list[str]) -> dict[str, str]:
     def name(node: object) -> str:
         if isinstance(node, list):
             return ", ".join(n for n in (name(x) for x in node) if n)
-        if isinstance(node, dict):
-            return str(node.get("name") or "")
-        return str(node or "")
+        return str(node.get("name") or "") if isinstance(node, dict) else str(node or "")
 
     out: dict[str, str] = {}
     for blob in blobs:
@@ -334,77 +253,106 @@ def _ld_fields(blobs: list[str]) -> dict[str, str]:
         except ValueError:
             continue
         for obj in objects(data):
-            if not any(k in obj for k in ("headline", "datePublished")):
-                continue
-            for key, value in (
-                ("title", obj.get("headline")),
-                ("published", obj.get("datePublished")),
-                ("author", name(obj.get("author"))),
-                ("outlet", name(obj.get("publisher"))),
-            ):
-                if value and isinstance(value, str) and key not in out:
-                    out[key] = value.strip()
+            if "headline" in obj or "datePublished" in obj:
+                found = {
+                    "title": obj.get("headline"),
+                    "published": obj.get("datePublished"),
+                    "author": name(obj.get("author")),
+                    "outlet": name(obj.get("publisher")),
+                }
+                for key, value in found.items():
+                    if value and isinstance(value, str):
+                        out.setdefault(key, value.strip())
     return out
 
 
+def _page_fields(tree: Any) -> dict[str, str]:
+    """What the page's markup states: ``<meta>`` tags, JSON-LD, ``<title>``, ``<time>``, the
+    headline ``<h1>``. Keys: title, outlet, author, published, headline, site (from <title>)."""
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        value = (el.get("content") or "").strip()
+        if key and value and not value.startswith(("http://", "https://")):
+            meta.setdefault(key, value)
+    ld = _ld_fields([str(s) for s in tree.xpath('//script[contains(@type, "ld+json")]/text()')])
+    h1s = [" ".join(h.text_content().split()) for path in _HEADLINES for h in tree.xpath(path)]
+    title = next((" ".join(t.text_content().split()) for t in tree.iter("title")), "")
+    cut = _TITLE_SUFFIX.search(title)
+    times = [str(t).strip() for t in tree.xpath("//time/@datetime") if str(t).strip()]
+    fields = {
+        "title": next((v for v in (meta.get("og:title"), meta.get("twitter:title")) if v), None)
+        or ld.get("title")
+        or (title[: cut.start()] if cut else title),
+        "outlet": next(
+            (meta[k] for k in ("og:site_name", "publisher", "application-name") if meta.get(k)),
+            ld.get("outlet"),
+        ),
+        "author": next((meta[k] for k in _AUTHOR_KEYS if meta.get(k)), ld.get("author")),
+        "published": next(
+            (meta[k] for k in _PUBLISHED_KEYS if meta.get(k)),
+            ld.get("published") or (times[0] if times else None),
+        ),
+        "headline": next((h for h in h1s if h), None),
+        "site": cut["site"].strip() if cut and title[: cut.start()].strip() else None,
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
+def _main_text(tree: Any) -> Document:
+    """trafilatura's reading of the page: main text without boilerplate, and its metadata. Dates
+    only from what the markup states (meta tags, JSON-LD, <time>), never guessed from the text."""
+    from trafilatura import bare_extraction
+    from trafilatura.settings import Document
+
+    dates = {"extensive_search": False, "original_date": True}
+    for precision in (True, False):  # recall when precision finds nothing
+        doc = bare_extraction(
+            tree, favor_precision=precision, favor_recall=not precision, with_metadata=True,
+            include_comments=False, include_tables=False, date_extraction_params=dates,
+        )  # fmt: skip
+        if isinstance(doc, Document) and (doc.text or "").strip():
+            return doc
+    return Document()
+
+
 def extract_html(html: str) -> tuple[str, dict[str, str]]:
-    """Readable text of an HTML page (headline first) and its metadata fields."""
-    parser = _Extractor()
-    with contextlib.suppress(Exception):  # html.parser is lenient; never fail on odd markup
-        parser.feed(html)
-        parser.close()
-    lines = _lines(parser.parts)
-    articles = [_lines(a) for a in parser.articles]
-    best = max(articles, key=lambda ls: sum(map(len, ls)), default=[])
-    if sum(map(len, best)) >= 200:
-        lines = best
-    h1s = parser.h1s
-    headline = next(
-        (t for in_art, _, t in h1s if in_art),
-        next((t for _, chrome, t in h1s if not chrome), h1s[0][2] if h1s else ""),
-    )
-    if headline and (not lines or lines[0] != headline):
+    """Readable text of an HTML page (headline first) and its metadata fields.
+
+    The body, title, author, site name and date come from trafilatura, which drops navigation,
+    cookie banners, related-article lists, share buttons, scripts and footers; what the page's
+    own markup states fills the fields trafilatura misses. A date is given with its time when the
+    markup states one for the same day."""
+    from trafilatura import load_html
+
+    tree = load_html(html) if html.strip() else None
+    if tree is None:
+        return "", {}
+    marks, doc = _page_fields(tree), _main_text(tree)
+    lines = [_BULLET.sub("", ln) for ln in _lines(doc.text or "")]
+    headline = marks.get("headline") or doc.title or ""
+    if lines and headline and lines[0] != headline:
         lines.insert(0, headline)
-
-    m, ld = parser.meta, _ld_fields(parser.ld_json)
-
-    def first(*keys: str) -> str:
-        for key in keys:
-            value = ld.get(key[3:], "") if key.startswith("ld:") else m.get(key, "")
-            if value.strip() and not value.startswith(("http://", "https://")):
-                return value.strip()
-        return ""
-
-    outlet = first("og:site_name", "publisher", "application-name", "ld:outlet")
-    title = first("og:title", "twitter:title", "ld:title")
-    if not title:
-        title = _SPACES.sub(" ", parser.title).strip()
-        cut = _TITLE_SUFFIX.search(title)
-        if cut and (not outlet or outlet.lower() in cut.group(0).lower() or not headline):
-            title = title[: cut.start()]
-        title = title or headline
-    author = first(
-        "author", "article:author", "byl", "parsely-author", "sailthru.author", "ld:author"
+    author = re.sub(
+        r"^by\s+", "", (doc.author or marks.get("author", "")).replace("; ", ", "), flags=re.I
     )
-    author = re.sub(r"^by\s+", "", author, flags=re.I)
-    published = (
-        first(
-            "article:published_time",
-            "date",
-            "pubdate",
-            "publishdate",
-            "datepublished",
-            "og:published_time",
-            "dc.date",
-            "dc.date.issued",
-            "parsely-pub-date",
-            "sailthru.date",
-            "ld:published",
-        )
-        or parser.time.strip()
-    )
-    fields = {"title": title, "outlet": outlet, "author": author, "published": published}
-    return "\n\n".join(lines), {k: v for k, v in fields.items() if v}
+    published = marks.get("published", "")
+    stated = read_date(published) if published else None
+    if doc.date and not (
+        stated and doc.date in (f"{stated.value:%Y-%m-%d}", f"{stated.utc():%Y-%m-%d}")
+    ):
+        published = doc.date  # trafilatura's day, unless the markup gives that day with a time
+    fields = {
+        "title": doc.title or marks.get("title", ""),
+        "outlet": doc.sitename or marks.get("outlet") or marks.get("site", ""),
+        "author": author,
+        "published": published,
+    }
+    return "\n\n".join(lines), {k: " ".join(v.split()) for k, v in fields.items() if v}
+
+
+def _lines(text: str) -> list[str]:
+    return [ln for ln in (_SPACES.sub(" ", x).strip() for x in text.split("\n")) if ln]
 
 
 def _load_html(path: Path, data: bytes) -> RawDoc:
@@ -497,9 +445,9 @@ def _load_pdf(path: Path, data: bytes) -> RawDoc:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 try:
-                    opened = reader.decrypt("")
+                    opened = bool(reader.decrypt(""))
                 except Exception:
-                    opened = 0
+                    opened = False
                 if not opened:
                     raise LoadError("encrypted PDF (password required)")
             pages = list(reader.pages)
@@ -514,7 +462,7 @@ def _load_pdf(path: Path, data: bytes) -> RawDoc:
             except Exception as err:
                 warnings.append(f"PDF page {n} unreadable: {_reason(err)}")
         try:
-            info = reader.metadata or {}
+            info: Any = reader.metadata or {}
             keys = ("/Title", "/Author", "/CreationDate")
             raw_info = {k: str(info.get(k) or "").strip() for k in keys}
         except Exception:

@@ -231,3 +231,19 @@ def test_body_sentences_are_not_outlets() -> None:
     assert outlet_from_text(text) is None
     assert outlet_from_text(BODY + "\nCable News Network, Inc.") == "Cable News Network"
     assert outlet_from_text(BODY + "\nCopyright 2024 The Associated Press.") == "Associated Press"
+
+
+def test_saved_news_pages_end_to_end() -> None:
+    pages = Path(__file__).resolve().parent / "fixtures" / "html"
+    assert meta_of(pages / "harbour_dock_strike.html") == Meta(
+        title="Dock workers at Port Halden walk out over automated cranes",
+        outlet="Harbour Daily",
+        author="Tomasz Wierzbicki",
+        published="2023-11-07T06:15:00-05:00",
+    )
+    assert meta_of(pages / "globalwire_geneva_talks.html") == Meta(
+        title="Geneva talks on river treaty end without deal",
+        outlet="GlobalWire",
+        author="Amara Nwosu",
+        published="2024-06-18T17:20:00+02:00",
+    )
