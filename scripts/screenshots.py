@@ -20,8 +20,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 QUESTION = "Who invited Putin to visit North Korea?"
 
 
@@ -34,10 +39,27 @@ def free_port() -> int:
 def start(data: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DOSSIER_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "ui" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(300):
         try:
@@ -53,7 +75,8 @@ def shoot(page: Any, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its main section, so grow the viewport to fit."""
     height = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-        "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 1000)")
+        "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 1000)"
+    )
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 6000)})
     page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
@@ -67,7 +90,8 @@ def chat(page: Any, url: str, out: Path) -> None:
     box.press("Enter")
     page.get_by_text("Answered by").first.wait_for(timeout=180_000)
     page.locator('[data-testid="stExpander"]').filter(has_text="[1]").first.locator(
-        "summary").click()
+        "summary"
+    ).click()
     page.locator("mark").first.wait_for()
     shoot(page, out / "ui-chat.png")
 
@@ -120,8 +144,9 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(120_000)
             for name in args.pages.split(","):
-                {"chat": chat, "briefing": briefing, "library": library,
-                 "evals": evals}[name](page, f"http://127.0.0.1:{port}", args.out)
+                {"chat": chat, "briefing": briefing, "library": library, "evals": evals}[name](
+                    page, f"http://127.0.0.1:{port}", args.out
+                )
                 print(args.out / f"ui-{name if name != 'briefing' else 'brief'}.png")
             browser.close()
     finally:

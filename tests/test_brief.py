@@ -15,15 +15,15 @@ import pytest
 
 from index.embed import FakeEmbedder
 from index.settings import IndexSettings
+from rag.answer.question import content_terms
 from rag.brief.build import BriefScope, build_briefing, select
-from rag.text.dates import best_date, event_dates, find_dates, parse_published, resolve
 from rag.brief.pool import build_pool, duplicates
 from rag.brief.records import Briefing
 from rag.brief.render import page_count, to_markdown, to_pdf, write
 from rag.brief.units import ActorNames, figures_in, person_names, speakers_in, units
 from rag.config import LLMSettings, Settings
-from rag.answer.question import content_terms
 from rag.service import Dossier
+from rag.text.dates import best_date, event_dates, find_dates, parse_published, resolve
 from tests.conftest import SAMPLE_DIR, make_settings
 from tests.openai_server import FakeOpenAIServer, Reply
 
@@ -67,36 +67,50 @@ def test_dates_resolve_against_publication_date_and_tense() -> None:
     assert not event_dates("his first visit since his first presidential term in 2000", None)
     _, d, tense = best_date(  # type: ignore[misc]
         'A visit is "being prepared," the Kremlin told RIA Novosti news agency Friday.',
-        date(2024, 5, 25))
+        date(2024, 5, 25),
+    )
     assert d.iso == "2024-05-24" and tense == "happened"
 
 
 def test_speakers_figures_and_canonical_names() -> None:
     s = speakers_in('"The visit is being prepared," Kremlin spokesman Dmitry Peskov said.')
     assert (s[0].name, s[0].role) == ("Dmitry Peskov", "Kremlin spokesman")
-    assert speakers_in('"...themselves," reiterated Putin, echoing his narratives.')[0].name == \
-        "Putin"
-    assert speakers_in('"... at a convenient time," KCNA said, referring to the DPRK.')[0].name == \
-        "KCNA"
+    assert (
+        speakers_in('"...themselves," reiterated Putin, echoing his narratives.')[0].name == "Putin"
+    )
+    assert (
+        speakers_in('"... at a convenient time," KCNA said, referring to the DPRK.')[0].name
+        == "KCNA"
+    )
     assert speakers_in("Pyongyang accused of sending arms to Moscow.") == []
-    figs = figures_in("North Korea has sent containers that may contain around 5 million "
-                      "artillery shells.")
+    figs = figures_in(
+        "North Korea has sent containers that may contain around 5 million artillery shells."
+    )
     assert [f.phrase for f in figs] == ["around 5 million artillery shells"]
     assert figures_in("the 70-year-old Putin showed Kim, 39, around in July 2000") == []
-    names = ActorNames(person_names(["Kremlin spokesman Dmitry Peskov said", "Dmitry Peskov",
-                                     "Kim Jong-un and Kim Jong Un met Kim Jong Un"]))
+    names = ActorNames(
+        person_names(
+            [
+                "Kremlin spokesman Dmitry Peskov said",
+                "Dmitry Peskov",
+                "Kim Jong-un and Kim Jong Un met Kim Jong Un",
+            ]
+        )
+    )
     assert names.canonical("Peskov") == "Dmitry Peskov"
     assert names.canonical("Kim") == "Kim Jong Un"
     assert names.canonical("Kim Jong-un") == "Kim Jong Un"
 
 
 def test_units_keep_a_quote_with_its_attribution() -> None:
-    text = ("Title line\n\n\"President Putin has an active invitation. The visit is being "
-            "prepared. We will announce the dates of the trip in due course,\" Kremlin spokesman "
-            "Dmitry Peskov said.\n\nNext paragraph is here now.")
+    text = (
+        'Title line\n\n"President Putin has an active invitation. The visit is being '
+        'prepared. We will announce the dates of the trip in due course," Kremlin spokesman '
+        "Dmitry Peskov said.\n\nNext paragraph is here now."
+    )
     got = units("f.txt", text, "Title line")
     assert got[0].text.startswith('"President Putin') and got[0].text.endswith("Peskov said.")
-    assert all(text[u.start:u.end] == u.text for u in got)
+    assert all(text[u.start : u.end] == u.text for u in got)
 
 
 # ---- the sample briefing -----------------------------------------------------------------------
@@ -134,8 +148,9 @@ def test_shoigu_disagreement_cites_both_articles(briefing: Briefing) -> None:
     assert any(t.disputed for t in briefing.timeline if t.citations[0].file.startswith("001"))
 
 
-def test_every_citation_resolves_to_a_passage_holding_the_item(sample: Dossier,
-                                                              briefing: Briefing) -> None:
+def test_every_citation_resolves_to_a_passage_holding_the_item(
+    sample: Dossier, briefing: Briefing
+) -> None:
     store = sample.store()
     texts: dict[str, str] = {}
     assert briefing.items and briefing.citations
@@ -145,7 +160,7 @@ def test_every_citation_resolves_to_a_passage_holding_the_item(sample: Dossier,
         for c in item.citations:
             if c.file not in texts:
                 texts[c.file] = store.article(c.file)[0]  # type: ignore[index]
-            assert texts[c.file][c.start:c.end] == c.quote
+            assert texts[c.file][c.start : c.end] == c.quote
         if item.section == "disagreements":
             continue
         # Extractive items are the first cited passage itself (long quotes shortened with …).
@@ -187,8 +202,9 @@ def test_lexical_vectors_need_no_model_and_hold_the_same_findings(sample: Dossie
 def test_near_duplicates_are_merged_with_their_support(sample: Dossier) -> None:
     docs, _, _ = select(sample.brief_parts(), BriefScope())
     pool = build_pool(docs, sample.embedder)
-    lavrov = next(i for i, u in enumerate(pool.units)
-                  if u.file == SUMMIT_ARTICLE and "Lavrov" in u.text)
+    lavrov = next(
+        i for i, u in enumerate(pool.units) if u.file == SUMMIT_ARTICLE and "Lavrov" in u.text
+    )
     assert [pool.units[j].file[:3] for j in duplicates(pool, lavrov)] == ["000"]
     shoigu = next(i for i, u in enumerate(pool.units) if "Shoigu" in u.text)
     assert duplicates(pool, shoigu) == []  # July and August are not the same fact
@@ -207,12 +223,21 @@ def test_markdown_footnotes_and_one_page_pdf(briefing: Briefing, tmp_path: Path)
     from pypdf import PdfReader
 
     text = PdfReader(str(pdf)).pages[0].extract_text()
-    for heading in ("Summary", "Timeline", "Key actors", "Key figures",
-                    "Where the sources disagree", "What to watch", "Sources"):
+    for heading in (
+        "Summary",
+        "Timeline",
+        "Key actors",
+        "Key figures",
+        "Where the sources disagree",
+        "What to watch",
+        "Sources",
+    ):
         assert heading in text
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf),
-                        str(tmp_path / "page")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(tmp_path / "page")],
+            check=True,
+        )
         assert (tmp_path / "page.png").stat().st_size > 10_000
 
 
@@ -229,8 +254,11 @@ def test_date_range_and_topic_scopes(sample: Dossier) -> None:
     b = build_briefing(sample.brief_parts(), BriefScope(since="2024-01-01"), save=False)
     assert [a.file for a in b.articles] == ["003_8774ab1c0d056285.txt"]  # undated ones are out
     assert {c.file for c in b.citations} == {"003_8774ab1c0d056285.txt"}
-    topic = build_briefing(sample.brief_parts(), BriefScope(topic="artillery shells supplied by North Korea"),
-                           save=False)
+    topic = build_briefing(
+        sample.brief_parts(),
+        BriefScope(topic="artillery shells supplied by North Korea"),
+        save=False,
+    )
     passages = sample.search("artillery shells supplied by North Korea", k=30)
     for c in topic.citations:
         assert any(p.file == c.file and p.start <= c.start and c.end <= p.end for p in passages)
@@ -269,8 +297,7 @@ def test_regenerating_marks_what_changed(tmp_path: Path, sample_copy: Path) -> N
     d.ingest(sample_copy)
     after = build_briefing(d.brief_parts())
     assert after.new_articles == ("005_putin_arrives.txt",)
-    citing = [i for i in after.items if any(c.file == "005_putin_arrives.txt"
-                                            for c in i.citations)]
+    citing = [i for i in after.items if any(c.file == "005_putin_arrives.txt" for c in i.citations)]
     assert citing and all(i.new for i in citing)
     md = to_markdown(after)
     assert f"new since {same.generated_at[:10]}" in md and "What changed since" in md
@@ -279,37 +306,59 @@ def test_regenerating_marks_what_changed(tmp_path: Path, sample_copy: Path) -> N
 
 # ---- the language model ------------------------------------------------------------------------
 def _llm_dossier(tmp_path: Path, base_url: str, sample_copy: Path) -> Dossier:
-    settings = Settings(data_dir=tmp_path / "data", index=IndexSettings(embedder="fake"),
-                        llm=LLMSettings(base_url=base_url, max_retries=0, judge=False,
-                                        timeout_s=5))
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        index=IndexSettings(embedder="fake"),
+        llm=LLMSettings(base_url=base_url, max_retries=0, judge=False, timeout_s=5),
+    )
     d = Dossier(settings, embedder=FakeEmbedder())
     d.ingest(sample_copy)
     return d
 
 
-def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path,
-                                                      sample_copy: Path) -> None:
+def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path, sample_copy: Path) -> None:
     with FakeOpenAIServer() as srv:
         d = _llm_dossier(tmp_path, srv.base_url, sample_copy)
         from rag.brief.build import _lead_passages
 
         docs, _, _ = select(d.brief_parts(), BriefScope())
         passages = _lead_passages(d.store(), docs)
-        pid = {f[:3]: n for n, p in reversed(list(enumerate(passages, 1)))
-               for f in [p.file]}
+        pid = {f[:3]: n for n, p in reversed(list(enumerate(passages, 1))) for f in [p.file]}
         reply = {
-            "summary": [{"text": "Putin accepted Kim Jong Un's invitation to visit North Korea.",
-                         "cite": [pid["002"]]},
-                        {"text": "The moon is made of cheese.", "cite": [pid["001"]]}],
-            "timeline": [{"date": "2024-06-18", "date_text": "June 18-19", "status": "planned",
-                          "text": "Putin will visit North Korea on June 18-19.",
-                          "cite": [pid["004"], 99]}],
-            "actors": [{"name": "Dmitry Peskov", "role": "Kremlin spokesman",
-                        "items": [{"text": "Peskov said the visit is being prepared.",
-                                   "cite": [pid["003"]]}]}],
-            "disagreements": [{"about": "the month of Shoigu's visit",
-                               "sides": [{"value": "August", "cite": [pid["001"]]},
-                                         {"value": "July", "cite": [pid["002"]]}]}],
+            "summary": [
+                {
+                    "text": "Putin accepted Kim Jong Un's invitation to visit North Korea.",
+                    "cite": [pid["002"]],
+                },
+                {"text": "The moon is made of cheese.", "cite": [pid["001"]]},
+            ],
+            "timeline": [
+                {
+                    "date": "2024-06-18",
+                    "date_text": "June 18-19",
+                    "status": "planned",
+                    "text": "Putin will visit North Korea on June 18-19.",
+                    "cite": [pid["004"], 99],
+                }
+            ],
+            "actors": [
+                {
+                    "name": "Dmitry Peskov",
+                    "role": "Kremlin spokesman",
+                    "items": [
+                        {"text": "Peskov said the visit is being prepared.", "cite": [pid["003"]]}
+                    ],
+                }
+            ],
+            "disagreements": [
+                {
+                    "about": "the month of Shoigu's visit",
+                    "sides": [
+                        {"value": "August", "cite": [pid["001"]]},
+                        {"value": "July", "cite": [pid["002"]]},
+                    ],
+                }
+            ],
         }
         srv.push("```json\n" + json.dumps(reply) + "\n```")
         b = build_briefing(d.brief_parts(), save=False)
@@ -322,7 +371,7 @@ def test_llm_briefing_is_verified_and_keeps_invalid_ids(tmp_path: Path,
     store = d.store()
     for item in b.items:
         for c in item.citations:
-            assert store.article(c.file)[0][c.start:c.end] == c.quote  # type: ignore[index]
+            assert store.article(c.file)[0][c.start : c.end] == c.quote  # type: ignore[index]
     assert srv.requests[0]["messages"][0]["role"] == "system"
     assert "JSON" in srv.requests[0]["messages"][0]["content"]
 
@@ -338,9 +387,12 @@ def test_llm_failure_falls_back_offline_and_says_so(tmp_path: Path, sample_copy:
 
 
 # ---- the command line --------------------------------------------------------------------------
-def test_cli_writes_markdown_pdf_and_json(tmp_path: Path, sample_copy: Path,
-                                          monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_markdown_pdf_and_json(
+    tmp_path: Path,
+    sample_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from rag.cli import main
 
     monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "data"))
@@ -349,8 +401,21 @@ def test_cli_writes_markdown_pdf_and_json(tmp_path: Path, sample_copy: Path,
     md, pdf = tmp_path / "b.md", tmp_path / "b.pdf"
     assert main(["brief", "--out", str(md), "--quiet"]) == 0
     assert "## Timeline" in md.read_text(encoding="utf-8")
-    assert main(["brief", "--out", str(pdf), "--quiet", "--since", "2023-09-01",
-                 "--until", "2023-12-31"]) == 0
+    assert (
+        main(
+            [
+                "brief",
+                "--out",
+                str(pdf),
+                "--quiet",
+                "--since",
+                "2023-09-01",
+                "--until",
+                "2023-12-31",
+            ]
+        )
+        == 0
+    )
     assert page_count(pdf) == 1
     capsys.readouterr()
     assert main(["brief", "--json", "--topic", "Shoigu visit", "--no-save"]) == 0

@@ -25,16 +25,22 @@ from rag.service import Dossier
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "articles"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 QUESTION = "Who invited Putin to visit North Korea?"
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 
@@ -65,19 +71,43 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp / "data"
     report = Dossier(Settings(data_dir=data)).ingest(SAMPLE)
     assert report.added and not report.skipped, report.to_json()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    env.update(DOSSIER_DATA_DIR=str(data), DOSSIER_SAMPLE_DIR=str(SAMPLE), HF_HUB_OFFLINE="1",
-               ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
+    env.update(
+        DOSSIER_DATA_DIR=str(data),
+        DOSSIER_SAMPLE_DIR=str(SAMPLE),
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        PYTHONUNBUFFERED="1",
+    )
     port = _free_port()
     log = tmp / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"),
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "ui" / "app.py"),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -130,8 +160,10 @@ def test_ask_see_citation_open_passage(server: str, browser: Any, tmp_path: Path
     answered = page.get_by_text("Answered by offline extractive")
     expect(answered).to_be_visible(timeout=120_000)
     t_answer = time.perf_counter()
-    print(f"\npage load → chat ready {t_ready - t0:.2f} s; question → answer "
-          f"{t_answer - t_asked:.2f} s; page load → first answer {t_answer - t0:.2f} s")
+    print(
+        f"\npage load → chat ready {t_ready - t0:.2f} s; question → answer "
+        f"{t_answer - t_asked:.2f} s; page load → first answer {t_answer - t0:.2f} s"
+    )
 
     reply = page.locator('[data-testid="stChatMessage"]').nth(1)
     answer = reply.locator('[data-testid="stMarkdownContainer"]').filter(has_text="[1]").first
@@ -163,8 +195,9 @@ def test_ask_see_citation_open_passage(server: str, browser: Any, tmp_path: Path
     page.close()
 
 
-def test_briefing_page_draws_timeline_and_offers_downloads(server: str, browser: Any,
-                                                           tmp_path: Path) -> None:
+def test_briefing_page_draws_timeline_and_offers_downloads(
+    server: str, browser: Any, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1400, "height": 1500})

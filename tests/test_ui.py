@@ -103,8 +103,9 @@ def test_chat_citation_opens_passage_in_context(app: AppTest) -> None:
     assert "Kim Jong Un invited Putin to visit North Korea." in marked
     # the article around the span is shown too, and the file/outlet/span are named
     assert passage.index("<mark>") > 30
-    assert any("000_d455daceb9b8e86e.txt" in c.value and "characters" in c.value
-               for c in exp.caption)
+    assert any(
+        "000_d455daceb9b8e86e.txt" in c.value and "characters" in c.value for c in exp.caption
+    )
 
 
 def test_chat_refusal_shows_closest_passages(app: AppTest) -> None:
@@ -139,8 +140,9 @@ def test_sidebar_says_which_settings_are_in_force(app: AppTest) -> None:
     assert "embedder**: fake" in text and "extractive" in text and "api\\_key**: not set" in text
 
 
-def test_two_sessions_keep_their_own_conversations(indexed: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_sessions_keep_their_own_conversations(
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _env(monkeypatch, indexed)
     a = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     b = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
@@ -148,9 +150,12 @@ def test_two_sessions_keep_their_own_conversations(indexed: Path,
     _ask(b, UNANSWERABLE)
     _ask(a, "When will he go?")
     assert [m.markdown[0].value for m in a.chat_message if m.name == "user"] == [
-        md_escape(QUESTION), md_escape("When will he go?")]
+        md_escape(QUESTION),
+        md_escape("When will he go?"),
+    ]
     assert [m.markdown[0].value for m in b.chat_message if m.name == "user"] == [
-        md_escape(UNANSWERABLE)]
+        md_escape(UNANSWERABLE)
+    ]
 
 
 def test_question_during_ingest_still_answers(own_index: Path, tmp_path: Path) -> None:
@@ -161,7 +166,8 @@ def test_question_during_ingest_still_answers(own_index: Path, tmp_path: Path) -
     folder = tmp_path / "more"
     folder.mkdir()
     (folder / "extra.txt").write_text(
-        "Extra report\n\n" + "Officials met on Tuesday to discuss the harvest in detail. " * 20)
+        "Extra report\n\n" + "Officials met on Tuesday to discuss the harvest in detail. " * 20
+    )
     started, release = threading.Event(), threading.Event()
 
     def slow(done: int, total: int, file: str) -> None:
@@ -180,8 +186,7 @@ def test_question_during_ingest_still_answers(own_index: Path, tmp_path: Path) -
     assert "extra.txt" in {f["file"] for f in d.status()["files"]}
 
 
-def test_index_errors_are_shown_not_raised(indexed: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_errors_are_shown_not_raised(indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _env(monkeypatch, indexed)
     monkeypatch.setenv("DOSSIER_INDEX__EMBEDDER", "fake:64")  # not what built the index
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
@@ -190,7 +195,8 @@ def test_index_errors_are_shown_not_raised(indexed: Path,
 
 
 def test_library_rebuilds_an_index_made_with_other_settings(
-        own_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DOSSIER_INDEX__EMBEDDER", "fake:64")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert any("other settings" in e.value for e in at.error)
@@ -205,11 +211,14 @@ def test_library_rebuilds_an_index_made_with_other_settings(
 
 
 def test_answers_from_a_language_model_stream_and_are_judged(
-        indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.openai_server import FakeOpenAIServer, Reply
 
-    reply = ("Kim Jong Un invited Putin to visit North Korea. [1] "
-             "Putin also promised a base on the Moon. [2]")
+    reply = (
+        "Kim Jong Un invited Putin to visit North Korea. [1] "
+        "Putin also promised a base on the Moon. [2]"
+    )
     verdicts = '[{"i": 0, "supported": true}, {"i": 1, "supported": false}]'
     with FakeOpenAIServer([Reply(reply, stream_chunk_chars=6), verdicts]) as srv:
         _env(monkeypatch, indexed)
@@ -227,7 +236,8 @@ def test_answers_from_a_language_model_stream_and_are_judged(
 
 
 def test_a_failing_model_falls_back_offline_and_says_so(
-        indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.openai_server import FakeOpenAIServer, Reply
 
     with FakeOpenAIServer([Reply(status=500)]) as srv:
@@ -249,8 +259,9 @@ def test_invalid_settings_are_reported(indexed: Path, monkeypatch: pytest.Monkey
     assert any("Invalid settings" in e and md_escape("retrieval.k") in e for e in errors)
 
 
-def test_first_start_offers_the_sample_corpus(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_start_offers_the_sample_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sample = tmp_path / "sample"
     shutil.copytree(SAMPLE, sample)
     _env(monkeypatch, tmp_path / "fresh", sample)
@@ -271,10 +282,17 @@ def test_unsupported_claims_and_bad_citations_are_flagged() -> None:
         text = "Intro. The summit was held in Pyongyang. More text follows here."
         c1 = Citation(1, "a.txt", 7, 40, text[7:40], title="T", outlet="O", published="2024-06-19")
         answer = Answer(
-            "q", "", (Claim("The summit was held in Pyongyang.", (c1,), True, 0.9),
-                      Claim("It ended in a treaty on $5 *bn*.", (c1,), False, 0.21)),
-            False, "gpt-test", invalid_citations=(InvalidCitation("7", 1),),
-            standalone_question="Where was the summit?")
+            "q",
+            "",
+            (
+                Claim("The summit was held in Pyongyang.", (c1,), True, 0.9),
+                Claim("It ended in a treaty on $5 *bn*.", (c1,), False, 0.21),
+            ),
+            False,
+            "gpt-test",
+            invalid_citations=(InvalidCitation("7", 1),),
+            standalone_question="Where was the summit?",
+        )
         show_answer(Turn("q", answer, {1: context_of(text, 7, 40, text[7:40])}, 1.0), 0.5)
 
     at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
@@ -305,14 +323,18 @@ def test_upload_rejects_bad_files_and_indexes_good_ones(own_index: Path) -> None
     at.switch_page("library.py").run()
     uploader = at.file_uploader[0]
     assert ".." not in "".join(uploader.allowed_type)
-    good = ("Council approves budget\n\nThe city council approved the new budget on Monday "
-            "after a long debate about schools, roads and parks. ") * 3
-    uploader.set_value([
-        ("../escape.txt", b"climbing out", "text/plain"),
-        (".hidden.txt", b"hidden", "text/plain"),
-        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"),
-        ("budget.txt", good.encode(), "text/plain"),
-    ]).run()
+    good = (
+        "Council approves budget\n\nThe city council approved the new budget on Monday "
+        "after a long debate about schools, roads and parks. "
+    ) * 3
+    uploader.set_value(
+        [
+            ("../escape.txt", b"climbing out", "text/plain"),
+            (".hidden.txt", b"hidden", "text/plain"),
+            ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"),
+            ("budget.txt", good.encode(), "text/plain"),
+        ]
+    ).run()
     at.button(key="upload_index").click().run()
     assert not at.exception, [e.value for e in at.exception]
     skipped = {r["file"]: r["reason"] for r in at.dataframe[0].value.to_dict("records")}
@@ -330,8 +352,12 @@ def test_delete_an_uploaded_article(own_index: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("library.py").run()
     at.file_uploader[0].set_value(
-        ("note.md", b"# Harbour reopens\n\n" + b"The harbour reopened on Friday. " * 8,
-         "text/markdown")).run()
+        (
+            "note.md",
+            b"# Harbour reopens\n\n" + b"The harbour reopened on Friday. " * 8,
+            "text/markdown",
+        )
+    ).run()
     at.button(key="upload_index").click().run()
     assert "note.md" in _library(at)["file"].tolist()
     at.selectbox(key="delete_file").set_value("note.md").run()
@@ -409,27 +435,46 @@ def test_evals_page_runs_the_sample_set(app: AppTest) -> None:
     assert "answer correct" in labels and "citation precision" in labels
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
     assert {b.label for b in app.download_button} == {
-        "Download report (Markdown)", "Download report (JSON)"}
+        "Download report (Markdown)",
+        "Download report (JSON)",
+    }
     assert any("Failing questions" in t for t in _texts(app))
 
 
 # ---------------------------------------------------------------------------- units
 
 
-@pytest.mark.parametrize("name", [
-    "../x.txt", "a/../../x.txt", "..", ".env", ".hidden.md", "", "x.exe", "noext",
-    "evil\x00.txt", "semi;colon.txt", "star*.txt", "con.txt", "a" * 200 + ".txt",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../x.txt",
+        "a/../../x.txt",
+        "..",
+        ".env",
+        ".hidden.md",
+        "",
+        "x.exe",
+        "noext",
+        "evil\x00.txt",
+        "semi;colon.txt",
+        "star*.txt",
+        "con.txt",
+        "a" * 200 + ".txt",
+    ],
+)
 def test_unsafe_upload_names_are_rejected(name: str) -> None:
     with pytest.raises(UploadRejected):
         safe_name(name)
 
 
-@pytest.mark.parametrize(("name", "saved"), [
-    ("story.txt", "story.txt"),
-    ("C:\\Users\\me\\story.HTML", "story.HTML"),
-    ("dir/sub/Über Report (2).pdf", "Über Report (2).pdf"),
-])
+@pytest.mark.parametrize(
+    ("name", "saved"),
+    [
+        ("story.txt", "story.txt"),
+        ("C:\\Users\\me\\story.HTML", "story.HTML"),
+        ("dir/sub/Über Report (2).pdf", "Über Report (2).pdf"),
+    ],
+)
 def test_upload_names_lose_their_folders(name: str, saved: str) -> None:
     assert safe_name(name) == saved
 

@@ -24,7 +24,6 @@ _DESCRIPTORS = TITLES | {"russian", "american", "chinese", "korean", "north", "s
 SPEECH_RE = re.compile(r"\b(?:said|says|told|stated|confirmed|announced|added|declared)\b", re.I)
 
 
-
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str

@@ -27,8 +27,11 @@ class BriefScope:
     @property
     def key(self) -> str:
         """A stable name for the scope: the file its last briefing is saved under."""
-        norm = {"topic": " ".join((self.topic or "").lower().split()) or None,
-                "since": self.since or None, "until": self.until or None}
+        norm = {
+            "topic": " ".join((self.topic or "").lower().split()) or None,
+            "since": self.since or None,
+            "until": self.until or None,
+        }
         return hashlib.sha1(json.dumps(norm, sort_keys=True).encode()).hexdigest()[:16]
 
     def describe(self) -> str:
@@ -51,8 +54,12 @@ class ArticleRef:
     published: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "title": self.title, "outlet": self.outlet,
-                "published": self.published}
+        return {
+            "file": self.file,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,9 +99,14 @@ class BriefItem:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "section": self.section, "text": self.text, "support": self.support,
-            "supported": self.supported, "score": round(self.score, 4), "new": self.new,
-            "key": self.key, "citations": [_citation_json(c) for c in self.citations],
+            "section": self.section,
+            "text": self.text,
+            "support": self.support,
+            "supported": self.supported,
+            "score": round(self.score, 4),
+            "new": self.new,
+            "key": self.key,
+            "citations": [_citation_json(c) for c in self.citations],
         }
         if self.date is not None:
             out["date"] = self.date.to_json()
@@ -113,15 +125,20 @@ class BriefItem:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> BriefItem:
         return cls(
-            section=d["section"], text=d["text"],
+            section=d["section"],
+            text=d["text"],
             citations=tuple(_citation_from(c) for c in d.get("citations", [])),
-            support=int(d.get("support", 1)), supported=bool(d.get("supported", True)),
+            support=int(d.get("support", 1)),
+            supported=bool(d.get("supported", True)),
             score=float(d.get("score", 1.0)),
             date=EventDate.from_json(d["date"]) if d.get("date") else None,
-            status=d.get("status", ""), actor=d.get("actor", ""), figure=d.get("figure", ""),
+            status=d.get("status", ""),
+            actor=d.get("actor", ""),
+            figure=d.get("figure", ""),
             about=d.get("about", ""),
             values=tuple((v["value"], int(v["citation"])) for v in d.get("values", [])),
-            disputed=bool(d.get("disputed")), new=bool(d.get("new")),
+            disputed=bool(d.get("disputed")),
+            new=bool(d.get("new")),
         )
 
 
@@ -130,9 +147,17 @@ def _citation_json(c: Citation) -> dict[str, Any]:
 
 
 def _citation_from(d: dict[str, Any]) -> Citation:
-    return Citation(int(d["id"]), d["file"], int(d["start"]), int(d["end"]), d["quote"],
-                    d.get("chunk_id", ""), d.get("title", ""), d.get("outlet"),
-                    d.get("published"))
+    return Citation(
+        int(d["id"]),
+        d["file"],
+        int(d["start"]),
+        int(d["end"]),
+        d["quote"],
+        d.get("chunk_id", ""),
+        d.get("title", ""),
+        d.get("outlet"),
+        d.get("published"),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,13 +171,23 @@ class Actor:
     articles: int = 0  # in how many articles they speak or act
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role, "aliases": list(self.aliases),
-                "articles": self.articles, "items": [i.to_json() for i in self.items]}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "aliases": list(self.aliases),
+            "articles": self.articles,
+            "items": [i.to_json() for i in self.items],
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Actor:
-        return cls(d["name"], tuple(BriefItem.from_json(i) for i in d.get("items", [])),
-                   d.get("role", ""), tuple(d.get("aliases", [])), int(d.get("articles", 0)))
+        return cls(
+            d["name"],
+            tuple(BriefItem.from_json(i) for i in d.get("items", [])),
+            d.get("role", ""),
+            tuple(d.get("aliases", [])),
+            int(d.get("articles", 0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -178,8 +213,14 @@ class Briefing:
     @property
     def items(self) -> list[BriefItem]:
         """Every item, in reading order."""
-        return [*self.summary, *self.timeline, *[i for a in self.actors for i in a.items],
-                *self.figures, *self.disagreements, *self.watch]
+        return [
+            *self.summary,
+            *self.timeline,
+            *[i for a in self.actors for i in a.items],
+            *self.figures,
+            *self.disagreements,
+            *self.watch,
+        ]
 
     @property
     def citations(self) -> list[Citation]:
@@ -207,10 +248,12 @@ class Briefing:
             "watch": [i.to_json() for i in self.watch],
             "warnings": list(self.warnings),
             "invalid_citations": list(self.invalid_citations),
-            "changes": {"previous": self.previous,
-                        "new_items": len(self.new_items),
-                        "new_articles": list(self.new_articles),
-                        "dropped": [i.to_json() for i in self.dropped]},
+            "changes": {
+                "previous": self.previous,
+                "new_items": len(self.new_items),
+                "new_articles": list(self.new_articles),
+                "dropped": [i.to_json() for i in self.dropped],
+            },
             "seconds": round(self.seconds, 3),
             **({"offline": self.extra} if self.extra else {}),
         }
@@ -223,12 +266,17 @@ class Briefing:
             scope=BriefScope(scope.get("topic"), scope.get("since"), scope.get("until")),
             generated_at=d.get("generated_at", ""),
             generator=d.get("generator", ""),
-            articles=tuple(ArticleRef(a["file"], a.get("title", ""), a.get("outlet"),
-                                      a.get("published")) for a in d.get("articles", [])),
-            summary=_items(d, "summary"), timeline=_items(d, "timeline"),
+            articles=tuple(
+                ArticleRef(a["file"], a.get("title", ""), a.get("outlet"), a.get("published"))
+                for a in d.get("articles", [])
+            ),
+            summary=_items(d, "summary"),
+            timeline=_items(d, "timeline"),
             actors=tuple(Actor.from_json(a) for a in d.get("actors", [])),
-            figures=_items(d, "figures"), disagreements=_items(d, "disagreements"),
-            watch=_items(d, "watch"), warnings=tuple(d.get("warnings", [])),
+            figures=_items(d, "figures"),
+            disagreements=_items(d, "disagreements"),
+            watch=_items(d, "watch"),
+            warnings=tuple(d.get("warnings", [])),
             invalid_citations=tuple(d.get("invalid_citations", [])),
             previous=changes.get("previous"),
             dropped=tuple(BriefItem.from_json(i) for i in changes.get("dropped", [])),

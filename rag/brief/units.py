@@ -18,7 +18,7 @@ from rag.text.dates import find_dates
 from rag.text.names import TITLES
 from rag.text.terms import STOPWORDS
 
-_OPEN_QUOTES = "\"“"
+_OPEN_QUOTES = '"“'
 _QUOTED = re.compile(r"\"[^\"]*\"?|“[^”]*”?")
 
 
@@ -53,7 +53,7 @@ def units(file: str, text: str, title: str = "", max_words: int = 110) -> list[U
     for i, (s, e) in enumerate(spans):
         if groups:
             last = groups[-1]
-            joined = text[spans[last[0]][0]:spans[last[-1]][1]]
+            joined = text[spans[last[0]][0] : spans[last[-1]][1]]
             open_quote = _quote_balance(joined) > 0
             same_para = paras[last[-1]] == paras[i]
             words = len(joined.split()) + len(text[s:e].split())
@@ -62,9 +62,15 @@ def units(file: str, text: str, title: str = "", max_words: int = 110) -> list[U
                 continue
             # A bare quotation right after an attributed one continues the same speaker.
             piece = text[s:e]
-            if (same_para and piece[:1] in _OPEN_QUOTES and _quote_balance(piece) == 0
-                    and piece.rstrip()[-1:] in "\"”" and not speakers_in(piece)
-                    and speakers_in(joined) and words <= max_words):
+            if (
+                same_para
+                and piece[:1] in _OPEN_QUOTES
+                and _quote_balance(piece) == 0
+                and piece.rstrip()[-1:] in '"”'
+                and not speakers_in(piece)
+                and speakers_in(joined)
+                and words <= max_words
+            ):
                 last.append(i)
                 continue
         groups.append([i])
@@ -73,8 +79,12 @@ def units(file: str, text: str, title: str = "", max_words: int = 110) -> list[U
     for g in groups:
         s, e = spans[g[0]][0], spans[g[-1]][1]
         piece = text[s:e]
-        if not out and g[0] == 0 and (
-            " ".join(piece.split()).lower() == title_norm or not re.search(r"[.!?\"”]$", piece)
+        if (
+            not out
+            and g[0] == 0
+            and (
+                " ".join(piece.split()).lower() == title_norm or not re.search(r"[.!?\"”]$", piece)
+            )
         ):
             continue  # the title line
         if len(piece.split()) < 5:
@@ -90,16 +100,93 @@ def unquoted(text: str) -> str:
 
 # ---- names and actors --------------------------------------------------------------------------
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "new"})
-_LEADING = frozenset({"the", "but", "and", "so", "yet", "asked", "meanwhile", "however", "then",
-                      "also", "as", "while", "when", "after", "according", "several", "some",
-                      "many", "most", "other", "two", "three", "four", "a", "an", "its", "his",
-                      "her", "their", "our", "both", "all", "each", "every", "few"})
-_SENTENCE_WORDS = frozenset({"now", "since", "both", "in", "on", "at", "for", "during", "over",
-                             "amid", "calling", "although", "ahead", "independent"})
-_GENERIC = frozenset({"media", "reports", "officials", "analysts", "experts", "economists",
-                      "investors", "sources", "critics", "observers", "traders", "diplomats",
-                      "residents", "witnesses", "authorities", "researchers", "figures", "data",
-                      "statistics", "others", "many", "some", "most", "both", "all", "one"})
+_LEADING = frozenset(
+    {
+        "the",
+        "but",
+        "and",
+        "so",
+        "yet",
+        "asked",
+        "meanwhile",
+        "however",
+        "then",
+        "also",
+        "as",
+        "while",
+        "when",
+        "after",
+        "according",
+        "several",
+        "some",
+        "many",
+        "most",
+        "other",
+        "two",
+        "three",
+        "four",
+        "a",
+        "an",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+        "both",
+        "all",
+        "each",
+        "every",
+        "few",
+    }
+)
+_SENTENCE_WORDS = frozenset(
+    {
+        "now",
+        "since",
+        "both",
+        "in",
+        "on",
+        "at",
+        "for",
+        "during",
+        "over",
+        "amid",
+        "calling",
+        "although",
+        "ahead",
+        "independent",
+    }
+)
+_GENERIC = frozenset(
+    {
+        "media",
+        "reports",
+        "officials",
+        "analysts",
+        "experts",
+        "economists",
+        "investors",
+        "sources",
+        "critics",
+        "observers",
+        "traders",
+        "diplomats",
+        "residents",
+        "witnesses",
+        "authorities",
+        "researchers",
+        "figures",
+        "data",
+        "statistics",
+        "others",
+        "many",
+        "some",
+        "most",
+        "both",
+        "all",
+        "one",
+    }
+)
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 _SPEECH_VERBS = (
     r"said|says|told|tells|stated|states|confirmed|confirms|announced|announces|added|adds|"
@@ -147,7 +234,7 @@ def _strip_name(np: str) -> str:
     # Possessive owners ("South Korea's National Security Council") give way to the owned.
     for i in range(len(tokens) - 1, -1, -1):
         if tokens[i].endswith(("'s", "’s")) and i < len(tokens) - 1:
-            owned = tokens[i + 1:]
+            owned = tokens[i + 1 :]
             # "the Kremlin's press service" speaks for the Kremlin.
             tokens = tokens[: i + 1] if all(t.islower() for t in owned) else owned
             break
@@ -175,10 +262,18 @@ def strip_titles(name: str) -> str:
 
 def _nationality(word: str) -> bool:
     w = word.lower()
-    return w.endswith(("an", "ese", "ish", "ian", "ic")) and w not in {"kremlin", "pyongyang",
-                                                                       "taiwan", "iran", "japan",
-                                                                       "sudan", "oman", "pakistan",
-                                                                       "afghanistan", "jordan"}
+    return w.endswith(("an", "ese", "ish", "ian", "ic")) and w not in {
+        "kremlin",
+        "pyongyang",
+        "taiwan",
+        "iran",
+        "japan",
+        "sudan",
+        "oman",
+        "pakistan",
+        "afghanistan",
+        "jordan",
+    }
 
 
 def speakers_in(text: str) -> list[Speaker]:
@@ -186,14 +281,17 @@ def speakers_in(text: str) -> list[Speaker]:
     outside quotation marks, nearest to the end first (the attribution of a closing quote)."""
     frame = unquoted(text)
     found: list[Speaker] = []
-    for rx, kind in ((_SUBJECT_SPEECH, "subject"), (_INVERTED_SPEECH, "inverted"),
-                     (_ACCORDING, "according")):
+    for rx, kind in (
+        (_SUBJECT_SPEECH, "subject"),
+        (_INVERTED_SPEECH, "inverted"),
+        (_ACCORDING, "according"),
+    ):
         # The inverted form starts at the closing quote ('," said Putin'): read the text itself,
         # keeping only matches whose verb stands outside the quotation.
         for m in rx.finditer(text if kind == "inverted" else frame):
             if kind == "inverted" and frame[m.start("verb")] != text[m.start("verb")]:
                 continue
-            raw = text[m.start("np"):m.end("np")]
+            raw = text[m.start("np") : m.end("np")]
             if kind == "according":
                 raw = re.sub(r"^(?:[a-z-]+\s+){1,3}(?=[A-Z])", "", raw)
             name = _strip_name(raw)
@@ -201,10 +299,11 @@ def speakers_in(text: str) -> list[Speaker]:
                 continue
             if name.split()[0].lower() in {"this", "that", "these", "those", "there", "it"}:
                 continue
-            if re.search(r"\band\b|&", name) or (len(name.split()) == 1 and (
-                    _nationality(name) or name.lower() in _GENERIC)):
+            if re.search(r"\band\b|&", name) or (
+                len(name.split()) == 1 and (_nationality(name) or name.lower() in _GENERIC)
+            ):
                 continue  # compounds ("Washington and Kyiv") and bare adjectives
-            if kind != "according" and re.match(r"\s+(?:of|by)\b", frame[m.end():]):
+            if kind != "according" and re.match(r"\s+(?:of|by)\b", frame[m.end() :]):
                 continue  # passive: "Pyongyang accused of sending arms"
             role_m = _ROLE.search(frame[: m.start("np")])
             role = role_m.group(1).strip() if role_m and kind == "subject" else ""
@@ -283,8 +382,12 @@ class ActorNames:
         # Same surname and same first initial: "Sergei Lavrov" / "Sergey Lavrov".
         for _n, full in sorted(self._by_token.get(tokens[-1].lower(), []), reverse=True):
             ft = full.split()
-            if ft[-1] == tokens[-1] and ft[0][0] == tokens[0][0] and full != name and \
-                    self.inventory[full] > self.inventory.get(name, 0):
+            if (
+                ft[-1] == tokens[-1]
+                and ft[0][0] == tokens[0][0]
+                and full != name
+                and self.inventory[full] > self.inventory.get(name, 0)
+            ):
                 return full
         return name
 
@@ -297,16 +400,54 @@ def looks_personal(full: str) -> bool:
     if any(t.isupper() or _nationality(t) or not t[:1].isupper() for t in tokens):
         return False
     low = {t.lower() for t in tokens}
-    return not (low & {"korea", "russia", "states", "union", "council", "ministry", "department",
-                       "house", "forum", "news", "east", "west", "north", "south", "city", "bank",
-                       "court", "party", "group", "inc", "corp", "ltd", "plc", "company",
-                       "association", "agency", "commission", "office", "times", "post",
-                       "street", "exchange", "fund", "federation", "republic", "kingdom"})
+    return not (
+        low
+        & {
+            "korea",
+            "russia",
+            "states",
+            "union",
+            "council",
+            "ministry",
+            "department",
+            "house",
+            "forum",
+            "news",
+            "east",
+            "west",
+            "north",
+            "south",
+            "city",
+            "bank",
+            "court",
+            "party",
+            "group",
+            "inc",
+            "corp",
+            "ltd",
+            "plc",
+            "company",
+            "association",
+            "agency",
+            "commission",
+            "office",
+            "times",
+            "post",
+            "street",
+            "exchange",
+            "fund",
+            "federation",
+            "republic",
+            "kingdom",
+        }
+    )
 
 
 # ---- figures -----------------------------------------------------------------------------------
-_QUALIFIER = (r"(?:(?:around|about|roughly|nearly|almost|some|over|more than|less than|fewer than|"
-              r"up to|at least|at most|approximately|an estimated|just over|just under)\s+)?")
+_QUALIFIER = (
+    r"(?:(?:around|about|roughly|nearly|almost|some|over|more than|less than|fewer than|"
+    r"up to|at least|at most|approximately|an estimated|just over|just under)\s+)?"
+)
 _FIGURE = re.compile(
     _QUALIFIER
     + r"(?:(?:[$£€¥]|US\$)\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:bn|mn|m|k|million|billion|trillion|"
@@ -316,10 +457,29 @@ _FIGURE = re.compile(
     r"billions))?\b)",
     re.IGNORECASE,
 )
-_UNIT_STOP = frozenset(STOPWORDS | {"per", "than", "ago", "year-old", "years-old", "last", "next",
-                                    "this", "year", "month", "week", "earlier", "later"})
-_MAGNITUDE = re.compile(r"%|per\s?cent|percent|bn|mn|million|billion|trillion|thousand|hundred|"
-                        r"[$£€¥]|\d{2,}", re.IGNORECASE)
+_UNIT_STOP = frozenset(
+    STOPWORDS
+    | {
+        "per",
+        "than",
+        "ago",
+        "year-old",
+        "years-old",
+        "last",
+        "next",
+        "this",
+        "year",
+        "month",
+        "week",
+        "earlier",
+        "later",
+    }
+)
+_MAGNITUDE = re.compile(
+    r"%|per\s?cent|percent|bn|mn|million|billion|trillion|thousand|hundred|"
+    r"[$£€¥]|\d{2,}",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -347,11 +507,15 @@ def figures_in(text: str) -> list[Figure]:
         digits = re.sub(r"[^\d]", "", core)
         if re.fullmatch(r"(?:1[89]|20)\d\d", core):
             continue  # a year
-        if text[e:e + 1] in ":/" or text[e:e + 1] == "-" or text[max(0, s - 1):s] in "-/":
+        if text[e : e + 1] in ":/" or text[e : e + 1] == "-" or text[max(0, s - 1) : s] in "-/":
             continue  # times, ratios, "70-year-old", "one-on-one"
-        if re.match(r"\s*(?:st|nd|rd|th)\b", text[e:e + 3]):
+        if re.match(r"\s*(?:st|nd|rd|th)\b", text[e : e + 3]):
             continue
-        if digits and re.fullmatch(r",\s*", text[max(0, s - 2):s] or "x") and text[e:e + 1] == ",":
+        if (
+            digits
+            and re.fullmatch(r",\s*", text[max(0, s - 2) : s] or "x")
+            and text[e : e + 1] == ","
+        ):
             continue  # "Kim, 39," — an age
         unit, unit_len = _unit_after(text[e:])
         if not digits and not unit:
@@ -359,7 +523,7 @@ def figures_in(text: str) -> list[Figure]:
         if not _MAGNITUDE.search(core) and not unit:
             continue  # a bare small number says nothing on its own
         value = re.sub(_QUALIFIER, "", core, count=1, flags=re.IGNORECASE).strip()
-        out.append(Figure(text[s:e + unit_len].strip(), value, unit, s, e + unit_len))
+        out.append(Figure(text[s : e + unit_len].strip(), value, unit, s, e + unit_len))
     return out
 
 
@@ -389,14 +553,31 @@ def _unit_after(rest: str) -> tuple[str, int]:
 
 # ---- outlook -----------------------------------------------------------------------------------
 _OUTLOOK = (
-    (re.compile(r"\b(?:unclear|uncertain|remains? to be seen|did not (?:specify|say|give)|"
-                r"declined to (?:say|specify|comment)|not (?:yet )?(?:known|specified|clear)|"
-                r"no (?:details|date|timetable)|in due course)\b", re.I), 1.0),
-    (re.compile(r"\b(?:being prepared|is expected|are expected|expected to|is due|are due|"
-                r"is set to|are set to|plans to|scheduled|will|won't|upcoming|prospective)\b",
-                re.I), 0.8),
-    (re.compile(r"\b(?:likely|unlikely|may|might|could|fears?|possible|possibility|would|"
-                r"considering|being considered|warned)\b", re.I), 0.5),
+    (
+        re.compile(
+            r"\b(?:unclear|uncertain|remains? to be seen|did not (?:specify|say|give)|"
+            r"declined to (?:say|specify|comment)|not (?:yet )?(?:known|specified|clear)|"
+            r"no (?:details|date|timetable)|in due course)\b",
+            re.I,
+        ),
+        1.0,
+    ),
+    (
+        re.compile(
+            r"\b(?:being prepared|is expected|are expected|expected to|is due|are due|"
+            r"is set to|are set to|plans to|scheduled|will|won't|upcoming|prospective)\b",
+            re.I,
+        ),
+        0.8,
+    ),
+    (
+        re.compile(
+            r"\b(?:likely|unlikely|may|might|could|fears?|possible|possibility|would|"
+            r"considering|being considered|warned)\b",
+            re.I,
+        ),
+        0.5,
+    ),
 )
 
 
