@@ -58,6 +58,13 @@ class LLMSettings(BaseModel):
     )
     timeout_s: float = Field(default=60.0, gt=0, description="Per-request timeout in seconds.")
     max_retries: int = Field(default=2, ge=0, le=10, description="Retries on 429/5xx/timeouts.")
+    deadline_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Most seconds one question (its rewrite, draft and judge together) or one "
+        "briefing may spend waiting for the model, retries and streaming included; then it is "
+        "answered offline.",
+    )
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     judge: bool = Field(
         default=True, description="Use the model as a support judge in verification."

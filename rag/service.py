@@ -14,10 +14,14 @@ from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.store import Store, open_client
 from rag.answer.drafts import OnText
 from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.llm_draft import LLMGenerator, LLMRewriter
 from rag.answer.pipeline import AnswerPipeline
 from rag.answer.verify import Verifier
 from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
 from rag.config import Settings
+from rag.llm.chat import ChatModel
+from rag.llm.choice import choose
+from rag.llm.judge import LLMJudge
 from rag.records import Answer, Filters, Passage
 from rag.retrieval.hybrid import Retriever
 
@@ -131,13 +135,13 @@ class Dossier:
             return self._retriever
 
     @cached_property
-    def llm(self) -> Any:
-        """The OpenAI-compatible client, or None when no model is configured."""
+    def llm(self) -> ChatModel | None:
+        """The chat model (the OpenAI-compatible client), or None when none is configured."""
         if not self.settings.use_llm:
             return None
-        from rag.llm.client import OpenAIGenerator
+        from rag.llm.client import OpenAIChat
 
-        return OpenAIGenerator(self.settings.llm)
+        return OpenAIChat(self.settings.llm)
 
     @property
     def generator_name(self) -> str:
@@ -146,32 +150,19 @@ class Dossier:
     def pipeline(self, generator: str | None = None) -> AnswerPipeline:
         """``generator``: 'extractive', 'llm', or None for what the settings say."""
         extractive = ExtractiveGenerator(self.query_embedder, self.settings.answer.max_sentences)
-        use_llm = self.llm is not None if generator is None else generator == "llm"
-        if use_llm and self.llm is None:
-            from rag.errors import ConfigError
-
-            raise ConfigError(
-                "No language model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for "
-                "Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL."
-            )
-        judge = self.llm.judge if use_llm and self.settings.llm.judge else None
-        verifier = Verifier(self.query_embedder, self.settings.answer.min_support, judge)
-        if use_llm:
-            return AnswerPipeline(
-                self.retriever(),
-                self.llm,
-                verifier,
-                fallback=extractive,
-                rewriter=self._llm_rewrite,
-            )
-        return AnswerPipeline(self.retriever(), extractive, verifier)
-
-    def _llm_rewrite(self, question: str, history: Sequence[str]) -> str:
-        from rag.answer.question import is_follow_up
-
-        if not is_follow_up(question):
-            return question
-        return str(self.llm.rewrite(question, history))
+        verifier = Verifier(self.query_embedder, self.settings.answer.min_support)
+        chat = self.llm
+        if not choose(generator, chat) or chat is None:
+            return AnswerPipeline(self.retriever(), extractive, verifier)
+        return AnswerPipeline(
+            self.retriever(),
+            LLMGenerator(chat),
+            verifier,
+            fallback=extractive,
+            rewriter=LLMRewriter(chat),
+            judge=LLMJudge(chat) if self.settings.llm.judge else None,
+            deadline_s=self.settings.llm.deadline_s,
+        )
 
     def search(
         self,

@@ -49,8 +49,10 @@ Responses
     then ``data: [DONE]``. A reply with ``status != 200`` is always a plain JSON error body
     ``{"error": {"message", "type", "param", "code"}}`` (``Reply.content`` is the message when
     given), with ``Retry-After`` when ``retry_after`` is set. ``raw_body`` is sent verbatim with
-    the reply's status, as ``application/json`` (or ``text/event-stream`` for a streaming
-    request). ``delay_s`` is slept before the first byte of any response.
+    the reply's status, as ``Reply.content_type`` when given (``"text/html"`` for a proxy's
+    error page), else ``application/json`` (or ``text/event-stream`` for a streaming request).
+    ``delay_s`` is slept before the first byte of any response; ``chunk_delay_s`` before each
+    streamed event after the first (a server that trickles its answer).
 
 Clients that disconnect (for instance after a client-side timeout) are handled quietly, and the
 default request logging is silenced.
@@ -121,6 +123,8 @@ class Reply:
     stream_chunk_chars: int = 8  # content characters per SSE delta when stream=true (<= 0: one)
     finish_reason: str = "stop"
     model: str | None = None  # echoed model override (default: the request's model)
+    content_type: str | None = None  # Content-Type for raw_body (e.g. "text/html")
+    chunk_delay_s: float = 0.0  # sleep before each SSE event after the first (a trickling server)
 
 
 def _as_reply(reply: Reply | str) -> Reply:
@@ -300,7 +304,9 @@ class _Handler(BaseHTTPRequestHandler):
             else {}
         )
         if reply.raw_body is not None:
-            content_type = "text/event-stream" if stream else "application/json"
+            content_type = reply.content_type or (
+                "text/event-stream" if stream else "application/json"
+            )
             self._send(reply.status, reply.raw_body.encode("utf-8"), content_type, retry)
         elif reply.status != 200:
             message = reply.content or _DEFAULT_ERROR_MESSAGES.get(
@@ -353,7 +359,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("x-request-id", f"req_{uuid.uuid4().hex}")
         self.end_headers()
         self.wfile.flush()
-        for event in events:
+        for n, event in enumerate(events):
+            if (
+                n
+                and reply.chunk_delay_s > 0
+                and self.server.owner._stop_event.wait(reply.chunk_delay_s)
+            ):
+                return  # server stopping
             self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
         self._write_chunk(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")

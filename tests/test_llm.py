@@ -1,17 +1,23 @@
-"""The LLM generator against a real chat-completions server on loopback (nothing patched)."""
+"""The chat client (``rag.llm.client.OpenAIChat``) and the answer drafting above it, against a
+real chat-completions server on loopback (nothing patched): replies, streaming, citations,
+retries, 429s, timeouts, malformed bodies and deadlines (issue 13, finding 8)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rag.answer.drafts import REFUSAL_TEXT, Draft
+from rag.answer.llm_draft import TRUNCATED_WARNING, LLMGenerator, LLMRewriter, parse_draft
 from rag.config import LLMSettings
 from rag.errors import GeneratorError
-from rag.answer.drafts import REFUSAL_TEXT, Draft
-from rag.llm.client import PLACEHOLDER_API_KEY, OpenAIGenerator, parse_draft
+from rag.llm.client import PLACEHOLDER_API_KEY, OpenAIChat
+from rag.llm.deadline import one_deadline
+from rag.llm.judge import LLMJudge
 from rag.llm.prompts import SYSTEM_PROMPT, format_passages
 from rag.records import Passage
 from tests.openai_server import FakeOpenAIServer, Reply
@@ -82,21 +88,27 @@ def srv() -> Iterator[FakeOpenAIServer]:
         yield server
 
 
-def _gen(
+def _chat(
     srv: FakeOpenAIServer,
     *,
     timeout_s: float = 5.0,
     max_retries: int = 0,
+    deadline_s: float = 30.0,
     api_key: str | None = "test-key",
-) -> OpenAIGenerator:
+) -> OpenAIChat:
     settings = LLMSettings(
         model="fake-model",
         api_key=api_key,  # type: ignore[arg-type]  # pydantic turns str into SecretStr
         base_url=srv.base_url,
         timeout_s=timeout_s,
         max_retries=max_retries,
+        deadline_s=deadline_s,
     )
-    return OpenAIGenerator(settings)
+    return OpenAIChat(settings)
+
+
+def _gen(srv: FakeOpenAIServer, **kw: Any) -> LLMGenerator:
+    return LLMGenerator(_chat(srv, **kw))
 
 
 def _ids(draft: Draft) -> list[list[int]]:
@@ -269,7 +281,7 @@ def test_unreachable_server() -> None:
         base_url = dead.base_url
     settings = LLMSettings(model="m", api_key="k", base_url=base_url, max_retries=0)  # type: ignore[arg-type]
     with pytest.raises(GeneratorError, match="Could not reach"):
-        OpenAIGenerator(settings).draft(QUESTION, PASSAGES)
+        LLMGenerator(OpenAIChat(settings)).draft(QUESTION, PASSAGES)
 
 
 # 9 ---------------------------------------------------------------------------------------------
@@ -320,17 +332,17 @@ def test_metadata_cannot_break_the_tag() -> None:
 def test_rewrite(srv: FakeOpenAIServer) -> None:
     srv.push("When did Kim visit Russia before?")
     history = ["When did Kim visit Russia?"]
-    gen = _gen(srv)
-    assert gen.rewrite("And before that?", history) == "When did Kim visit Russia before?"
+    rewrite = LLMRewriter(_chat(srv))
+    assert rewrite("And before that?", history) == "When did Kim visit Russia before?"
     sent = srv.requests[0]["messages"][1]["content"]
     assert "When did Kim visit Russia?" in sent and "And before that?" in sent
 
 
 def test_rewrite_falls_back_to_the_question(srv: FakeOpenAIServer) -> None:
     srv.push(Reply(status=500))
-    gen = _gen(srv)
-    assert gen.rewrite("And before that?", ["When did Kim visit Russia?"]) == "And before that?"
-    assert gen.rewrite("And before that?", []) == "And before that?"  # no history: no request
+    rewrite = LLMRewriter(_chat(srv))
+    assert rewrite("And before that?", ["When did Kim visit Russia?"]) == "And before that?"
+    assert rewrite("And before that?", []) == "And before that?"  # no history: no request
     assert len(srv.requests) == 1
 
 
@@ -345,7 +357,7 @@ JUDGE_ITEMS = [
 
 def test_judge(srv: FakeOpenAIServer) -> None:
     srv.push('[{"i": 0, "supported": true}, {"i": 1, "supported": false}]')
-    assert _gen(srv).judge(JUDGE_ITEMS) == [True, False]
+    assert LLMJudge(_chat(srv))(JUDGE_ITEMS) == [True, False]
     sent = srv.requests[0]["messages"]
     assert '"supported"' in sent[0]["content"]
     assert "Putin declined the invitation." in sent[1]["content"]
@@ -357,7 +369,7 @@ def test_judge(srv: FakeOpenAIServer) -> None:
 )
 def test_judge_unusable(srv: FakeOpenAIServer, reply: str | Reply) -> None:
     srv.push(reply)
-    assert _gen(srv).judge(JUDGE_ITEMS) == [None, None]
+    assert LLMJudge(_chat(srv))(JUDGE_ITEMS) == [None, None]
 
 
 # 12 --------------------------------------------------------------------------------------------
@@ -374,3 +386,121 @@ def test_base_url_only_sends_a_placeholder_key(srv: FakeOpenAIServer) -> None:
     draft = _gen(srv, api_key=None).draft(QUESTION, PASSAGES)
     assert _ids(draft) == [[2], [1, 3]]
     assert srv.request_headers[0]["authorization"] == f"Bearer {PLACEHOLDER_API_KEY}"
+
+
+# 13 --- every malformed body is the same clean error (issue 13, finding 8) ----------------------
+
+HTML_PAGE = "<!doctype html><html><body><h1>502 Bad Gateway</h1>nginx</body></html>"
+MALFORMED = [
+    pytest.param(Reply(raw_body=HTML_PAGE, content_type="text/html"), id="html-200"),
+    pytest.param(Reply(raw_body=HTML_PAGE), id="html-as-json"),
+    pytest.param(Reply(raw_body="model overloaded", content_type="text/plain"), id="text"),
+    pytest.param(Reply(raw_body=""), id="empty-body"),
+    pytest.param(Reply(raw_body="{not json"), id="broken-json"),
+    pytest.param(Reply(raw_body='{"unexpected": 1}'), id="wrong-shape"),
+    pytest.param(Reply(raw_body='{"choices": []}'), id="no-choices"),
+    pytest.param(Reply(raw_body='{"choices": ["x"]}'), id="choice-not-object"),
+    pytest.param(Reply(raw_body="[1, 2]"), id="array"),
+    pytest.param(Reply(raw_body='"a string"'), id="json-string"),
+]
+
+
+@pytest.mark.parametrize("reply", MALFORMED)
+def test_every_malformed_body_is_one_generator_error(srv: FakeOpenAIServer, reply: Reply) -> None:
+    srv.push(reply)
+    with pytest.raises(GeneratorError, match="sent a malformed response") as info:
+        _gen(srv).draft(QUESTION, PASSAGES)
+    assert "DOSSIER_LLM__BASE_URL" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(Reply(raw_body=HTML_PAGE, content_type="text/html"), id="html-200"),
+        pytest.param(Reply(raw_body="model overloaded\n\n"), id="text"),
+        pytest.param(Reply(raw_body="data: [1, 2]\n\ndata: [DONE]\n\n"), id="wrong-events"),
+    ],
+)
+def test_malformed_streams_are_the_same_error(srv: FakeOpenAIServer, reply: Reply) -> None:
+    srv.push(reply)
+    with pytest.raises(GeneratorError, match="sent a malformed response"):
+        _gen(srv).draft(QUESTION, PASSAGES, on_text=lambda _d: None)
+
+
+@pytest.mark.parametrize("reply", MALFORMED[:3])
+def test_judge_survives_a_malformed_body(srv: FakeOpenAIServer, reply: Reply) -> None:
+    srv.push(reply)
+    assert LLMJudge(_chat(srv))(JUDGE_ITEMS) == [None, None]
+
+
+def test_length_limit_is_a_warning(srv: FakeOpenAIServer) -> None:
+    srv.push(Reply("Putin accepted the invitation [1]. He will", finish_reason="length"))
+    draft = _gen(srv).draft(QUESTION, PASSAGES)
+    assert draft.warnings == [TRUNCATED_WARNING]
+
+
+# 14 --- deadlines: one per call and one per question, retries and streaming included --------------
+
+
+def test_hanging_server_is_cut_at_the_deadline(srv: FakeOpenAIServer) -> None:
+    # Without the deadline: 3 attempts of 5 s each.
+    srv.push(*[Reply(GOOD, delay_s=10)] * 3)
+    chat = _chat(srv, timeout_s=5, max_retries=2, deadline_s=0.8)
+    started = time.monotonic()
+    with pytest.raises(GeneratorError, match=r"timed out: no complete answer within the 0\.8 s"):
+        chat.complete([{"role": "user", "content": "hi"}])
+    assert time.monotonic() - started < 1.5
+    assert len(srv.requests) == 1
+
+
+def test_trickling_stream_is_cut_at_the_deadline(srv: FakeOpenAIServer) -> None:
+    # Every gap (0.4 s) is well inside the 5 s timeout; the whole answer would take 4 s.
+    srv.push(Reply(GOOD, stream_chunk_chars=12, chunk_delay_s=0.4))
+    pieces: list[str] = []
+    chat = _chat(srv, timeout_s=5, deadline_s=1.2)
+    started = time.monotonic()
+    with pytest.raises(GeneratorError, match="DOSSIER_LLM__DEADLINE_S"):
+        chat.complete([{"role": "user", "content": "hi"}], on_text=pieces.append)
+    assert time.monotonic() - started < 1.8
+    assert pieces and "".join(pieces) != GOOD  # some text arrived, then the call was cut
+
+
+def test_retries_stay_inside_the_deadline(srv: FakeOpenAIServer) -> None:
+    srv.push(*[Reply(status=429, retry_after=5)] * 4)
+    chat = _chat(srv, max_retries=3, deadline_s=1)
+    started = time.monotonic()
+    with pytest.raises(GeneratorError, match="Rate-limited"):
+        chat.complete([{"role": "user", "content": "hi"}])
+    assert time.monotonic() - started < 0.8  # a 5 s Retry-After does not fit: no retry
+    assert len(srv.requests) == 1
+
+
+def test_a_timed_out_attempt_is_retried_within_the_deadline(srv: FakeOpenAIServer) -> None:
+    srv.push(Reply(GOOD, delay_s=2), GOOD)
+    chat = _chat(srv, timeout_s=0.3, max_retries=1, deadline_s=5)
+    assert chat.complete([{"role": "user", "content": "hi"}]) == GOOD
+    assert len(srv.requests) == 2
+
+
+def test_one_deadline_for_all_the_calls_of_a_question(srv: FakeOpenAIServer) -> None:
+    srv.push(Reply("first", delay_s=0.6), Reply("second", delay_s=0.6))
+    chat = _chat(srv, timeout_s=5, deadline_s=30)
+    started = time.monotonic()
+    with one_deadline(1.0):
+        assert chat.complete([{"role": "user", "content": "1"}]) == "first"
+        with pytest.raises(GeneratorError, match="within the 1 s deadline"):
+            chat.complete([{"role": "user", "content": "2"}])
+    assert time.monotonic() - started < 1.5
+    srv.push("third")  # outside the scope each call has its own deadline again
+    assert chat.complete([{"role": "user", "content": "3"}]) == "third"
+
+
+def test_streamed_text_reaches_the_callers_thread(srv: FakeOpenAIServer) -> None:
+    import threading
+
+    srv.push(Reply(GOOD, stream_chunk_chars=7))
+    threads: set[int] = set()
+    _chat(srv).complete(
+        [{"role": "user", "content": "hi"}], lambda _t: threads.add(threading.get_ident())
+    )
+    assert threads == {threading.get_ident()}  # a Streamlit callback runs where it expects

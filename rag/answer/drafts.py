@@ -1,18 +1,29 @@
 """The generator boundary: an answer drafted from passages, before verification.
 
 Two implementations: ``rag.answer.extractive.ExtractiveGenerator`` (offline default) and
-``rag.llm.client.OpenAIGenerator`` (any OpenAI-compatible endpoint). Both return a ``Draft``; the answer
-pipeline (``rag.answer.pipeline``) then resolves citations to spans, verifies each claim and builds the
-``Answer`` record.
+``rag.answer.llm_draft.LLMGenerator`` (any ``rag.llm.chat.ChatModel``). Both return a ``Draft``;
+the answer pipeline (``rag.answer.pipeline``) then resolves citations to spans, verifies each
+claim and builds the ``Answer`` record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rag.llm.chat import OnText
+from rag.llm.prompts import REFUSAL_TEXT
 from rag.records import Disagreement, Passage
+
+__all__ = [
+    "REFUSAL_TEXT",
+    "Draft",
+    "DraftCitation",
+    "DraftClaim",
+    "Generator",
+    "OnText",
+]
 
 
 @dataclass(frozen=True)
@@ -41,9 +52,6 @@ class Draft:
     raw: str = ""
 
 
-OnText = Callable[[str], None]
-
-
 class Generator(Protocol):
     """Drafts a cited answer to ``question`` from numbered ``passages`` (1-based ids)."""
 
@@ -52,6 +60,3 @@ class Generator(Protocol):
     def draft(
         self, question: str, passages: Sequence[Passage], on_text: OnText | None = None
     ) -> Draft: ...
-
-
-REFUSAL_TEXT = "The articles don't say."

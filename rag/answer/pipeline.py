@@ -1,17 +1,25 @@
 """The answer pipeline: rewrite a follow-up → retrieve → draft (LLM or extractive) → resolve
-citations to exact spans → verify every claim → ``Answer``."""
+citations to exact spans → verify every claim → ``Answer``.
+
+A claim is verified only when the offline evidence check passes (``rag.llm.judge.verified``);
+for a drafted-by-the-model answer the model's judge may then lower a verdict, never raise one.
+With a model, the whole question (rewrite, draft, judge) runs inside one deadline.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from rag.errors import GeneratorError
 from rag.answer.drafts import REFUSAL_TEXT, Draft, Generator, OnText
 from rag.answer.question import rewrite_follow_up
+from rag.answer.verify import Verifier
+from rag.errors import GeneratorError
+from rag.llm.citations import citation
+from rag.llm.deadline import one_deadline
+from rag.llm.judge import Check, Judge, judge_checks, verified
 from rag.records import Answer, Citation, Claim, Disagreement, Filters, InvalidCitation, Passage
 from rag.retrieval.hybrid import Retriever
-from rag.answer.verify import Verifier
 
 Rewriter = Callable[[str, Sequence[str]], str]
 
@@ -23,6 +31,8 @@ class AnswerPipeline:
     verifier: Verifier
     fallback: Generator | None = None  # used when the LLM fails (timeouts, rate limits)
     rewriter: Rewriter = rewrite_follow_up
+    judge: Judge | None = None  # the model's yes/no on the generator's claims (lowers only)
+    deadline_s: float | None = None  # one deadline for all the model calls of a question
 
     def ask(
         self,
@@ -31,6 +41,17 @@ class AnswerPipeline:
         filters: Filters | None = None,
         k: int | None = None,
         on_text: OnText | None = None,
+    ) -> Answer:
+        with one_deadline(self.deadline_s):
+            return self._ask(question, history, filters, k, on_text)
+
+    def _ask(
+        self,
+        question: str,
+        history: Sequence[str],
+        filters: Filters | None,
+        k: int | None,
+        on_text: OnText | None,
     ) -> Answer:
         question = question.strip()
         standalone = self.rewriter(question, history) if history else question
@@ -61,7 +82,8 @@ class AnswerPipeline:
                 on_text("\n\n(The model failed; answering offline instead.)\n\n")
             generator = self.fallback
             draft = generator.draft(standalone, passages, on_text)
-        return self.build(question, standalone, passages, draft, generator.name, warnings)
+        judge = self.judge if generator is self.generator else None
+        return self.build(question, standalone, passages, draft, generator.name, warnings, judge)
 
     def build(
         self,
@@ -71,6 +93,7 @@ class AnswerPipeline:
         draft: Draft,
         generator_name: str,
         warnings: Sequence[str] = (),
+        judge: Judge | None = None,
     ) -> Answer:
         warnings = [*warnings, *draft.warnings]
         rewritten = standalone if standalone != question else None
@@ -103,18 +126,27 @@ class AnswerPipeline:
                 key = (p.file, start, end)
                 cid = ids.setdefault(key, len(ids) + 1)
                 by_passage.setdefault(c.passage, cid)
-                quote = p.text[start - p.start : end - p.start]
-                cites.append(
-                    Citation(cid, p.file, start, end, quote, p.id, p.title, p.outlet, p.published)
-                )
+                cites.append(citation(cid, p, start, end))
             evidence = [passages[c.passage - 1].text for c in dc.citations]
             support = self.verifier.support(dc.text, evidence)
-            claims.append(
-                Claim(
-                    dc.text, tuple(cites), support.score >= self.verifier.min_support, support.score
+            ok = bool(cites) and verified(support, self.verifier.min_support)
+            claims.append(Claim(dc.text, tuple(cites), ok, support.score))
+        checks = judge_checks(
+            [
+                Check(
+                    c.text,
+                    "\n\n".join(passages[x.passage - 1].text for x in d.citations),
+                    c.supported,
+                    c.score,
                 )
-            )
-        claims = self._judge(claims, passages, draft, generator_name)
+                for c, d in zip(claims, draft.claims, strict=True)
+            ],
+            judge,
+        )
+        claims = [
+            replace(c, supported=k.supported, score=k.score)
+            for c, k in zip(claims, checks, strict=True)
+        ]
         disagreements = tuple(
             Disagreement(d.about, tuple((v, by_passage.get(p, p)) for v, p in d.values))
             for d in draft.disagreements
@@ -137,28 +169,3 @@ class AnswerPipeline:
             disagreements,
             tuple(warnings),
         )
-
-    def _judge(
-        self, claims: list[Claim], passages: Sequence[Passage], draft: Draft, generator_name: str
-    ) -> list[Claim]:
-        """With a model configured, its yes/no on each claim overrides the offline score."""
-        judge = self.verifier.judge
-        if judge is None or generator_name == "extractive":
-            return claims
-        items = [
-            (c.text, "\n\n".join(passages[dc.passage - 1].text for dc in d.citations))
-            for c, d in zip(claims, draft.claims, strict=True)
-        ]
-        try:
-            verdicts = judge(items)
-        except GeneratorError:
-            return claims
-        out = []
-        for c, v in zip(claims, verdicts, strict=False):
-            if v is None or not c.citations:
-                out.append(c)
-            else:
-                out.append(
-                    Claim(c.text, c.citations, v, max(c.score, 0.9) if v else min(c.score, 0.3))
-                )
-        return out

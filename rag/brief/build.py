@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any
 
 from index.embed import Embedder
 from index.store import Store
+from rag.answer.verify import Verifier
 from rag.brief.extract import Sections, extract, scope_limits
 from rag.brief.pool import build_pool
 from rag.brief.records import (
@@ -35,6 +36,8 @@ from rag.brief.records import (
     renumber,
 )
 from rag.errors import GeneratorError
+from rag.llm.chat import ChatModel
+from rag.llm.choice import choose
 from rag.records import Filters, Passage
 from rag.retrieval.filters import in_date_range
 from rag.retrieval.hybrid import Retriever
@@ -152,21 +155,18 @@ def _lead_passages(
 
 
 def _llm_sections(
-    parts: BriefParts,
-    scope: BriefScope,
-    docs: list[tuple[ArticleRef, str]],
-    passages: list[Passage],
+    chat: ChatModel,
+    verifier: Verifier,
+    passages: Sequence[Passage],
+    scope: str,
+    judge: bool = True,
+    deadline_s: float | None = None,
 ) -> tuple[Sections, list[str]]:
-    from rag.answer.verify import Verifier
-    from rag.brief.llm_items import brief_messages, parse_brief, sections_from
+    """The sections ``chat`` writes from ``passages`` (verified, then judged when ``judge``),
+    and the ids it invented; every call within one ``deadline_s``. Raises GeneratorError."""
+    from rag.brief.llm_items import write_sections
 
-    assert parts.llm is not None
-    passages = passages[:24] if passages else _lead_passages(parts.store, docs)
-    raw = parts.llm.complete(brief_messages(passages, scope.describe()))
-    out = parse_brief(str(raw))
-    verifier = Verifier(parts.embedder, parts.min_support)
-    judge = parts.llm.judge if parts.judge else None
-    return sections_from(out, passages, verifier, judge)
+    return write_sections(chat, verifier, passages, scope, judge, deadline_s)
 
 
 # ---- incremental: the previous briefing of the scope --------------------------------------------
@@ -237,14 +237,7 @@ def build_briefing(
     docs, allowed, passages = select(parts, scope)
     warnings: list[str] = []
     invalid: list[str] = []
-    use_llm = parts.llm is not None if generator in (None, "auto") else generator == "llm"
-    if use_llm and parts.llm is None:
-        from rag.errors import ConfigError
-
-        raise ConfigError(
-            "No language model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL "
-            "for Ollama, vLLM or llama.cpp) or DOSSIER_LLM__BASE_URL."
-        )
+    use_llm = choose(generator, parts.llm)
     name = "extractive"
     extra: dict[str, Any] = {}
     sections: Sections | None = None
@@ -254,8 +247,16 @@ def build_briefing(
     elif use_llm:
         step(1, _STAGES, "asking the model")
         try:
-            sections, invalid = _llm_sections(parts, scope, docs, passages)
-            name = parts.llm_name
+            chat = parts.llm
+            assert chat is not None  # choose() said so
+            sections, invalid = _llm_sections(
+                chat,
+                Verifier(parts.embedder, parts.min_support),
+                passages[:24] if passages else _lead_passages(parts.store, docs),
+                scope.describe(),
+                parts.judge,
+            )
+            name = chat.name
         except GeneratorError as exc:
             warnings.append(f"{exc} — briefing written offline instead.")
     if sections is None:
