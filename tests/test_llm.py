@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from index.embed import FakeEmbedder
 from rag.answer.drafts import REFUSAL_TEXT, Draft
 from rag.answer.llm_draft import TRUNCATED_WARNING, LLMGenerator, LLMRewriter, parse_draft
 from rag.config import LLMSettings
@@ -20,6 +21,8 @@ from rag.llm.deadline import one_deadline
 from rag.llm.judge import LLMJudge
 from rag.llm.prompts import SYSTEM_PROMPT, format_passages
 from rag.records import Passage
+from rag.service import Dossier
+from tests.conftest import make_settings
 from tests.openai_server import FakeOpenAIServer, Reply
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -504,3 +507,75 @@ def test_streamed_text_reaches_the_callers_thread(srv: FakeOpenAIServer) -> None
         [{"role": "user", "content": "hi"}], lambda _t: threads.add(threading.get_ident())
     )
     assert threads == {threading.get_ident()}  # a Streamlit callback runs where it expects
+
+
+# 15 --- the same clean fallback for answers, judge and briefing (issue 13, finding 8) ------------
+
+
+@pytest.fixture
+def dossier(tmp_path: Path, sample_copy: Path) -> Iterator[tuple[Dossier, FakeOpenAIServer]]:
+    with FakeOpenAIServer() as server:
+        llm = LLMSettings(
+            model="fake-model", base_url=server.base_url, max_retries=2, timeout_s=5, deadline_s=1
+        )
+        d = Dossier(make_settings(tmp_path / "d").model_copy(update={"llm": llm}), FakeEmbedder())
+        d.ingest(sample_copy)
+        yield d, server
+
+
+ASK = "When will Putin visit North Korea June 18-19"
+HTML_200 = Reply(raw_body=HTML_PAGE, content_type="text/html")
+
+
+def test_an_html_answer_falls_back_offline(dossier: tuple[Dossier, FakeOpenAIServer]) -> None:
+    d, srv = dossier
+    srv.push(HTML_200)
+    a = d.ask(ASK)
+    assert a.generator == "extractive" and not a.refused
+    assert "malformed response (an HTML page)" in a.warnings[0]
+    assert "answered offline instead" in a.warnings[0]
+    assert len(srv.requests) == 1  # a malformed body is not retried
+
+
+def test_an_html_judge_reply_keeps_the_offline_verdicts(
+    dossier: tuple[Dossier, FakeOpenAIServer],
+) -> None:
+    d, srv = dossier
+    n = next(i for i, p in enumerate(d.search(ASK), 1) if "June 18-19" in p.text)
+    srv.push(f"Putin will visit North Korea on June 18-19 [{n}].", HTML_200)
+    a = d.ask(ASK)
+    assert a.generator == "fake-model"
+    assert [c.supported for c in a.claims] == [True]
+    assert len(srv.requests) == 2  # the judge was asked, and its page ignored
+
+
+def test_an_html_briefing_falls_back_offline(dossier: tuple[Dossier, FakeOpenAIServer]) -> None:
+    d, srv = dossier
+    srv.push(HTML_200)
+    b = d.brief(save=False)
+    assert b.generator == "extractive" and b.summary
+    assert "malformed response" in b.warnings[0] and "offline instead" in b.warnings[0]
+
+
+def test_a_hanging_server_costs_one_deadline_per_question(
+    dossier: tuple[Dossier, FakeOpenAIServer],
+) -> None:
+    d, srv = dossier
+    srv.default = Reply("too late", delay_s=10)
+    started = time.monotonic()
+    a = d.ask("and when did he go there?", history=["When did Kim visit Russia?"])
+    assert time.monotonic() - started < 2.0  # rewrite + draft inside the 1 s deadline
+    assert a.generator == "extractive" and "DOSSIER_LLM__DEADLINE_S" in a.warnings[0]
+
+
+def test_a_trickling_stream_is_cut_and_answered_offline(
+    dossier: tuple[Dossier, FakeOpenAIServer],
+) -> None:
+    d, srv = dossier
+    srv.push(Reply(GOOD * 4, stream_chunk_chars=10, chunk_delay_s=0.3))
+    pieces: list[str] = []
+    started = time.monotonic()
+    a = d.ask(ASK, on_text=pieces.append)
+    assert time.monotonic() - started < 2.0
+    assert a.generator == "extractive" and "timed out" in a.warnings[0]
+    assert "(The model failed; answering offline instead.)" in "".join(pieces)
