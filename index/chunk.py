@@ -1,7 +1,12 @@
-"""Sentence-aware chunking with exact character spans, token-counted with tiktoken.
+"""Chunks of an article with exact character spans: our sentences, packed by llama-index.
 
-Every chunk records ``start``/``end`` offsets into the stored (cleaned) text so that
-``text[start:end] == chunk.text`` — citations and the UI's highlighting depend on it.
+Sentences come from :mod:`index.sentences` (a sentence longer than a chunk is cut at words, a
+word longer than a chunk at characters). llama-index's ``SentenceSplitter`` packs them: whole
+sentences up to ``max_tokens`` tiktoken cl100k tokens per chunk, neighbours sharing up to
+``overlap_tokens`` of whole sentences. It is handed the sentences themselves (each with the
+whitespace that follows it, so that they tile the text) and counts a sentence's tokens without
+that whitespace. Every chunk records ``start``/``end`` offsets into the stored (cleaned) text so
+that ``text[start:end] == chunk.text`` — citations and the UI's highlighting depend on it.
 """
 
 from __future__ import annotations
@@ -11,70 +16,25 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.records import Chunk
+from index.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from llama_index.core.node_parser import SentenceSplitter
+    from tiktoken import Encoding
+
+__all__ = ["TOKENIZER_NAME", "chunk_text", "count_tokens", "sentence_spans"]
 
 TOKENIZER_NAME = "cl100k_base"
-
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) + whitespace, when the
-# next thing looks like the start of a sentence. Paragraph breaks always end a sentence.
-_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
-_PARAGRAPH = re.compile(r"\n\s*\n|\n")
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "vs",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "no",
-        "fig",
-        "est",
-        "approx",
-        "dept",
-        "univ",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-    ]
-)
+# llama-index splits on this before it asks for sentences; our sentences already end at every
+# paragraph, so it must never match: a private-use character that news text does not carry.
+_NO_PARAGRAPHS = "\ue000\ue001"
 
 
 @lru_cache(maxsize=1)
-def _encoding():  # type: ignore[no-untyped-def]
+def _encoding() -> Encoding:
     """tiktoken's cl100k_base from llama-index-core's bundled cache: nothing is downloaded."""
     import importlib.util
 
@@ -92,54 +52,11 @@ def count_tokens(text: str) -> int:
     return len(_encoding().encode(text, disallowed_special=()))
 
 
-def _is_abbreviation(text: str, end: int) -> bool:
-    """True when the period at ``text[end-1]`` closes an abbreviation or an initial."""
-    start = end - 1
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    word = text[start:end].rstrip(".").lstrip("\"'“‘(").lower()
-    if word in _ABBREVIATIONS:
-        return True
-    # Single initials ("J. Smith") and dotted acronyms ("U.S.") are not sentence ends.
-    return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]?", word))
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentences, returned as (start, end) spans with no outer whitespace."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for para in [*_PARAGRAPH.finditer(text), None]:
-        para_end = para.start() if para else len(text)
-        cursor = pos
-        for m in _BOUNDARY.finditer(text, pos, para_end):
-            if (
-                text[m.start()] == "."
-                and m.end() - m.start() == 1
-                and _is_abbreviation(text, m.start() + 1)
-            ):
-                continue
-            _add_span(text, cursor, m.end(), spans)
-            cursor = m.end()
-        _add_span(text, cursor, para_end, spans)
-        if para is None:
-            break
-        pos = para.end()
-    return spans
-
-
-def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
-
-
-def _split_long(
+def _cut(
     text: str, span: tuple[int, int], max_tokens: int, count: Callable[[str], int]
 ) -> list[tuple[int, int]]:
-    """Cut a sentence longer than ``max_tokens`` at word boundaries, greedily."""
+    """Cut a span longer than ``max_tokens`` at word boundaries, greedily; a single word longer
+    than that is cut at characters."""
     start, end = span
     words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
     pieces: list[tuple[int, int]] = []
@@ -149,7 +66,65 @@ def _split_long(
             pieces.append((words[first][0], words[i - 1][1]))
             first = i
     pieces.append((words[first][0], words[-1][1]))
-    return pieces
+    return [p for piece in pieces for p in _cut_word(text, piece, max_tokens, count)]
+
+
+def _cut_word(
+    text: str, span: tuple[int, int], max_tokens: int, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
+    start, end = span
+    pieces: list[tuple[int, int]] = []
+    while count(text[start:end]) > max_tokens:
+        lo, hi = start + 1, end - 1  # the longest prefix within budget, by bisection
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if count(text[start:mid]) <= max_tokens else (lo, mid - 1)
+        pieces.append((start, lo))
+        start = lo
+    return [*pieces, (start, end)]
+
+
+def sentence_units(
+    text: str, max_tokens: int, count: Callable[[str], int] = count_tokens
+) -> list[tuple[int, int]]:
+    """What chunks are packed from: the sentences of ``text``, none over ``max_tokens``."""
+    units: list[tuple[int, int]] = []
+    for span in sentence_spans(text):
+        if count(text[span[0] : span[1]]) <= max_tokens:
+            units.append(span)
+        else:
+            units.extend(_cut(text, span, max_tokens, count))
+    return units
+
+
+def _splitter(
+    max_tokens: int,
+    overlap_tokens: int,
+    units: Callable[[str], list[tuple[int, int]]],
+    ids: Callable[[str], list[int]],
+) -> SentenceSplitter:
+    """llama-index's packer, handed our sentences (``units``) of whatever text it splits. A
+    text's tokens are those of its sentences: whitespace between sentences is not counted, as it
+    is not when a chunk is measured sentence by sentence."""
+    from llama_index.core.node_parser import SentenceSplitter
+
+    def sentences(text: str) -> list[str]:
+        starts = [s for s, _ in units(text)]
+        return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+    def tokens(text: str) -> list[int]:
+        return [t for s, e in units(text) for t in ids(text[s:e])]
+
+    return SentenceSplitter(
+        chunk_size=max_tokens,
+        chunk_overlap=min(overlap_tokens, max_tokens),
+        tokenizer=tokens,
+        chunking_tokenizer_fn=sentences,
+        paragraph_separator=_NO_PARAGRAPHS,
+        secondary_chunking_regex=None,
+        include_metadata=False,
+        include_prev_next_rel=False,
+    )
 
 
 def chunk_text(
@@ -161,41 +136,76 @@ def chunk_text(
 ) -> list[Chunk]:
     """Pack whole sentences into chunks of at most ``max_tokens``; neighbours share up to
     ``overlap_tokens`` of whole sentences so a fact that straddles a boundary stays retrievable."""
-    units: list[tuple[int, int, int]] = []  # (start, end, tokens)
-    for span in sentence_spans(text):
-        n = count(text[span[0] : span[1]])
-        if n <= max_tokens:
-            units.append((*span, n))
-        else:
-            units.extend(
-                (s, e, count(text[s:e])) for s, e in _split_long(text, span, max_tokens, count)
-            )
+    tokens: dict[str, list[int]] = {}
 
-    chunks: list[Chunk] = []
-    i = 0
-    while i < len(units):
-        j, total = i, 0
-        while j < len(units) and (total + units[j][2] <= max_tokens or j == i):
-            total += units[j][2]
-            j += 1
-        start, end = units[i][0], units[j - 1][1]
-        chunks.append(
-            Chunk(
-                id=f"{file}#{len(chunks)}",
-                file=file,
-                n=len(chunks),
-                start=start,
-                end=end,
-                text=text[start:end],
-                tokens=count(text[start:end]),
+    def ids(piece: str) -> list[int]:  # each sentence is encoded once, however often it is asked
+        if piece not in tokens:
+            tokens[piece] = (
+                _encoding().encode(piece, disallowed_special=())
+                if count is count_tokens
+                else [0] * count(piece)  # a caller's own count: only the number matters
             )
+        return tokens[piece]
+
+    def counted(piece: str) -> int:
+        return len(ids(piece))
+
+    split: dict[str, list[tuple[int, int]]] = {}
+
+    def units(part: str) -> list[tuple[int, int]]:
+        if part not in split:
+            split[part] = sentence_units(part, max_tokens, counted)
+        return split[part]
+
+    spans = units(text)
+    if not spans:
+        return []
+    splitter = _splitter(max_tokens, overlap_tokens, units, ids)
+    pieces = splitter.split_text(text[spans[0][0] :])
+    return [
+        Chunk(
+            id=f"{file}#{n}",
+            file=file,
+            n=n,
+            start=start,
+            end=end,
+            text=text[start:end],
+            tokens=count(text[start:end]),
         )
-        if j >= len(units):
-            break
-        # Step back over trailing sentences that fit in the overlap budget (never all of them).
-        back, kept = j, 0
-        while back - 1 > i and kept + units[back - 1][2] <= overlap_tokens:
-            back -= 1
-            kept += units[back][2]
-        i = back
-    return chunks
+        for n, (start, end) in enumerate(_locate(text, spans, pieces, overlap_tokens, counted))
+    ]
+
+
+def _locate(
+    text: str,
+    units: list[tuple[int, int]],
+    chunks: list[str],
+    overlap_tokens: int,
+    count: Callable[[str], int],
+) -> list[tuple[int, int]]:
+    """The span of each chunk the splitter returned: it runs from the start of a sentence to the
+    end of one, begins after the previous chunk's start and ends after the previous chunk's end.
+    Where the same words recur, the start whose overlap with the previous chunk is within
+    ``overlap_tokens`` (the splitter's own rule), earliest first, is taken."""
+    starts = [s for s, _ in units]
+    end_of = {e: i for i, (_, e) in enumerate(units)}
+    spans: list[tuple[int, int]] = []
+    first, last = -1, -1  # unit indices of the previous chunk
+    for chunk in chunks:
+        found: list[tuple[int, int]] = []
+        for a in range(first + 1, min(last + 2, len(units)) if spans else 1):
+            b = end_of.get(starts[a] + len(chunk), -1)
+            if b > last and text.startswith(chunk, starts[a]):
+                found.append((a, b))
+        if not found:
+            raise RuntimeError(f"chunk not found in its text: {chunk[:60]!r}")
+        if len(found) > 1:  # the same sentences recur: the splitter's overlap rule decides
+            found = [
+                (a, b)
+                for a, b in found
+                if a > last
+                or sum(count(text[s:e]) for s, e in units[a : last + 1]) <= overlap_tokens
+            ] or found
+        first, last = found[0]
+        spans.append((starts[first], units[last][1]))
+    return spans

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 # Bump when cleaning, chunking or the stored schema change in a way that needs a rebuild.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 
 
 class IndexSettings(BaseModel):

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from llama_index.core.node_parser import SentenceSplitter
 
-from index.chunk import chunk_text, count_tokens, sentence_spans
+from index.chunk import chunk_text, count_tokens, sentence_spans, sentence_units
 from index.clean import clean_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -64,3 +66,97 @@ def test_overlong_sentence_is_split_at_words() -> None:
 def test_empty_text_gives_no_chunks() -> None:
     assert chunk_text("f", "") == []
     assert chunk_text("f", "   \n\n  ") == []
+
+
+def greedy_packing(
+    text: str, max_tokens: int, overlap_tokens: int, count: Callable[[str], int] = count_tokens
+) -> list[tuple[int, int]]:
+    """The packing Dossier did itself before llama-index's SentenceSplitter took over."""
+    units = [(s, e, count(text[s:e])) for s, e in sentence_units(text, max_tokens, count)]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j, total = i, 0
+        while j < len(units) and (total + units[j][2] <= max_tokens or j == i):
+            total += units[j][2]
+            j += 1
+        spans.append((units[i][0], units[j - 1][1]))
+        if j >= len(units):
+            break
+        back, kept = j, 0
+        while back - 1 > i and kept + units[back - 1][2] <= overlap_tokens:
+            back -= 1
+            kept += units[back][2]
+        i = back
+    return spans
+
+
+@pytest.mark.parametrize("budget", [(200, 40), (120, 30), (64, 16), (100, 0)], ids=str)
+@pytest.mark.parametrize("path", sorted(SAMPLE.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_llama_index_packs_the_samples_as_dossier_did(path: Path, budget: tuple[int, int]) -> None:
+    text = clean_text(path.read_text(encoding="utf-8"))
+    chunks = chunk_text(path.name, text, *budget)
+    assert [(c.start, c.end) for c in chunks] == greedy_packing(text, *budget)
+
+
+def test_the_packing_is_llama_index_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    split_text = SentenceSplitter.split_text
+
+    def spy(self: SentenceSplitter, text: str) -> list[str]:
+        calls.append(text)
+        return split_text(self, text)
+
+    monkeypatch.setattr(SentenceSplitter, "split_text", spy)
+    text = " ".join(
+        f"Sentence number {i} talks about the summit in Vladivostok." for i in range(30)
+    )
+    chunks = chunk_text("f", text, max_tokens=60, overlap_tokens=15)
+    assert calls == [text] and len(chunks) > 3
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_no_chunk_repeats_only_what_its_predecessor_holds() -> None:
+    # The overlap ("Three more words.") and the next sentence do not fit together: the overlap
+    # gives way, where the old packer emitted a chunk of the overlap alone.
+    text = (
+        "One two three four five six. Three more words. A sentence of exactly eight words in all."
+    )
+    chunks = chunk_text("f", text, max_tokens=10, overlap_tokens=4, count=words)
+    assert [c.text for c in chunks] == [
+        "One two three four five six. Three more words.",
+        "A sentence of exactly eight words in all.",
+    ]
+    assert len(greedy_packing(text, 10, 4, words)) == 3
+    for a, b in itertools.pairwise(chunks):
+        assert not (a.start <= b.start and b.end <= a.end)
+
+
+def test_a_word_longer_than_a_chunk_is_cut_at_characters() -> None:
+    url = "https://example.com/track?" + "x9Q_" * 400  # no spaces, far over budget
+    text = f"Read more at {url} today. The next sentence is short."
+    chunks = chunk_text("f", text, max_tokens=50, overlap_tokens=10)
+    assert all(c.tokens <= 50 + 2 for c in chunks)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    assert "".join(c.text for c in chunks if c.text.startswith(("x9Q_", "https"))).count("x9Q_")
+    assert chunks[-1].text.endswith("The next sentence is short.")
+
+
+def test_repeated_sentences_get_their_own_spans() -> None:
+    text = " ".join(["The talks went on."] * 40)
+    chunks = chunk_text("f", text, max_tokens=20, overlap_tokens=5)
+    assert [(c.start, c.end) for c in chunks] == greedy_packing(text, 20, 5)
+    assert chunks[-1].end == len(text)
+    for a, b in itertools.pairwise(chunks):
+        assert a.start < b.start and a.end < b.end
+
+
+def test_an_overlap_as_large_as_the_chunk_still_moves_on() -> None:
+    text = " ".join(f"Sentence {i} is here." for i in range(40))
+    chunks = chunk_text("f", text, max_tokens=32, overlap_tokens=80)
+    assert chunks[-1].end == len(text)
+    for a, b in itertools.pairwise(chunks):
+        assert a.start < b.start and a.end < b.end
