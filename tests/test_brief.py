@@ -16,11 +16,13 @@ import pytest
 from index.embed import FakeEmbedder
 from index.settings import IndexSettings
 from rag.answer.question import content_terms
+from rag.brief.actors import ActorNames, person_names, speakers_in
 from rag.brief.build import BriefScope, build_briefing, select
+from rag.brief.figures import figures_in
 from rag.brief.pool import build_pool, duplicates
 from rag.brief.records import Briefing
 from rag.brief.render import page_count, to_markdown, to_pdf, write
-from rag.brief.units import ActorNames, figures_in, person_names, speakers_in, units
+from rag.brief.units import units
 from rag.config import LLMSettings, Settings
 from rag.service import Dossier
 from rag.text.dates import best_date, event_dates, find_dates, parse_published, resolve

@@ -21,23 +21,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Day
 
 import numpy as np
 
-from rag.brief.pool import Pool, date_match, duplicates, neighbours, shared_names
+from rag.brief.actors import Speaker, is_pronoun, looks_personal, speakers_in
+from rag.brief.disagree import disagreements_in
+from rag.brief.items import citation, make_item
+from rag.brief.pool import Pool, date_match, duplicates, shared_names
 from rag.brief.records import Actor, BriefItem
-from rag.brief.units import (
-    Speaker,
-    is_pronoun,
-    looks_ahead,
-    looks_personal,
-    shorten,
-    speakers_in,
-)
-from rag.records import Citation
+from rag.brief.units import looks_ahead, shorten
 from rag.text.dates import event_dates, first_on_or_after, parse_published
 from rag.text.terms import jaccard
 
@@ -63,29 +57,11 @@ class Sections:
     watch: tuple[BriefItem, ...]
 
 
-def citation(pool: Pool, i: int, cid: int = 0) -> Citation:
-    u = pool.units[i]
-    a = pool.articles[u.file]
-    return Citation(cid, u.file, u.start, u.end, u.text, "", a.title, a.outlet, a.published)
-
-
-def _item(pool: Pool, section: str, i: int, text: str | None = None, **kw: object) -> BriefItem:
-    group = [i, *duplicates(pool, i)]
-    cites = tuple(citation(pool, j, n) for n, j in enumerate(group, 1))
-    return BriefItem(
-        section,
-        text if text is not None else pool.units[i].text,
-        cites,
-        support=len({pool.units[j].file for j in group}),
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def extract(pool: Pool, limits: Limits = Limits()) -> Sections:
     used: set[int] = set()
     summary = _summary(pool, limits.summary, used)
     timeline = _timeline(pool, limits.timeline)
-    disagreements = _disagreements(pool, limits.disagreements)
+    disagreements = disagreements_in(pool, limits.disagreements)
     disputed = {(c.file, c.start) for d in disagreements for c in d.citations}
     if disputed:
         timeline = tuple(
@@ -156,7 +132,7 @@ def _summary(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
         per_file[pool.units[best].file] += 1
     items = []
     for i in sorted(chosen, key=lambda k: _when(pool, k)):
-        item = _item(pool, "summary", i)
+        item = make_item(pool, "summary", i)
         used.update(_indices(pool, item))
         items.append(item)
     return tuple(items)
@@ -303,141 +279,6 @@ def _timeline(pool: Pool, n: int) -> tuple[BriefItem, ...]:
     return tuple(kept)
 
 
-# ---- disagreements -----------------------------------------------------------------------------
-def _disagreements(pool: Pool, n: int) -> tuple[BriefItem, ...]:
-    found: list[tuple[float, BriefItem]] = []
-    seen: set[frozenset[int]] = set()
-    for i in range(len(pool.units)):
-        for j in neighbours(pool, i):
-            if frozenset((i, j)) in seen:
-                continue
-            rare = sorted(x for x in shared_names(pool, i, j) if pool.rare(x))
-            if not rare or jaccard(pool.terms[i], pool.terms[j]) < 0.15:
-                continue
-            pair = _conflict(pool, i, j, pool.terms[i] & pool.terms[j])
-            if pair is None:
-                continue
-            seen.add(frozenset((i, j)))
-            kind, (va, vb) = pair
-            a, b = pool.articles[pool.units[i].file], pool.articles[pool.units[j].file]
-            about = _about(kind, rare, pool.terms[i] & pool.terms[j])
-            text = f"Sources differ on {about}: “{va}” ({_source(a)}) vs “{vb}” ({_source(b)})."
-            item = BriefItem(
-                "disagreements",
-                text,
-                (citation(pool, i, 1), citation(pool, j, 2)),
-                support=2,
-                about=about,
-                values=((va, 1), (vb, 2)),
-            )
-            found.append((float(pool.sim[i, j]) + len(rare), item))
-    found.sort(key=lambda f: -f[0])
-    return tuple(item for _, item in found[:n])
-
-
-_DATED_EVENTS = (
-    "visit",
-    "trip",
-    "meet",
-    "summit",
-    "talk",
-    "deal",
-    "agreement",
-    "attack",
-    "elect",
-    "launch",
-    "vote",
-    "arrest",
-    "trial",
-    "verdict",
-    "merger",
-    "takeov",
-    "strike",
-    "death",
-    "kill",
-    "sign",
-    "resign",
-    "appoint",
-    "announc",
-    "found",
-    "open",
-    "close",
-)
-_EVENT_WORDS = (
-    "visit",
-    "trip",
-    "meet",
-    "summit",
-    "talk",
-    "deal",
-    "agreement",
-    "attack",
-    "elect",
-    "launch",
-    "vote",
-    "sale",
-    "profit",
-    "loss",
-    "price",
-    "rate",
-    "death",
-    "kill",
-    "arrest",
-    "trial",
-    "verdict",
-    "merger",
-    "takeover",
-    "strike",
-    "report",
-)
-
-
-def _about(kind: str, rare: Sequence[str], shared_terms: frozenset[str]) -> str:
-    """'the month of Sergei Shoigu's visit', 'the number of artillery shells'."""
-    if kind.startswith("number of"):
-        return f"the {kind}" + (f" ({', '.join(rare)})" if rare else "")
-    event = next((w for w in _EVENT_WORDS if w in shared_terms), "")
-    who = " and ".join(rare[:2])
-    return f"the {kind} of {who}'s {event}" if event else f"the {kind} ({who})"
-
-
-def _source(a: object) -> str:
-    outlet = getattr(a, "outlet", None) or str(getattr(a, "file", ""))[:12]
-    published = parse_published(getattr(a, "published", None))
-    return f"{outlet}, {published:%-d %b %Y}" if published else outlet
-
-
-def _conflict(
-    pool: Pool, i: int, j: int, shared_terms: frozenset[str]
-) -> tuple[str, tuple[str, str]] | None:
-    """Two values for one thing: the month/date of the same kind of event, or a figure of the
-    same unit."""
-    a, b = pool.dated[i], pool.dated[j]
-    event = any(w in shared_terms for w in _DATED_EVENTS)
-    if (
-        event
-        and a
-        and b
-        and a.date.month
-        and b.date.month
-        and a.date.precision != "unknown"
-        and b.date.precision != "unknown"
-        and a.status == b.status
-    ):
-        x, y = a.date.coarse(b.date)
-        if x and x != y:
-            kind = "date" if len(x) >= 3 and x[-1] else "month" if a.date.month else "year"
-            return kind, (a.mention.text, b.mention.text)
-    if jaccard(pool.terms[i], pool.terms[j]) < 0.25:
-        return None
-    fa = {f.unit.lower(): f for f in pool.figures[i] if f.specific and f.unit}
-    fb = {f.unit.lower(): f for f in pool.figures[j] if f.specific and f.unit}
-    for unit in fa.keys() & fb.keys():
-        if fa[unit].value.lower() != fb[unit].value.lower():
-            return f"number of {unit}", (fa[unit].phrase, fb[unit].phrase)
-    return None
-
-
 # ---- actors ------------------------------------------------------------------------------------
 def _speaker_of(pool: Pool, i: int, last: dict[str, tuple[str, int]]) -> tuple[str, Speaker] | None:
     """Who speaks in unit ``i``: the attribution's canonical name; "he"/"she" is the speaker of
@@ -501,7 +342,7 @@ def _actors(pool: Pool, n: int, per_actor: int, used: set[int]) -> tuple[Actor, 
         for i in ranked:
             if len(items) >= per_actor or i in taken:
                 continue
-            item = _item(pool, "actors", i, shorten(pool.units[i].text), actor=name)
+            item = make_item(pool, "actors", i, shorten(pool.units[i].text), actor=name)
             taken.update(_indices(pool, item))
             items.append(item)
         role = roles[name].most_common(1)[0][0] if name in roles else ""
@@ -527,7 +368,7 @@ def _figures(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
         if len(items) >= n or i in taken:
             continue
         fig = max(pool.figures[i], key=lambda f: (f.specific, len(f.phrase)))
-        item = _item(pool, "figures", i, figure=fig.phrase)
+        item = make_item(pool, "figures", i, figure=fig.phrase)
         taken.update(_indices(pool, item))
         items.append(item)
     return tuple(items)
@@ -556,7 +397,7 @@ def _watch(pool: Pool, n: int, used: set[int]) -> tuple[BriefItem, ...]:
     for _, i in scored:
         if len(items) >= n or i in taken:
             continue
-        item = _item(pool, "watch", i)
+        item = make_item(pool, "watch", i)
         taken.update(_indices(pool, item))
         items.append(item)
     return tuple(items)

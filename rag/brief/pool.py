@@ -25,17 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
+from rag.brief.actors import ActorNames, normalise_name, person_names
+from rag.brief.figures import Figure, figures_in
 from rag.brief.records import ArticleRef
-from rag.brief.units import (
-    ActorNames,
-    Figure,
-    Unit,
-    figures_in,
-    normalise_name,
-    outlook,
-    person_names,
-    units,
-)
+from rag.brief.units import Unit, outlook, units
 from rag.text.dates import (
     MONTH_NAMES_LOWER,
     WEEKDAY_NUMBERS,
