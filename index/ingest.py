@@ -23,6 +23,7 @@ from typing import Any
 
 from index.chunk import chunk_text, count_tokens
 from index.clean import clean_text, is_substantive
+from index.corrections import Corrections
 from index.embed import Embedder
 from index.load import LoadError, iter_files, load_file
 from index.meta import extract_meta
@@ -119,8 +120,10 @@ def ingest(
     embedder: Embedder,
     settings: IndexSettings,
     progress: Progress | None = None,
+    corrections: Corrections | None = None,
 ) -> IngestReport:
-    """Bring the index in step with ``target`` (a folder, or a single file)."""
+    """Bring the index in step with ``target`` (a folder, or a single file). The reader's
+    ``corrections`` of titles, outlets, dates and bylines are laid over extracted metadata."""
     t0 = time.perf_counter()
     report = IngestReport()
     target = target.resolve()
@@ -176,7 +179,7 @@ def ingest(
     if progress:
         progress(done, total, "")
     for rel, path, kind, st in todo:
-        item = _prepare(rel, path, root, st, settings, report)
+        item = _prepare(rel, path, root, st, settings, report, corrections)
         if item is not None:
             original = by_sha.get(item.article.sha256)
             if original and original != rel:
@@ -207,7 +210,13 @@ def ingest(
 
 
 def _prepare(
-    rel: str, path: Path, root: Path, st: Any, settings: IndexSettings, report: IngestReport
+    rel: str,
+    path: Path,
+    root: Path,
+    st: Any,
+    settings: IndexSettings,
+    report: IngestReport,
+    corrections: Corrections | None = None,
 ) -> _Pending | None:
     try:
         raw_bytes_sha = _sha(path.read_bytes()) if st.st_size <= settings.max_file_mb * 1e6 else ""
@@ -224,6 +233,8 @@ def _prepare(
         report.skipped.append(Skipped(rel, "no article text after cleaning"))
         return None
     meta = extract_meta(raw, cleaned, rel)
+    if corrections is not None:
+        meta = corrections.apply(rel, meta)
     article = Article(
         file=rel, text=cleaned, meta=meta, sha256=_sha(cleaned), warnings=raw.warnings
     )

@@ -308,6 +308,29 @@ class Store:
             )
         ]
 
+    # ---- corrections --------------------------------------------------------------------
+    def update_article_meta(self, file: str, fields: Mapping[str, str | None]) -> bool:
+        """Overwrite metadata ``fields`` (title, outlet, author, published; None: unknown) on
+        ``file``'s record and all its chunks, so filters, answers and briefings see them; the
+        generation is bumped (BM25 rebuilds its table). False when ``file`` is not indexed."""
+        if not self.articles.get(ids=[file], include=[])["ids"]:
+            return False
+        meta: dict[str, Any] = {k: fields[k] for k in ("title", "outlet", "author") if k in fields}
+        if "published" in fields:
+            meta["published"] = fields["published"]
+            meta["published_ts"] = published_ts(fields["published"])
+        if not meta:
+            return True
+        self.articles.update(ids=[file], metadatas=[meta])
+        got = self.chunks.get(where={"file": file}, include=[])
+        ids = list(got["ids"])
+        step = self._max_batch()
+        for i in range(0, len(ids), step):
+            part = ids[i : i + step]
+            self.chunks.update(ids=part, metadatas=[dict(meta) for _ in part])
+        self.bump_generation()
+        return True
+
 
 def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
     dim = len(vectors[0])

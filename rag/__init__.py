@@ -9,6 +9,8 @@ Nothing above ``rag`` reaches into its sub-packages or into ``index``.
 
 from __future__ import annotations
 
+from index.corrections import FIELDS as CORRECTABLE_FIELDS
+from index.corrections import CorrectionError
 from index.embed import Embedder, FakeEmbedder, MiniLMEmbedder, make_embedder
 from index.ingest import IngestBusyError, IngestReport
 from index.load import SUPPORTED_SUFFIXES, iter_files
@@ -17,15 +19,28 @@ from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableE
 from rag.answer.verify import Support, Verifier
 from rag.brief.build import BriefParts
 from rag.brief.records import Briefing, BriefItem, BriefScope
+from rag.brief.relative import resolve_relative_dates
 from rag.brief.render import to_markdown as briefing_markdown
 from rag.brief.render import to_pdf as briefing_pdf
+from rag.brief.suggest import OVERVIEW_QUESTION, TopicSupport, is_overview_request
 from rag.cli.progress import progress_bar
 from rag.config import Settings
 from rag.errors import ConfigError, DossierError, GeneratorError, UsageError, exit_code_for
-from rag.records import Answer, Citation, Claim, Disagreement, Filters, InvalidCitation, Passage
+from rag.records import (
+    Answer,
+    Citation,
+    Claim,
+    Disagreement,
+    Filters,
+    InvalidCitation,
+    Passage,
+    Scope,
+)
 from rag.service import Dossier
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
+    "OVERVIEW_QUESTION",
     "SUPPORTED_SUFFIXES",
     "Answer",
     "BriefItem",
@@ -35,6 +50,7 @@ __all__ = [
     "Citation",
     "Claim",
     "ConfigError",
+    "CorrectionError",
     "Disagreement",
     "Dossier",
     "DossierError",
@@ -50,15 +66,19 @@ __all__ = [
     "InvalidCitation",
     "MiniLMEmbedder",
     "Passage",
+    "Scope",
     "Settings",
     "StoreUnavailableError",
     "Support",
+    "TopicSupport",
     "UsageError",
     "Verifier",
     "briefing_markdown",
     "briefing_pdf",
     "exit_code_for",
+    "is_overview_request",
     "iter_files",
     "make_embedder",
     "progress_bar",
+    "resolve_relative_dates",
 ]

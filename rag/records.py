@@ -124,6 +124,53 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What an answer or a briefing drew on, stated to the reader: the outlets and publication
+    dates the filters allowed, how many of the indexed articles that left, and the articles the
+    reader excluded."""
+
+    outlets: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    articles: int = 0  # articles in scope
+    total: int = 0  # articles indexed (duplicates not counted)
+    excluded: tuple[str, ...] = ()  # files the reader left out of chat and briefings
+    topic: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        return not (self.outlets or self.since or self.until or self.excluded or self.topic)
+
+    def describe(self) -> str:
+        """ "all 5 articles" / "Newsmax · published 2024-06-01 to … · 2 of 5 articles"."""
+        parts: list[str] = []
+        if self.topic:
+            parts.append(f"topic “{self.topic}”")
+        if self.outlets:
+            parts.append(", ".join(self.outlets))
+        if self.since or self.until:
+            parts.append(f"published {self.since or '…'} to {self.until or '…'}")
+        n = f"{self.articles} of {self.total} articles" if parts or self.excluded else ""
+        if not n:
+            n = f"all {self.total} article{'s' if self.total != 1 else ''}"
+        if self.excluded:
+            n += f" ({len(self.excluded)} excluded by you)"
+        return " · ".join([*parts, n])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outlets": list(self.outlets),
+            "since": self.since,
+            "until": self.until,
+            "articles": self.articles,
+            "total": self.total,
+            "excluded": list(self.excluded),
+            "topic": self.topic,
+            "description": self.describe(),
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -136,6 +183,7 @@ class Answer:
     disagreements: tuple[Disagreement, ...] = ()
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    scope: Scope | None = None  # what the answer drew on (filters, articles), when stated
 
     @property
     def citations(self) -> list[Citation]:

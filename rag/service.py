@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from index.corrections import Corrections, StoreView
 from index.embed import CachingEmbedder, Embedder, make_embedder
 from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.store import Store, open_client
@@ -17,12 +19,14 @@ from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.llm_draft import LLMGenerator, LLMRewriter
 from rag.answer.pipeline import AnswerPipeline
 from rag.answer.verify import Verifier
+from rag.brief import suggest
 from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
 from rag.config import Settings
 from rag.llm.chat import ChatModel
 from rag.llm.choice import choose
 from rag.llm.judge import LLMJudge
-from rag.records import Answer, Filters, Passage
+from rag.records import Answer, Filters, Passage, Scope
+from rag.retrieval.filters import matches
 from rag.retrieval.hybrid import Retriever
 
 
@@ -77,7 +81,12 @@ class Dossier:
             if rebuild:
                 self.drop_index()
             return ingest(
-                path, self.store(create=True), self.embedder, self.settings.index, progress
+                path,
+                self.store(create=True),
+                self.embedder,
+                self.settings.index,
+                progress,
+                corrections=self.corrections,
             )
 
     def drop_index(self) -> None:
@@ -129,9 +138,7 @@ class Dossier:
             store = self.store()
             if self._retriever is None or self._retriever.store is not store:
                 cache = None if self.settings.chroma_url else Path(self.settings.data_dir) / "cache"
-                self._retriever = Retriever(
-                    store, self.embedder, self.settings.retrieval, cache
-                )
+                self._retriever = Retriever(store, self.embedder, self.settings.retrieval, cache)
             return self._retriever
 
     @cached_property
@@ -220,3 +227,221 @@ class Dossier:
     def previous_briefing(self, scope: BriefScope) -> Briefing | None:
         """The last saved briefing of ``scope``, if any."""
         return load_previous(Path(self.settings.data_dir) / "briefs", scope)
+
+    # ---- the reader's corrections, scope, start and overview ------------------------------------
+    @cached_property
+    def corrections(self) -> Corrections:
+        """Metadata corrections and exclusions, kept in ``<data_dir>/corrections.json``."""
+        return Corrections(Path(self.settings.data_dir))
+
+    def correct(self, file: str, fields: dict[str, Any]) -> dict[str, str | None]:
+        """Correct ``file``'s title, outlet, published date and/or byline (``author``): stored
+        beside the index (ingest and ``--rebuild`` re-apply it) and written onto the article and
+        its chunks now. Raises ``CorrectionError`` (a ValueError) for a bad value."""
+        with self._lock:
+            clean = self.corrections.correct(file, fields)
+            self.store().update_article_meta(file, clean)
+            self._touch()
+            return clean
+
+    def set_included(self, file: str, included: bool) -> None:
+        """Include ``file`` in chat and briefings, or leave it out (it stays indexed)."""
+        self.corrections.set_included(file, included)
+        self._touch()
+
+    def _touch(self) -> None:
+        stamp = Path(self.settings.data_dir) / "changed"
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+
+    def index_changed_at(self) -> float | None:
+        """When the index (or a correction) last changed, as epoch seconds; None if unknown."""
+        stamp = Path(self.settings.data_dir) / "changed"
+        latest = 0.0
+        for state in self.store().article_states().values():
+            latest = max(latest, float(state.get("ingested_at") or 0))
+        if stamp.exists():
+            latest = max(latest, stamp.stat().st_mtime)
+        return latest or None
+
+    def ingested_folders(self) -> list[str]:
+        """The folders the indexed articles were ingested from, most articles first."""
+        roots: dict[str, int] = {}
+        for s in self.store().article_states().values():
+            if s.get("root"):
+                roots[str(s["root"])] = roots.get(str(s["root"]), 0) + 1
+        return sorted(roots, key=lambda r: (-roots[r], r))
+
+    def in_scope(self, filters: Filters | None = None) -> tuple[Filters, Scope]:
+        """The filters retrieval should use (the reader's exclusions added) and the scope to
+        state: outlets, dates and how many of the indexed articles they leave."""
+        filters = filters or Filters()
+        states = {
+            f: m for f, m in self.store().article_states().items() if not m.get("duplicate_of")
+        }
+        excluded = sorted(self.corrections.excluded() & set(states))
+        kept = [f for f, m in states.items() if f not in excluded and matches(dict(m), filters)]
+        scope = Scope(
+            filters.outlets, filters.since, filters.until, len(kept), len(states), tuple(excluded)
+        )
+        if excluded:
+            allowed = set(states) - set(excluded)
+            files = allowed & set(filters.files) if filters.files else allowed
+            filters = Filters(filters.since, filters.until, filters.outlets, tuple(sorted(files)))
+        return filters, scope
+
+    def ask_in_scope(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Filters | None = None,
+        on_text: OnText | None = None,
+        generator: str | None = None,
+    ) -> Answer:
+        """``ask`` as a reader meets it: the articles they excluded left out, an overview
+        request ("summarize", "what's new") answered with the briefing's summary, and the scope
+        the answer drew on stated (``Answer.scope``; ``extra["scope"]`` in its JSON)."""
+        effective, scope = self.in_scope(filters)
+        if scope.articles == 0:
+            answer = Answer(
+                question,
+                "No article is in scope: widen the filters or include articles in the Library.",
+                (),
+                True,
+                self.generator_name,
+            )
+        elif not history and suggest.is_overview_request(question):
+            briefing, _ = self.brief_in_scope(None, filters, generator=generator)
+            answer = suggest.overview_answer(question, briefing)
+        else:
+            answer = self.ask(question, history, effective, on_text=on_text, generator=generator)
+        return replace(answer, scope=scope, extra={**answer.extra, "scope": scope.to_json()})
+
+    def brief_in_scope(
+        self,
+        topic: str | None,
+        filters: Filters | None = None,
+        progress: Progress | None = None,
+        generator: str | None = None,
+    ) -> tuple[Briefing, Scope]:
+        """The briefing of a topic within the reader's scope (filters, exclusions). A saved
+        briefing of the same articles newer than the index is reused for an overview; one
+        restricted to outlets is not saved (its scope key does not name them)."""
+        filters = filters or Filters()
+        effective, scope = self.in_scope(filters)
+        scope = replace(scope, topic=topic)
+        bscope = BriefScope(topic, filters.since, filters.until)
+        parts = self.brief_parts()
+        if scope.excluded or filters.outlets:
+            states = self.store().article_states()
+            kept = {f for f, m in states.items() if matches(dict(m), effective)}
+            parts = replace(
+                parts,
+                store=cast(Store, StoreView(parts.store, kept)),
+                retriever=cast(Retriever, _ScopedRetriever(parts.retriever, kept)),
+            )
+        if topic is None and not filters.outlets:
+            prev = self.previous_briefing(bscope)
+            changed = self.index_changed_at() or 0.0
+            in_scope_files = set(parts.store.article_states()) - set(scope.excluded)
+            if (
+                prev is not None
+                and {a.file for a in prev.articles} == in_scope_files
+                and _epoch(prev.generated_at) >= changed
+                and (
+                    generator is None
+                    or (prev.generator == "extractive") == (generator == "extractive")
+                )
+            ):
+                return prev, scope
+        b = build_briefing(parts, bscope, progress, generator, save=not filters.outlets)
+        return b, scope
+
+    def topic_support(self, topic: str, filters: Filters | None = None) -> suggest.TopicSupport:
+        """Does any article in scope carry ``topic``? If none does, the closest topics that do."""
+        effective, _ = self.in_scope(filters)
+        passages = self.search(topic, k=20, filters=effective, mode="bm25")
+        docs = self._docs(effective)
+        prev = self.previous_briefing(BriefScope())
+        candidates = suggest.topic_candidates(docs, prev)
+
+        def similarity(query: str, pool: Sequence[str]) -> list[float]:
+            vectors = self.query_embedder.embed([query, *pool])
+            q = vectors[0]
+            return [sum(a * b for a, b in zip(q, v, strict=False)) for v in vectors[1:]]
+
+        return suggest.topic_support(topic, passages, candidates, similarity)
+
+    def suggestions(self, limit: int = 5) -> list[str]:
+        """Questions to start from, built offline from the articles and the last briefing;
+        rebuilt when the index or the corrections change."""
+        key = repr((self.store().generation, self.corrections.mtime, self.index_changed_at()))
+        cache = self._suggested
+        if key not in cache:
+            effective, _ = self.in_scope(Filters())
+            cache.clear()
+            cache[key] = suggest.suggest_questions(
+                self._docs(effective), self.previous_briefing(BriefScope()), limit=8
+            )
+        return cache[key][:limit]
+
+    @cached_property
+    def _suggested(self) -> dict[str, list[str]]:
+        return {}
+
+    def _docs(self, filters: Filters, limit: int = 60) -> list[suggest.Doc]:
+        """The ``limit`` articles in scope ingested last (then published last), newest first."""
+        store = self.store()
+        states = [
+            (f, m)
+            for f, m in store.article_states().items()
+            if not m.get("duplicate_of") and matches(dict(m), filters)
+        ]
+        states.sort(
+            key=lambda fm: (
+                int(fm[1].get("ingested_at") or 0),
+                int(fm[1].get("mtime_ns") or 0),
+                str(fm[1].get("published") or ""),
+            ),
+            reverse=True,
+        )
+        docs = []
+        for f, m in states[:limit]:
+            got = store.article(f)
+            if got is not None:
+                docs.append(suggest.Doc(f, str(m.get("title") or ""), got[0]))
+        return docs
+
+
+class _ScopedRetriever:
+    """A retriever that only returns passages of ``files`` (a scoped briefing's topic)."""
+
+    def __init__(self, retriever: Retriever, files: set[str]) -> None:
+        self._retriever = retriever
+        self.files = files
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._retriever, name)
+
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+    ) -> list[Passage]:
+        f = filters or Filters()
+        files = self.files & set(f.files) if f.files else self.files
+        if not files:
+            return []
+        scoped = Filters(f.since, f.until, f.outlets, tuple(sorted(files)))
+        return self._retriever.retrieve(query, k=k, filters=scoped, mode=mode)
+
+
+def _epoch(iso: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return 0.0
