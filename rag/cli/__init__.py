@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from rag.cli import ask, brief, ingest
+from rag.cli import ask, brief, ingest, watch
 from rag.errors import exit_code_for
 
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.register(sub)
     ask.register(sub)
     brief.register(sub)
+    watch.register(sub)
     # Packages above ``rag`` (``evals``) plug in through the ``dossier.commands`` entry-point
     # group, so ``rag`` never imports them.
     for ep in entry_points(group="dossier.commands"):
