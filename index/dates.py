@@ -68,6 +68,7 @@ MAX_LINE_WORDS = 16
 # "IST" is India in English-language news; dateparser's default reads it as Israel.
 _ZONE_OVERRIDES = {"IST": timedelta(hours=5, minutes=30)}
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMERIC_YMD = re.compile(r"((?:1[89]|2\d)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})")
 _NUMERIC_DMY = re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?!\d)")
 _TIME = re.compile(r"\d:\d\d|\d\s*[ap]\.?\s?m\b", re.I)
 _EDGE = " \t|,;:-–—·•"
@@ -226,10 +227,17 @@ def date_bound(value: str, end: bool) -> datetime:
     if not text:
         raise BadDateError(value)
     found: datetime | None
+    ymd = _NUMERIC_YMD.fullmatch(text)
     try:
-        found = datetime.fromisoformat(text)
-        precise = bool(_TIME.search(text)) or "T" in text.upper()
+        if ymd:  # year first: only ever year-month-day, never dateparser's other guesses
+            found = datetime(*(int(g) for g in ymd.groups()))
+            precise = False
+        else:
+            found = datetime.fromisoformat(text)
+            precise = bool(_TIME.search(text)) or "T" in text.upper()
     except ValueError:
+        if ymd:
+            raise BadDateError(value) from None
         found, precise = _natural_bound(text, end)
     if found is None or not 1 < found.year < 9999:
         raise BadDateError(value)

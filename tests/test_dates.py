@@ -194,3 +194,10 @@ def test_bounds_and_publication_times_ignore_the_local_zone(local_zone: str) -> 
     assert published_ts("2024-05-25") == 1716595200
     assert read_date("25 May 2024 06:28 PM") == Stamp(datetime(2024, 5, 25, 18, 28), True)
     assert parse_date("25 May 2024 06:28 PM") == datetime(2024, 5, 25, 18, 28, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01", "2024-02-30", "2024/00/10"])
+def test_year_first_numeric_dates_are_read_only_as_year_month_day(bad: str) -> None:
+    with pytest.raises(BadDateError):
+        date_bound(bad, end=False)
+    assert date_bound("2024/05/25", end=True).isoformat() == "2024-05-25T23:59:59+00:00"
