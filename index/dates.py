@@ -230,7 +230,8 @@ def date_bound(value: str, end: bool) -> datetime:
     ymd = _NUMERIC_YMD.fullmatch(text)
     try:
         if ymd:  # year first: only ever year-month-day, never dateparser's other guesses
-            found = datetime(*(int(g) for g in ymd.groups()))
+            year, month, day = (int(g) for g in ymd.groups())
+            found = datetime(year, month, day)
             precise = False
         else:
             found = datetime.fromisoformat(text)

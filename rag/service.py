@@ -28,6 +28,7 @@ from rag.llm.judge import LLMJudge
 from rag.records import Answer, Filters, Passage, Scope
 from rag.retrieval.filters import matches
 from rag.retrieval.hybrid import Retriever
+from rag.retrieval.llamaindex import DossierRetriever
 
 
 class Dossier:
@@ -203,10 +204,16 @@ class Dossier:
             embedder=self.embedder,
             briefs_dir=Path(self.settings.data_dir) / "briefs",
             llm=self.llm,
-            llm_name=self.generator_name,
             min_support=self.settings.answer.min_support,
             judge=self.settings.llm.judge,
+            deadline_s=self.settings.llm.deadline_s,
         )
+
+    def as_llamaindex_retriever(
+        self, k: int | None = None, filters: Filters | None = None, mode: str | None = None
+    ) -> DossierRetriever:
+        """This index as a llama-index ``BaseRetriever`` (e.g. for a ``RetrieverQueryEngine``)."""
+        return DossierRetriever(self.retriever(), k=k, filters=filters, mode=mode)
 
     def brief(
         self,

@@ -2,7 +2,8 @@
 
 Offline the evidence is lexical (the claim's content words and, strictly, its numbers and dates
 must be found in the cited text) and semantic (the best embedding similarity between the claim and
-a sentence of the cited text). With a language model configured, a judge's yes/no is combined in.
+a sentence of the cited text). With a language model configured, ``rag.llm.judge`` may lower a
+verdict this check passed, never raise one.
 The verifier also narrows each citation to the sentence(s) of the passage that carry the claim, so
 the reader is shown the exact passage, not a 200-token chunk.
 """
@@ -10,7 +11,7 @@ the reader is shown the exact passage, not a 200-token chunk.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.chunk import sentence_spans
@@ -18,8 +19,6 @@ from index.embed import Embedder
 from rag.records import Passage
 from rag.text.figures import figures, normalise
 from rag.text.terms import stems
-
-Judge = Callable[[Sequence[tuple[str, str]]], list[bool | None]]
 
 
 @dataclass(frozen=True)
@@ -31,12 +30,9 @@ class Support:
 
 
 class Verifier:
-    def __init__(
-        self, embedder: Embedder, min_support: float = 0.5, judge: Judge | None = None
-    ) -> None:
+    def __init__(self, embedder: Embedder, min_support: float = 0.5) -> None:
         self.embedder = embedder
         self.min_support = min_support
-        self.judge = judge
 
     def support(self, claim: str, evidence: Sequence[str]) -> Support:
         """Support of ``claim`` by the joined ``evidence`` texts, in [0, 1]."""

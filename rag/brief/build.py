@@ -66,10 +66,10 @@ class BriefParts:
     retriever: Retriever
     embedder: Embedder
     briefs_dir: Path  # the previous briefing of each scope, and cached sentence vectors
-    llm: Any | None = None  # the chat model; None when none is configured
-    llm_name: str = "extractive"
+    llm: ChatModel | None = None  # None when no model is configured
     min_support: float = 0.5
     judge: bool = True
+    deadline_s: float | None = None  # one deadline for all the model's work on a briefing
 
 
 def select(
@@ -255,6 +255,7 @@ def build_briefing(
                 passages[:24] if passages else _lead_passages(parts.store, docs),
                 scope.describe(),
                 parts.judge,
+                parts.deadline_s,
             )
             name = chat.name
         except GeneratorError as exc:
