@@ -65,7 +65,7 @@ def _check_node(hit: NodeWithScore, passage: Passage, dossier: Dossier) -> None:
 def test_query_engine_returns_dossiers_passages_in_order(dossier: Dossier) -> None:
     expected = dossier.retriever().retrieve(QUERY, k=4)
     assert len(expected) == 4
-    response = _engine(DossierRetriever(dossier.retriever(), k=4)).query(QUERY)
+    response = _engine(dossier.as_llamaindex_retriever(k=4)).query(QUERY)
     assert not response.response  # no text: no LLM wrote anything
     assert [h.node.node_id for h in response.source_nodes] == [p.id for p in expected]
     for hit, passage in zip(response.source_nodes, expected, strict=True):
