@@ -3,39 +3,72 @@
 The cleaner works on whole lines and never rewrites inside one: its output is a selection of the
 input's lines (each stripped of surrounding whitespace), in their original order, joined by blank
 lines. Citations quote the cleaned text, so a kept sentence is always a sentence of the source.
+:func:`clean_article` also says which input lines it removed and by which rule.
 
-Rules, in order:
+Rules, in order (each has a name, recorded with what it removed):
 
-1. *Line rules* — a line that is chrome wherever it stands: "Share", "Trending Now", "Tags: …",
-   newsletter and comment prompts, copyright and trademark notices, bylines, lines that are only a
-   date or only numbers, comma- or pipe-separated tag lists, publisher and domain lines,
-   "follow him on X" prompts and video teasers ("... See more in the video below.").
-2. *Duplicates* — an exact repeat of an earlier line (a lede repeated at the bottom); a short line
-   that is the opening of a longer paragraph (a standfirst repeated in the body); a line that
-   repeats the headline.
-3. *Footer zone* — a copyright line or an end marker ("Related Topics", "More on this story")
+1. *Line rules* — a line that is chrome wherever it stands: the site widgets, tag, newsletter,
+   legal, credit and social patterns below (``widget``, ``tags``, ``newsletter``, ``legal``,
+   ``domain``, ``credit``, ``social``, ``teaser``), bylines, publishers, date stamps, lines
+   without letters and keyword lists outside the body; and the general shapes of furniture
+   (``index.boilerplate``) that every site prints in its own words: ``video-promo``,
+   ``media-timestamp``, ``gallery``, ``photo-credit``, ``read-more``, ``related-link``,
+   ``promo``, ``consent``, ``contact``, ``signature``, ``wire-credit``, ``dateline``,
+   ``update-note``, ``disclosure``.
+2. *Byline block* — a name on its own line above a line naming the outlet or a wire agency.
+3. *Learned* — with :class:`index.boilerplate.BoilerplateStats` and the article's outlet: a line
+   the outlet repeats on many articles (rule ``repeated:<docs>/<outlet docs>``), unless it is a
+   short heading over a section of the article's own text.
+4. *Duplicates* — an exact repeat of an earlier line; a short line that is the opening of a longer
+   paragraph (a standfirst repeated in the body); a line that repeats the headline.
+5. *Footer zone* — a copyright line or an end marker ("Related Topics", "More on this story")
    after the last paragraph of prose: every short line after it is dropped.
-4. *Tail rule* — an author bio ("X is a reporter for Y.") among the last three kept lines.
+6. *Tail rule* — an author bio ("X is a reporter for Y.") among the last three kept lines.
 
-A long line (more than ``PROSE_CHARS`` characters) is prose and only ever dropped as a duplicate.
+A long line (more than ``PROSE_CHARS`` characters) is prose and only dropped as an exact
+duplicate, as learned chrome, by a block shape a paragraph of prose never has (video promo,
+gallery, photo credit), or as a promo, consent, contact or disclosure of at most 70 words.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from dataclasses import dataclass
+
+from index.boilerplate import (
+    BoilerplateStats,
+    block_shape,
+    is_name_line,
+    is_wire_credit,
+    line_key,
+    line_shape,
+)
 
 PROSE_CHARS = 200
 """Lines longer than this are never dropped by a chrome rule, only as exact duplicates."""
 
+DUPLICATE_WORDS = 6
+"""A repeated line shorter than this is kept: lists repeat short entries ("Position: LB.")."""
+
+GALLERY_PAIRS = 3
+"""Doubled lines in a row that make a photo gallery."""
+SECTION_WORDS = 5
+"""A learned short line stays when it heads at least this many words of the article's own text."""
+
 _I = re.IGNORECASE
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|da|del|der|bin|al|la|le))*"
 
-# Whole-line patterns (matched against the stripped line).
-_CHROME = [
-    re.compile(p, _I)
-    for p in (
-        # live / navigation / share widgets
+
+def _group(*patterns: str) -> re.Pattern[str]:
+    """One pattern matching a line that any of ``patterns`` matches whole."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), _I)
+
+
+# Whole-line patterns (matched against the stripped line), by rule name.
+_CHROME: dict[str, re.Pattern[str]] = {
+    "widget": _group(
         r"(?:date\s+\S+\s+)?(?:watch|listen)\s+(?:tv\s+)?live",
         r"trending(?: now)?|most (?:read|popular|viewed|shared)|popular now|top stories",
         r"related(?: articles?| stories| story| coverage| topics| content| news)?",
@@ -47,9 +80,9 @@ _CHROME = [
         r"story continues below(?: advertisement)?|scroll to continue(?: with content)?",
         r"skip to (?:main )?content|listen to this article|play video|watch",
         r"facebook|twitter|whatsapp|linkedin|reddit|telegram|x|messenger|flipboard",
-        # tags and categories
-        r"(?:tags?|topics?|filed under|categor(?:y|ies)|keywords|related topics)\s*:.*",
-        # newsletters and comments
+    ),
+    "tags": _group(r"(?:tags?|topics?|filed under|categor(?:y|ies)|keywords|related topics)\s*:.*"),
+    "newsletter": _group(
         r"(?:sign up|subscribe) (?:for|to|here|now)\b.*",
         r"receive (?:breaking news|our|the latest|daily)\b.*|.*\bsent (?:right )?to your inbox\.?",
         r"\(optional for local news\)|privacy:.*|we never share your (?:e-?mail|data).*",
@@ -57,22 +90,29 @@ _CHROME = [
         r"join the .{1,40} community|read and post comments|.*\bcommunity guidelines\b.*",
         r"click here to comment.*|(?:leave|post|add|view|show|read) (?:a |the )?comments?\b.*",
         r"\d+ comments?",
-        # legal notices
+    ),
+    "legal": _group(
         r".*\btrademarks? of\b.*(?:Inc|LLC|Ltd|plc|Corp|owners?)\.?",
         r"(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})).*|.*\ball rights reserved\.?",
         r"our standards:.*|.*\btrust principles\.?",
-        # domain lines
-        r"(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|co\.uk|news|tv)/?",
-        # credits and social prompts
+    ),
+    "domain": _group(
+        r"(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|co\.uk|news|tv)/?"
+    ),
+    "credit": _group(
         r"(?:additional )?(?:reporting|writing|editing|research) by\b.*",
         r"(?:photo|image|picture|video|file photo)s?(?: credit)?\s*(?::|by)\s*.{0,100}",
         r"source:\s*.{1,40}",
+    ),
+    "social": _group(
         r".*\bfollow (?:him|her|them|us|me|the author)\b.{0,20}\bon (?:x|twitter|facebook|"
         r"instagram|threads|bluesky|linkedin|tiktok|telegram|youtube|mastodon)\b.*",
+    ),
+    "teaser": _group(
         r".*\b(?:see|watch) (?:more )?(?:in )?the (?:full )?video (?:below|above)[.!]?",
         r"(?:click|tap) here\b.*|download (?:the|our) app\b.*",
-    )
-]
+    ),
+}
 # Case matters for bylines and publishers: "By Jane Doe" is chrome, "By the end of May" is not.
 _BYLINE = re.compile(
     rf"(?:(?i:written|reported|posted|compiled|story|words)\s+by|By):?\s+{_NAME}"
@@ -106,6 +146,13 @@ _DATE_WORDS = frozenset(
     )
 )
 _WORDS = re.compile(r"[^\W\d_]+")
+# A stamp names a year or a clock time; "Tuesday, 1 March" / "2000 GMT" over a fixture do not.
+_STAMP = re.compile(
+    r"\b(?:1[89]|20)\d\d\b(?!\s*(?:gmt|utc|bst|cet|e[sd]?t|p[sd]?t|hrs?)\b)|\d:\d\d|\d\s*[ap]\.?m\b|\b\d{1,2}\s*[ap]\.?m\.?$",
+    _I,
+)
+# A quantity such as an attendance ("78,000") is match data, not a stray counter.
+_QUANTITY = re.compile(r"[$€£]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?\.?")
 
 
 def is_date_line(line: str) -> bool:
@@ -120,6 +167,8 @@ def _is_list_line(line: str) -> bool:
     """A comma- or pipe-separated list of short keywords ("russia, north korea, kim jong un")."""
     if len(line) > PROSE_CHARS or re.search(r"[.!?:;\"“”]$|[!?;\"“”]", line):
         return False
+    if re.search(r"\d", line):  # "Births: 4,025,933", "2. Dave Tepper, Carolina Panthers"
+        return False
     for sep in (",", "|"):
         parts = [p.strip() for p in line.split(sep)]
         if len(parts) >= 3 and all(0 < len(p) <= 30 and len(p.split()) <= 4 for p in parts):
@@ -127,17 +176,27 @@ def _is_list_line(line: str) -> bool:
     return False
 
 
-def _is_chrome(line: str) -> bool:
+def _line_rule(line: str, outlet: str | None) -> str | None:
+    """The name of the line rule that makes ``line`` chrome, or None."""
+    shape = block_shape(line)
+    if shape:
+        return shape
     if len(line) > PROSE_CHARS:
-        return False
+        return line_shape(line, outlet)
     if not re.search(r"[^\W\d_]", line):  # no letters: "218", "2024-28-25", "* * *"
-        return True
-    return (
-        any(p.fullmatch(line) for p in _CHROME)
-        or bool(_BYLINE.fullmatch(line) or _PUBLISHER.fullmatch(line))
-        or is_date_line(line)
-        or _is_list_line(line)
-    )
+        return None if _QUANTITY.fullmatch(line) else "no-letters"
+    for name, pattern in _CHROME.items():
+        if pattern.fullmatch(line):
+            return name
+    if _BYLINE.fullmatch(line):
+        return "byline"
+    if _PUBLISHER.fullmatch(line):
+        return "publisher"
+    if is_date_line(line) and _STAMP.search(line):
+        return "date"
+    if _is_list_line(line):
+        return "keyword-list"
+    return line_shape(line, outlet)
 
 
 def _norm(line: str) -> str:
@@ -148,22 +207,136 @@ def _words(line: str) -> int:
     return len(line.split())
 
 
-def clean_lines(text: str) -> list[str]:
-    """The kept lines of ``text`` (stripped), in order; see the module docstring for the rules."""
+@dataclass(frozen=True)
+class Removal:
+    """Input lines ``start``..``end`` (0-based over ``text.split("\\n")``, inclusive) were
+    removed by ``rule``; blank lines inside the span were never content."""
+
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The cleaned ``text``, the input line numbers it keeps, what was removed and why, and the
+    removed line numbers themselves (``dropped``: non-empty lines only)."""
+
+    text: str
+    kept: tuple[int, ...]
+    removed: tuple[Removal, ...]
+    dropped: tuple[int, ...] = ()
+
+    def removed_lines(self) -> dict[int, str]:
+        """Each removed (non-empty) input line number with the rule that removed it."""
+        rule = {i: r.rule for r in self.removed for i in range(r.start, r.end + 1)}
+        return {i: rule[i] for i in self.dropped}
+
+
+def _result(text: str, kept: list[int], lines: list[str], why: list[str | None]) -> CleanResult:
+    dropped = tuple(i for i, ln in enumerate(lines) if ln and why[i] is not None)
+    return CleanResult(text, tuple(kept), _spans(lines, why), dropped)
+
+
+def _spans(lines: list[str], why: list[str | None]) -> tuple[Removal, ...]:
+    """Consecutive removed lines with one rule, blank lines between them included, as spans."""
+    out: list[Removal] = []
+    for i, (line, rule) in enumerate(zip(lines, why, strict=True)):
+        if not line or rule is None:
+            continue
+        last = out[-1] if out else None
+        if last and last.rule == rule and all(not lines[j] for j in range(last.end + 1, i)):
+            out[-1] = Removal(last.start, i, rule)
+        else:
+            out.append(Removal(i, i, rule))
+    return tuple(out)
+
+
+def _section_words(lines: list[str], why: list[str | None], learned: set[int], i: int) -> int:
+    """Words of kept, unlearned text after line ``i`` up to the next learned line."""
+    total = 0
+    for j in range(i + 1, len(lines)):
+        if j in learned:
+            break
+        if lines[j] and why[j] is None:
+            total += _words(lines[j])
+    return total
+
+
+def _gallery_runs(lines: list[str], named: list[int], why: list[str | None]) -> None:
+    """Runs of at least ``GALLERY_PAIRS`` lines each printed twice in a row (a slideshow's
+    captions, each in the slide and in its thumbnail) are dropped, both copies."""
+    pairs = [k for k in range(len(named) - 1) if lines[named[k]] == lines[named[k + 1]]]
+    runs: list[list[int]] = []
+    for k in pairs:
+        if runs and k == runs[-1][-1] + 2:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    for run in runs:
+        if len(run) >= GALLERY_PAIRS:
+            for k in run:
+                for i in (named[k], named[k + 1]):
+                    why[i] = why[i] or "gallery"
+
+
+def _apply_learned(
+    lines: list[str], why: list[str | None], outlet: str, stats: BoilerplateStats
+) -> None:
+    found = {i: stats.learned(outlet, ln) for i, ln in enumerate(lines) if ln and why[i] is None}
+    learned = {i for i, hit in found.items() if hit}
+    for i in sorted(learned):
+        line = lines[i]
+        heading = _words(line) <= 8 and not re.search(r"[.!,;:]$", line)
+        if heading and _section_words(lines, why, learned, i) >= SECTION_WORDS:
+            continue  # a digest's recurring section heading over text of its own
+        hit = found[i]
+        assert hit is not None
+        why[i] = hit.rule
+
+
+def clean_article(
+    text: str, outlet: str | None = None, stats: BoilerplateStats | None = None
+) -> CleanResult:
+    """Clean ``text``; with ``outlet`` and ``stats``, also drop what the outlet repeats."""
     lines = [ln.strip() for ln in text.split("\n")]
-    keep = [bool(ln) and not _is_chrome(ln) for ln in lines]
+    why: list[str | None] = [_line_rule(ln, outlet) if ln else None for ln in lines]
+
+    # keyword lists are tags only outside the body (BBC prints lists of clubs inside it)
+    prose_at = [i for i, ln in enumerate(lines) if why[i] is None and _words(ln) >= 20]
+    if prose_at:
+        for i in range(prose_at[0], prose_at[-1]):
+            if why[i] == "keyword-list":
+                why[i] = None
+
+    # 2. byline block: a name over the outlet's or an agency's name; a gallery of doubled captions
+    named = [i for i, ln in enumerate(lines) if ln]
+    _gallery_runs(lines, named, why)
+    for a, b in itertools.pairwise(named):
+        if why[a] is None and is_name_line(lines[a]) and is_wire_credit(lines[b], outlet):
+            why[a] = why[b] = "byline-block"
+
+    # 3. learned from repetition
+    if stats is not None and outlet:
+        _apply_learned(lines, why, outlet, stats)
+
+    keep = [bool(ln) and why[i] is None for i, ln in enumerate(lines)]
     kept = [i for i, k in enumerate(keep) if k]
     if not kept:
-        return []
+        return _result("", [], lines, why)
 
-    # 2. duplicates: exact repeats, openings of longer paragraphs, repeats of the headline
+    def drop(i: int, rule: str) -> None:
+        keep[i] = False
+        why[i] = rule
+
+    # 4. duplicates: exact repeats, openings of longer paragraphs, repeats of the headline
     title = lines[kept[0]]
     titles = {_norm(title), _norm(re.sub(r"^[^:]{1,25}:\s*", "", title))}
     seen: set[str] = set()
     for i in kept:
         line = lines[i]
-        if line in seen:
-            keep[i] = False
+        if line in seen and _words(line) >= DUPLICATE_WORDS:
+            drop(i, "duplicate")
         seen.add(line)
     longer = sorted(lines[i] for i in kept if keep[i])
     for i in kept[1:]:
@@ -171,32 +344,41 @@ def clean_lines(text: str) -> list[str]:
         if not keep[i] or len(line) > PROSE_CHARS:
             continue
         if _norm(line) in titles:
-            keep[i] = False
+            drop(i, "headline-repeat")
         elif len(line) >= 40 and line.endswith((".", "!", "?", '"', "”")):
             # a kept line starting with this one: the first sorted line >= "line "
             n = bisect.bisect_left(longer, line + " ")
-            keep[i] = not (n < len(longer) and longer[n].startswith(line + " "))
+            if n < len(longer) and longer[n].startswith(line + " "):
+                drop(i, "standfirst")
 
-    # 3. footer zone: after the last prose line, a copyright line or a "Related" marker
+    # 5. footer zone: after the last prose line, a copyright line or a "Related" marker
     prose = [i for i, k in enumerate(keep) if k and _words(lines[i]) >= 20]
     if prose:
         for i in range(prose[-1] + 1, len(lines)):
             if not keep[i] and (_COPYRIGHT.match(lines[i]) or _END_MARKERS.fullmatch(lines[i])):
                 for j in range(i + 1, len(lines)):
-                    keep[j] = keep[j] and len(lines[j]) > PROSE_CHARS
+                    if keep[j] and len(lines[j]) <= PROSE_CHARS:
+                        drop(j, "footer")
                 break
 
-    # 4. tail: an author bio or a follow/teaser line among the last three kept lines
+    # 6. tail: an author bio among the last three kept lines
     kept = [i for i, k in enumerate(keep) if k]
     for i in kept[-3:]:
         if i != kept[0] and len(lines[i]) <= 300 and _BIO.fullmatch(lines[i]):
-            keep[i] = False
-    return [ln for ln, k in zip(lines, keep, strict=True) if k]
+            drop(i, "bio")
+    kept = [i for i, k in enumerate(keep) if k]
+    return _result("\n\n".join(lines[i] for i in kept), kept, lines, why)
+
+
+def clean_lines(text: str) -> list[str]:
+    """The kept lines of ``text`` (stripped), in order; see the module docstring for the rules."""
+    lines = text.split("\n")
+    return [lines[i].strip() for i in clean_article(text).kept]
 
 
 def clean_text(text: str) -> str:
     """The article body of ``text``: its kept lines, stripped, joined by blank lines."""
-    return "\n\n".join(clean_lines(text))
+    return clean_article(text).text
 
 
 def is_substantive(cleaned: str, min_words: int = 15) -> bool:
@@ -204,3 +386,16 @@ def is_substantive(cleaned: str, min_words: int = 15) -> bool:
     lines = [ln for ln in cleaned.split("\n") if ln.strip()]
     body = lines[1:] if len(lines) > 1 else lines
     return sum(len(_WORDS.findall(ln)) for ln in body) >= min_words
+
+
+__all__ = [
+    "PROSE_CHARS",
+    "CleanResult",
+    "Removal",
+    "clean_article",
+    "clean_lines",
+    "clean_text",
+    "is_date_line",
+    "is_substantive",
+    "line_key",
+]
