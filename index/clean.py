@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from index.boilerplate import (
@@ -227,10 +228,26 @@ class CleanResult:
     removed: tuple[Removal, ...]
     dropped: tuple[int, ...] = ()
 
+    def spans(self) -> list[list[int | str]]:
+        """``removed`` as JSON-ready ``[start, end, rule]`` lists (what ingest stores)."""
+        return [[r.start, r.end, r.rule] for r in self.removed]
+
     def removed_lines(self) -> dict[int, str]:
         """Each removed (non-empty) input line number with the rule that removed it."""
         rule = {i: r.rule for r in self.removed for i in range(r.start, r.end + 1)}
         return {i: rule[i] for i in self.dropped}
+
+
+def describe_removed(text: str, spans: Sequence[Sequence[int | str]]) -> list[tuple[int, str, str]]:
+    """``(line number, rule, line)`` for each non-empty input line a stored ``spans()`` list
+    says was removed from ``text`` (the raw article): what ``dossier status --file`` shows."""
+    lines = text.split("\n")
+    out: list[tuple[int, str, str]] = []
+    for start, end, rule in spans:
+        for i in range(int(start), min(int(end), len(lines) - 1) + 1):
+            if lines[i].strip():
+                out.append((i, str(rule), lines[i].strip()))
+    return out
 
 
 def _result(text: str, kept: list[int], lines: list[str], why: list[str | None]) -> CleanResult:
@@ -296,9 +313,16 @@ def _apply_learned(
 
 
 def clean_article(
-    text: str, outlet: str | None = None, stats: BoilerplateStats | None = None
+    text: str,
+    outlet: str | None = None,
+    stats: BoilerplateStats | None = None,
+    restore: Collection[int] = (),
 ) -> CleanResult:
-    """Clean ``text``; with ``outlet`` and ``stats``, also drop what the outlet repeats."""
+    """Clean ``text``; with ``outlet`` and ``stats``, also drop what the outlet repeats.
+
+    ``restore`` names input line numbers (0-based over ``text.split("\\n")``) a reader put back:
+    they are kept whatever the rules say.
+    """
     lines = [ln.strip() for ln in text.split("\n")]
     why: list[str | None] = [_line_rule(ln, outlet) if ln else None for ln in lines]
 
@@ -320,14 +344,18 @@ def clean_article(
     if stats is not None and outlet:
         _apply_learned(lines, why, outlet, stats)
 
+    restored = {i for i in restore if 0 <= i < len(lines) and lines[i]}
+    for i in restored:
+        why[i] = None
     keep = [bool(ln) and why[i] is None for i, ln in enumerate(lines)]
     kept = [i for i, k in enumerate(keep) if k]
     if not kept:
         return _result("", [], lines, why)
 
     def drop(i: int, rule: str) -> None:
-        keep[i] = False
-        why[i] = rule
+        if i not in restored:
+            keep[i] = False
+            why[i] = rule
 
     # 4. duplicates: exact repeats, openings of longer paragraphs, repeats of the headline
     title = lines[kept[0]]
@@ -395,6 +423,7 @@ __all__ = [
     "clean_article",
     "clean_lines",
     "clean_text",
+    "describe_removed",
     "is_date_line",
     "is_substantive",
     "line_key",

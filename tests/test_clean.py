@@ -268,7 +268,7 @@ def test_short_body_lines_that_resemble_chrome_are_kept() -> None:
 # --- clean_article: what was removed, and why ----------------------------------------------------
 
 from index.boilerplate import BoilerplateStats  # noqa: E402
-from index.clean import CleanResult, Removal, clean_article  # noqa: E402
+from index.clean import CleanResult, Removal, clean_article, describe_removed  # noqa: E402
 
 
 def rules_of(text: str, outlet: str | None = None) -> dict[str, str]:
@@ -454,3 +454,24 @@ def test_learned_heading_over_its_own_section_is_kept() -> None:
     assert kept[0] == "TODAY'S NUMBER"  # heads a section with text of its own
     assert "AND FINALLY" not in kept  # heads nothing here
     assert "repeated:10/10" in rules
+
+
+def test_restored_lines_are_kept_whatever_the_rules_say() -> None:
+    text = body("Read More", "Share", PROSE)
+    lines = text.split("\n")
+    assert clean_article(text).removed_lines() == {2: "widget", 3: "widget", 4: "duplicate"}
+    result = clean_article(text, restore={2, 4, 99})
+    assert result.removed_lines() == {3: "widget"}
+    assert "Read More" in result.text.split("\n\n") and result.text.count(PROSE) == 2
+    assert [lines[i].strip() for i in result.kept] == result.text.split("\n\n")
+
+
+def test_stored_spans_describe_the_removed_lines() -> None:
+    text = f"Headline\n{PROSE}\n\nShare\n\nTweet\n01:58 - Source: Example News\n{PROSE}x"
+    spans = clean_article(text).spans()
+    assert spans == [[3, 5, "widget"], [6, 6, "media-timestamp"]]
+    assert describe_removed(text, spans) == [
+        (3, "widget", "Share"),
+        (5, "widget", "Tweet"),
+        (6, "media-timestamp", "01:58 - Source: Example News"),
+    ]
