@@ -24,6 +24,7 @@ from rag.brief.render import to_markdown as briefing_markdown
 from rag.brief.render import to_pdf as briefing_pdf
 from rag.brief.suggest import OVERVIEW_QUESTION, TopicSupport, is_overview_request
 from rag.cli.progress import progress_bar
+from rag.cli.watch import watch_folder
 from rag.config import Settings
 from rag.errors import ConfigError, DossierError, GeneratorError, UsageError, exit_code_for
 from rag.records import (
@@ -81,4 +82,5 @@ __all__ = [
     "make_embedder",
     "progress_bar",
     "resolve_relative_dates",
+    "watch_folder",
 ]

@@ -3,6 +3,7 @@ in-process against a tmp index of the sample corpus built with the fake embedder
 
 from __future__ import annotations
 
+import html
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from index.settings import IndexSettings
 from rag.config import Settings
 from rag.service import Dossier
 from ui.components import Context, context_html, context_of, md_escape
+from ui.sources import ArticleView, cards_html, panel_html
 from ui.uploads import UploadRejected, safe_name, save_upload
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,35 +79,56 @@ def _library(at: AppTest) -> Any:
     return next(df.value for df in at.dataframe if "chunks" in df.value.columns)
 
 
-def _citation_expanders(at: AppTest) -> list[object]:
-    return [e for e in at.expander if e.label.startswith("\\[")]
+def _answers(at: AppTest) -> list[str]:
+    """The answers' HTML blocks (sentences with their [n] links)."""
+    return [t for t in _texts(at) if t.startswith('<div class="dz-answer">')]
+
+
+def _cards(at: AppTest) -> list[str]:
+    return [t for t in _texts(at) if t.startswith('<div class="dz-cards">')]
+
+
+def _panels(at: AppTest) -> str:
+    return next((t for t in _texts(at) if t.startswith('<div class="dz-panels">')), "")
+
+
+def _turns(at: AppTest) -> list[Any]:
+    return list(at.session_state["chat_turns"])
 
 
 # ---------------------------------------------------------------------------- chat
 
 
-def test_chat_answers_with_inline_citations(app: AppTest) -> None:
+def test_chat_answers_with_clickable_citations_and_source_cards(app: AppTest) -> None:
     _ask(app, QUESTION)
-    answer = next(t for t in _texts(app) if "invited Putin" in t and "**\\[1\\]**" in t)
+    answer = next(t for t in _answers(app) if "invited Putin" in t)
     assert "Kim Jong Un" in answer
+    assert '<a class="dz-cite" href="#dz0-m-1"' in answer and ">[1]</a>" in answer
+    assert 'title="' in answer  # the quote on hover
     assert any("Answered by offline extractive" in c.value for c in app.caption)
-    assert _citation_expanders(app), "every answer shows its citations"
+    assert any("Scope: all 5 articles" in c.value for c in app.caption)
+    cards = _cards(app)[0]
+    turn = _turns(app)[0]
+    cited = list(dict.fromkeys(c.file for c in turn.answer.citations))
+    assert [cards.index(f'data-file="{f}"') for f in cited] == sorted(
+        cards.index(f'data-file="{f}"') for f in cited
+    ), "cards in the order cited"
+    assert "passage" in cards
 
 
-def test_chat_citation_opens_passage_in_context(app: AppTest) -> None:
+def test_chat_citation_opens_the_whole_article(app: AppTest) -> None:
     _ask(app, QUESTION)
-    exp = _citation_expanders(app)[0]
-    assert "Putin to visit North Korea" in exp.label
-    assert "Just the News" in exp.label
-    body = [m.value for m in exp.markdown]
-    passage = next(b for b in body if "<mark>" in b)
-    marked = passage.split("<mark>", 1)[1].split("</mark>", 1)[0]
-    assert "Kim Jong Un invited Putin to visit North Korea." in marked
-    # the article around the span is shown too, and the file/outlet/span are named
-    assert passage.index("<mark>") > 30
-    assert any(
-        "000_d455daceb9b8e86e.txt" in c.value and "characters" in c.value for c in exp.caption
-    )
+    turn = _turns(app)[0]
+    first = turn.answer.citations[0]
+    view = turn.articles[first.file]
+    panels = _panels(app)
+    assert f'data-file="{first.file}"' in panels
+    marked = panels.split(f'<mark id="dz0-m-{first.id}">', 1)[1].split("</mark>", 1)[0]
+    assert html.unescape(marked.replace("<br>", "\n")) == first.quote
+    # the whole article: its first and last words are in the panel
+    assert view.text is not None
+    assert view.text.split()[0] in panels and view.text.split()[-1].rstrip(".") in panels
+    assert view.outlet and view.outlet in panels and first.file in panels
 
 
 def test_chat_refusal_shows_closest_passages(app: AppTest) -> None:
@@ -126,11 +149,34 @@ def test_follow_up_is_read_as_standalone(app: AppTest) -> None:
     assert len(app.chat_message) == 4
 
 
-def test_outlet_filter_restricts_citations(app: AppTest) -> None:
+def test_outlet_filter_restricts_citations_and_is_stated(app: AppTest) -> None:
     app.sidebar.multiselect(key="filter_outlets").set_value(["Newsmax"]).run()
     _ask(app, "What did Putin accept?")
-    labels = [e.label for e in _citation_expanders(app)]
-    assert labels and all("Newsmax" in label for label in labels)
+    outlets = {c.outlet for c in _turns(app)[0].answer.citations}
+    assert outlets == {"Newsmax"}
+    assert any("Scope: Newsmax · " in c.value for c in app.caption)
+
+
+def test_filters_survive_visiting_other_pages(app: AppTest) -> None:
+    app.sidebar.multiselect(key="filter_outlets").set_value(["Newsmax"]).run()
+    app.switch_page("library.py").run()
+    app.switch_page("briefing.py").run()
+    app.switch_page("chat.py").run()
+    assert app.sidebar.multiselect(key="filter_outlets").value == ["Newsmax"]
+    _ask(app, "What did Putin accept?")
+    assert any("Scope: Newsmax" in c.value for c in app.caption)
+
+
+def test_suggested_questions_and_an_overview_answer(own_index: Path) -> None:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    labels = [b.label for b in app.button if (b.key or "").startswith("suggest_")]
+    assert labels[0] == "Summarize these articles" and len(labels) >= 3
+    app.button(key="suggest_0").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    turn = _turns(app)[0]
+    assert turn.answer.extra.get("overview") and not turn.answer.refused
+    assert _answers(app) and "[1]</a>" in _answers(app)[0]
+    assert not [b for b in app.button if (b.key or "").startswith("suggest_")]
 
 
 def test_sidebar_says_which_settings_are_in_force(app: AppTest) -> None:
@@ -229,8 +275,8 @@ def test_answers_from_a_language_model_stream_and_are_judged(
         assert any("Answers by **fake\\-model**" in c.value for c in at.sidebar.caption)
         _ask(at, QUESTION)
         assert srv.requests[0]["stream"] is True
-    body = next(t for t in _texts(at) if "Moon" in t)
-    assert body.endswith("⚠") and "invited Putin" in body and "**\\[1\\]**" in body
+    body = next(t for t in _answers(at) if "Moon" in t)
+    assert body.endswith("⚠</div>") and "invited Putin" in body and ">[1]</a>" in body
     assert any("Sentence 2 is not supported" in w.value for w in at.warning)
     assert any("Answered by fake\\-model" in c.value for c in at.caption)
 
@@ -277,7 +323,6 @@ def test_unsupported_claims_and_bad_citations_are_flagged() -> None:
     def script() -> None:
         from rag.records import Answer, Citation, Claim, InvalidCitation
         from ui.chat import Turn, show_answer
-        from ui.components import context_of
 
         text = "Intro. The summit was held in Pyongyang. More text follows here."
         c1 = Citation(1, "a.txt", 7, 40, text[7:40], title="T", outlet="O", published="2024-06-19")
@@ -293,12 +338,12 @@ def test_unsupported_claims_and_bad_citations_are_flagged() -> None:
             invalid_citations=(InvalidCitation("7", 1),),
             standalone_question="Where was the summit?",
         )
-        show_answer(Turn("q", answer, {1: context_of(text, 7, 40, text[7:40])}, 1.0), 0.5)
+        show_answer(Turn("q", answer, {}, 1.0), 0.5)
 
     at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
-    body = at.markdown[0].value
-    assert body.endswith("⚠") and "\\$5 \\*bn\\*" in body
+    body = next(m.value for m in at.markdown if m.value.startswith('<div class="dz-answer">'))
+    assert body.endswith("⚠</div>") and "&#36;5 *bn*" in body and "$" not in body
     warnings = [w.value for w in at.warning]
     assert any("Sentence 2 is not supported" in w and "0.21" in w for w in warnings)
     assert any("\\[7\\]" in w and "name no retrieved passage" in w for w in warnings)
@@ -362,6 +407,12 @@ def test_delete_an_uploaded_article(own_index: Path) -> None:
     assert "note.md" in _library(at)["file"].tolist()
     at.selectbox(key="delete_file").set_value("note.md").run()
     at.button(key="delete").click().run()
+    assert any("Delete “" in w.value for w in at.warning), "delete asks first"
+    at.button(key="delete_cancel").click().run()
+    assert "note.md" in _library(at)["file"].tolist()
+    at.selectbox(key="delete_file").set_value("note.md").run()
+    at.button(key="delete").click().run()
+    at.button(key="delete_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(md_escape("Deleted note.md") in s.value for s in at.success)
     assert "note.md" not in _library(at)["file"].tolist()
@@ -390,13 +441,18 @@ def test_briefing_of_the_whole_index(own_index: Path) -> None:
     at.button(key="brief_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
     heads = _subheaders(at)
-    assert {"Summary", "Timeline", "Key actors", "Sources"} <= set(heads)
-    assert any("all indexed articles · 5 articles" in c.value for c in at.caption)
-    # every line cites: bold [n] markers in the sections, one expander per citation
-    summary = next(m.value for m in at.markdown if m.value.startswith("- "))
-    assert "**\\[1\\]" in summary
-    sources = [e for e in at.expander if e.label.startswith("\\[")]
-    assert sources and any("<mark>" in m.value for m in sources[0].markdown)
+    assert {"Summary", "Timeline"} <= set(heads)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Key actors") for label in labels)
+    assert "Sources: 5 articles" in labels
+    assert any("Scope: all 5 articles · 5 articles" in c.value for c in at.caption)
+    # every line cites: [n] links in the sections; sources grouped per article, by title
+    summary = next(m.value for m in at.markdown if "<ul><li>" in m.value)
+    assert ">[1]</a>" in summary
+    sources = next(e for e in at.expander if e.label == "Sources: 5 articles")
+    grouped = sources.markdown[0].value
+    assert "Just the News" in grouped and "passage" in grouped
+    assert "<mark id=" in _panels(at)
     # a chart of the dated events, and both downloads
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert {b.label for b in at.download_button} == {"Download Markdown", "Download PDF"}
@@ -412,8 +468,8 @@ def test_briefing_of_a_topic_and_a_date_range(own_index: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("briefing.py").run()
     at.text_input(key="brief_topic").set_value("Kim's visit to Russia").run()
-    at.toggle(key="brief_by_date").set_value(True).run()
-    at.date_input(key="brief_dates").set_value((date(2023, 9, 1), date(2023, 9, 30))).run()
+    at.sidebar.toggle(key="filter_by_date").set_value(True).run()
+    at.sidebar.date_input(key="filter_dates").set_value((date(2023, 9, 1), date(2023, 9, 30))).run()
     at.button(key="brief_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
     view = at.session_state["briefing_view"]
@@ -421,6 +477,55 @@ def test_briefing_of_a_topic_and_a_date_range(own_index: Path) -> None:
     assert view.briefing.scope.since == "2023-09-01"
     assert {a.published[:7] for a in view.briefing.articles if a.published} == {"2023-09"}
     assert any("published 2023\\-09\\-01 to 2023\\-09\\-30" in c.value for c in at.caption)
+
+
+def test_briefing_of_an_uncovered_topic_is_not_written(own_index: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("briefing.py").run()
+    at.text_input(key="brief_topic").set_value("Xi Jinping").run()
+    at.button(key="brief_generate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No article in scope covers “Xi Jinping”" in w.value for w in at.warning)
+    assert not at.download_button, "no briefing is shown for it"
+    closest = [b for b in at.button if (b.key or "").startswith("closest_")]
+    assert closest
+    closest[0].click().run()
+    assert at.text_input(key="brief_topic").value == closest[0].label
+    assert not any("No article in scope covers" in w.value for w in at.warning)
+
+
+def test_library_correction_reaches_the_next_answer(own_index: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("library.py").run()
+    file = "000_d455daceb9b8e86e.txt"
+    at.selectbox(key="edit_file").set_value(file).run()
+    n = at.selectbox(key="edit_file").options.index(
+        next(o for o in at.selectbox(key="edit_file").options if file in o)
+    )
+    at.text_input(key=f"edit_outlet_{n}").set_value("Daily `Planet`")
+    at.button(key=f"FormSubmitter:edit_form_{n}-Save corrections").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Saved corrections" in s.value for s in at.success)
+    assert "Daily `Planet`" in _library(at)["outlet"].tolist()
+    at.switch_page("chat.py").run()
+    _ask(at, QUESTION)
+    cards = _cards(at)[0]
+    assert "Daily `Planet`" in cards  # HTML: backticks shown as text, never Markdown
+
+
+def test_library_exclusion_is_stated_on_answers(own_index: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("library.py").run()
+    file = "000_d455daceb9b8e86e.txt"
+    at.selectbox(key="edit_file").set_value(file).run()
+    n = next(i for i, o in enumerate(at.selectbox(key="edit_file").options) if file in o)
+    at.toggle(key=f"edit_inc_{n}").set_value(False)
+    at.button(key=f"FormSubmitter:edit_form_{n}-Save corrections").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("chat.py").run()
+    _ask(at, QUESTION)
+    assert file not in {c.file for c in _turns(at)[0].answer.citations}
+    assert any("4 of 5 articles \\(1 excluded by you\\)" in c.value for c in at.caption)
 
 
 # ---------------------------------------------------------------------------- evals
@@ -508,3 +613,65 @@ def test_context_falls_back_to_the_quote_when_the_article_changed() -> None:
     long = "word " * 400
     ctx = context_of(long, 1000, 1004, long[1000:1004], window=100)
     assert ctx.cut_before and ctx.cut_after and len(ctx.before) <= 100
+
+
+def test_cards_and_panels_escape_user_text() -> None:
+    from rag.records import Citation
+
+    text = "Lead. The `cited` span [x](http://evil) <b>here</b>. Tail."
+    start = text.index("The")
+    end = text.index(" Tail")
+    c = Citation(1, "a`b`[c](d).txt", start, end, text[start:end], title="T <i>", outlet="O*")
+    v = ArticleView("a`b`[c](d).txt", "T <i>", "O*", "2024-06-18", "By `x`", text, (c,))
+    html = panel_html("dz0", v, 0) + cards_html("dz0", {"f": v})
+    assert "<i>" not in html and "&lt;i&gt;" in html and "<b>" not in html
+    assert '<mark id="dz0-m-1">The `cited` span [x](http://evil) &lt;b&gt;here&lt;/b&gt;.' in html
+    assert "<code>a`b`[c](d).txt</code>" in html  # an HTML block: backticks stay text
+    assert "2024-06-18" in html and "by By `x`" in html and "1 passage" in html
+
+
+def test_panel_marks_overlapping_spans_and_a_changed_article() -> None:
+    from rag.records import Citation
+
+    text = "One two three four five six seven eight nine ten."
+    c1 = Citation(1, "f.txt", 4, 23, text[4:23])
+    c2 = Citation(2, "f.txt", 8, 18, text[8:18])  # inside c1
+    c3 = Citation(3, "f.txt", 14, 33, text[14:33])  # overlaps c1's end
+    gone = Citation(4, "f.txt", 0, 3, "Uno")
+    html = panel_html("p", ArticleView("f.txt", text=text, citations=(c1, c2, c3, gone)), 0)
+    for i in (1, 2, 3, 4):
+        assert html.count(f'id="p-m-{i}"') == 1
+    assert "changed or left the index" in html and "“Uno”" in html
+
+
+@pytest.mark.parametrize(
+    ("days", "cut"),
+    [
+        (["2000-07-19", "2024-06-18", "2024-06-19", "2024-06-20", "2024-07-01"], "2024-06-18"),
+        (
+            ["1948-09-09", "2000-07-19", "2023-09-13", "2023-09-14", "2024-06-18", "2024-06-19"],
+            "2023-09-13",
+        ),
+        (["2024-06-01", "2024-06-18", "2024-07-02"], None),
+        (["2000-01-01", "2024-01-01"], None),
+    ],
+)
+def test_timeline_background_is_split_off(days: list[str], cut: str | None) -> None:
+    from ui.timeline import background_cutoff
+
+    got = background_cutoff([date.fromisoformat(d) for d in days])
+    assert got == (date.fromisoformat(cut) if cut else None)
+
+
+def test_folder_labels_hide_temp_paths(tmp_path: Path) -> None:
+    import tempfile
+
+    from ui.library import folder_label
+
+    class D:
+        class settings:
+            data_dir = tmp_path / "data"
+
+    inside = Path(tempfile.gettempdir()) / "pytest-x" / "articles"
+    assert folder_label(D(), inside) == "articles"  # type: ignore[arg-type]
+    assert folder_label(D(), tmp_path / "data" / "uploads") == "Uploads"  # type: ignore[arg-type]

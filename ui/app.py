@@ -12,15 +12,16 @@ from pathlib import Path
 import streamlit as st
 from pydantic import ValidationError
 
-from ui import state
+from ui import scope, state
 from ui.components import CSS, generator_label, md_escape
+from ui.sources import PANEL_CSS
 
 HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
     st.set_page_config(page_title="Dossier", page_icon=":material/newspaper:", layout="wide")
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.markdown(CSS + PANEL_CSS, unsafe_allow_html=True)
     pages = [
         st.Page(HERE / "chat.py", title="Chat", icon=":material/forum:", default=True),
         st.Page(HERE / "briefing.py", title="Briefing", icon=":material/summarize:"),
@@ -43,6 +44,7 @@ def main() -> None:
         )
         st.stop()
     st.sidebar.caption(f"Answers by **{md_escape(generator_label(d.generator_name))}**")
+    scope.sidebar(d)  # on every page: the scope survives visits to the other pages
     state.settings_panel(d)
     page.run()
 

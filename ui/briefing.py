@@ -1,6 +1,9 @@
-"""Briefing: a one-page, cited briefing of the whole index, a topic or a date range — summary,
-timeline (with a chart of the dated events), key actors, figures, disagreements, what to watch —
-downloadable as Markdown and PDF."""
+"""Briefing: a one-page, cited briefing of the articles in the reader's scope (the sidebar's
+outlets and dates, minus excluded articles), optionally of a topic. On screen it is compact like
+the PDF: the summary and the timeline chart up front, every other section a click away; sources
+grouped per article and named by title and outlet; relative days ("on Monday") resolved to dates;
+every ``[n]`` opens its article in the side panel. A topic no article in scope covers gets no
+briefing: the page says so and offers the closest topics the articles do cover."""
 
 from __future__ import annotations
 
@@ -8,62 +11,67 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from rag import Briefing, BriefItem, BriefScope, Dossier, briefing_markdown, briefing_pdf
-from ui import state
-from ui.chat import contexts_for
-from ui.components import (
-    Context,
-    citation_label,
-    context_of,
-    date_label,
-    date_range_input,
-    generator_label,
-    markers,
-    md_escape,
-    show_context,
-    show_error,
+from rag import (
+    Briefing,
+    BriefItem,
+    BriefScope,
+    Dossier,
+    Filters,
+    Scope,
+    briefing_markdown,
+    briefing_pdf,
+    resolve_relative_dates,
 )
+from ui import scope as reader_scope
+from ui import state
+from ui.components import generator_label, html_text, md_escape, show_error
+from ui.sources import ArticleView, Panels, article_views, links, meta_line
+from ui.timeline import split_timeline, timeline_chart
 
 VIEW = "briefing_view"
+MISS = "briefing_uncovered"
+TOPIC = "brief_topic"
+PREFIX = "dzb"
 
 
 @dataclass(frozen=True)
 class View:
-    """A briefing as this session shows it: the record, its downloads, the cited contexts."""
+    """A briefing as this session shows it: the record, its downloads, the cited articles."""
 
     briefing: Briefing
     markdown: str
     pdf: bytes
-    contexts: dict[int, Context] = field(default_factory=dict)
+    articles: dict[str, ArticleView] = field(default_factory=dict)
     saved: bool = False  # loaded from the last run rather than generated in this session
+    scope: Scope | None = None
+    filters: Filters = field(default_factory=Filters)
 
 
-def make_view(d: Dossier, b: Briefing, saved: bool = False) -> View:
-
+def make_view(d: Dossier, b: Briefing, saved: bool = False, scope: Scope | None = None) -> View:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "briefing.pdf"
         briefing_pdf(b, path)
         pdf = path.read_bytes()
-    return View(b, briefing_markdown(b), pdf, contexts_for(d, b.citations), saved)
+    views = article_views(d, b.citations)
+    return View(b, briefing_markdown(b), pdf, views, saved, scope, reader_scope.current())
 
 
-def scope_inputs(status: dict[str, Any]) -> BriefScope:
-    topic = st.text_input(
-        "Topic (optional)",
-        key="brief_topic",
-        placeholder="e.g. Putin's visit to North Korea — empty: every article",
-    )
-    since, until = date_range_input(status["files"], "brief")
-    return BriefScope(topic.strip() or None, since, until)
+def _set_topic(topic: str) -> None:
+    st.session_state[TOPIC] = topic
+    st.session_state.pop(MISS, None)
 
 
-def generate(d: Dossier, scope: BriefScope, generator: str | None) -> View | None:
+def generate(d: Dossier, topic: str | None, filters: Filters, generator: str | None) -> None:
+    """Write the briefing (or, for a topic no article covers, say so) into the session."""
+    if topic:
+        support = d.topic_support(topic, filters)
+        if not support.covered:
+            st.session_state[MISS] = support
+            return
+    st.session_state.pop(MISS, None)
     bar = st.progress(0.0, text="Selecting articles …")
 
     def progress(done: int, total: int, stage: str) -> None:
@@ -73,148 +81,150 @@ def generate(d: Dossier, scope: BriefScope, generator: str | None) -> View | Non
         )
 
     try:
-        b = d.brief(
-            topic=scope.topic,
-            since=scope.since,
-            until=scope.until,
-            progress=progress,
-            generator=generator,
-        )
-        view = make_view(d, b)
+        b, scope = d.brief_in_scope(topic, filters, progress=progress, generator=generator)
+        view = make_view(d, b, scope=scope)
     except Exception as exc:
         bar.empty()
         show_error(exc)
-        return None
-    bar.progress(1.0, text=f"Briefing written in {b.seconds:.1f} s")
-    return view
+        return
+    bar.empty()
+    st.session_state[VIEW] = view
+
+
+def show_uncovered(topic: str, closest: Sequence[str]) -> None:
+    st.warning(
+        f"No article in scope covers “{md_escape(topic)}”, so no briefing was written.",
+        icon=":material/search_off:",
+    )
+    if closest:
+        st.markdown("Closest topics the articles do cover:")
+        cols = st.columns(len(closest))
+        for n, (col, t) in enumerate(zip(cols, closest, strict=False)):
+            col.button(t, key=f"closest_{n}", on_click=_set_topic, args=(t,), type="secondary")
 
 
 # ---- rendering ---------------------------------------------------------------------------------
-def item_line(item: BriefItem, previous: str | None, text: str | None = None) -> str:
-    shown = item.text if text is None else text
-    line = f"{md_escape(shown)} {markers([c.id for c in item.citations])}"
+def item_html(item: BriefItem, previous: str | None, lead: str = "") -> str:
+    """One briefing line as HTML: relative days dated, links to its passages, its flags."""
+    text = html_text(resolve_relative_dates(item.text, item.published))
+    line = f"{lead}{text} {links(PREFIX, item.citations)}"
     if item.support > 1:
-        line += f" *({item.support} sources)*"
+        line += f" <em>({item.support} sources)</em>"
     if item.new and previous:
-        line += " :green-badge[new]"
+        line += ' <span class="dz-new">new</span>'
     if not item.supported:
-        line += " ⚠ *not supported by its citations*"
-    return line
+        line += " ⚠ <em>not supported by its citations</em>"
+    return f"<li>{line}</li>"
 
 
-def timeline_rows(items: Sequence[BriefItem]) -> list[dict[str, Any]]:
-    rows = []
+def items_html(items: Sequence[BriefItem], previous: str | None) -> str:
+    return "<ul>" + "".join(item_html(i, previous) for i in items) + "</ul>"
+
+
+def _html(body: str) -> None:
+    st.markdown(f'<div class="dz-answer">{body}</div>', unsafe_allow_html=True)
+
+
+def timeline_html(items: Sequence[BriefItem], previous: str | None) -> str:
+    out = []
     for i in items:
-        d = i.date
-        if d is None or d.year is None:
-            continue
-        first = i.citations[0] if i.citations else None
-        text = " ".join(i.text.split())
-        rows.append(
-            {
-                "date": pd.Timestamp(d.year, d.month or 1, d.day or 1),
-                "when": d.label() + (" (year inferred)" if d.inferred else ""),
-                "status": i.status or "happened",
-                "event": text if len(text) <= 160 else text[:157] + "…",
-                "source": (f"{first.outlet or 'unknown outlet'} · {first.file}" if first else ""),
-                "reported": date_label(first.published) if first else "",
-                "citation": ", ".join(f"[{c.id}]" for c in i.citations),
-            }
+        when = i.date.label() if i.date else "date unknown"
+        if i.date and i.date.inferred:
+            when += "*"
+        tags = (" · <em>planned</em>" if i.status == "planned" else "") + (
+            " · <em>disputed</em>" if i.disputed else ""
         )
-    return rows
-
-
-def timeline_chart(items: Sequence[BriefItem]) -> alt.Chart | None:
-    rows = timeline_rows(items)
-    if not rows:
-        return None
-    return (
-        alt.Chart(pd.DataFrame(rows))
-        .mark_circle(size=160, opacity=0.85)
-        .encode(
-            x=alt.X(
-                "date:T",
-                title="event date (drag to pan, scroll to zoom)",
-                scale=alt.Scale(padding=16),
-            ),
-            y=alt.Y("status:N", title=None, sort=["happened", "planned"]),
-            color=alt.Color(
-                "status:N",
-                legend=None,
-                scale=alt.Scale(domain=["happened", "planned"], range=["#4c78a8", "#f58518"]),
-            ),
-            tooltip=[
-                alt.Tooltip("when:N", title="when"),
-                alt.Tooltip("event:N"),
-                alt.Tooltip("source:N"),
-                alt.Tooltip("reported:N"),
-                alt.Tooltip("citation:N"),
-            ],
-        )
-        .properties(height=160)
-        .interactive(bind_y=False)
-    )
+        out.append(item_html(i, previous, f"<strong>{html_text(when)}</strong>{tags} — "))
+    return "<ul>" + "".join(out) + "</ul>"
 
 
 def show_timeline(b: Briefing) -> None:
-    st.subheader("Timeline")
-    chart = timeline_chart(b.timeline)
+    main, background = split_timeline(b.timeline)
+    chart = timeline_chart(main)
     if chart is not None:
         st.altair_chart(chart, width="stretch", key="brief_timeline_chart")
-    lines = []
-    for i in b.timeline:
-        when = md_escape(i.date.label() if i.date else "date unknown")
-        if i.date and i.date.inferred:
-            when += "\\*"
-        tags = (" · *planned*" if i.status == "planned" else "") + (
-            " · *disputed*" if i.disputed else ""
+    if background:
+        _html(
+            "<p><strong>Background</strong> (older, kept off the axis):</p>"
+            + timeline_html(background, b.previous)
         )
-        line = f"- **{when}**{tags} — {item_line(i, b.previous)}"
-        if i.citations:
-            first = i.citations[0]
-            line += (
-                f" *— reported {md_escape(date_label(first.published))}, "
-                f"{md_escape(first.outlet or first.file)}*"
-            )
-        lines.append(line)
-    st.markdown("\n".join(lines))
-    for note in dict.fromkeys(i.date.inferred for i in b.timeline if i.date and i.date.inferred):
-        st.caption(f"\\* {md_escape(note)}")
+    with st.expander(f"Timeline: all {len(b.timeline)} events", icon=":material/event:"):
+        _html(timeline_html(b.timeline, b.previous))
+        for note in dict.fromkeys(
+            i.date.inferred for i in b.timeline if i.date and i.date.inferred
+        ):
+            st.caption(f"\\* {md_escape(note)}")
 
 
 def show_sections(b: Briefing) -> None:
     prev = b.previous
     if b.summary:
         st.subheader("Summary")
-        st.markdown("\n".join(f"- {item_line(i, prev)}" for i in b.summary))
+        _html(items_html(b.summary, prev))
     if b.timeline:
+        st.subheader("Timeline")
         show_timeline(b)
     if b.actors:
-        st.subheader("Key actors")
-        lines = []
-        for a in b.actors:
-            extra = [x for x in (a.role, ", ".join(f"“{x}”" for x in a.aliases)) if x]
-            head = f"**{md_escape(a.name)}**"
-            if extra:
-                head += f" ({md_escape('; '.join(extra))})"
-            lines.append(f"- {head}")
-            lines += [f"    - {item_line(i, prev)}" for i in a.items]
-        st.markdown("\n".join(lines))
+        with st.expander(f"Key actors ({len(b.actors)})", icon=":material/groups:"):
+            parts = []
+            for a in b.actors:
+                extra = [x for x in (a.role, ", ".join(f"“{x}”" for x in a.aliases)) if x]
+                head = f"<strong>{html_text(a.name)}</strong>"
+                if extra:
+                    head += f" ({html_text('; '.join(extra))})"
+                parts.append(f"<li>{head}{items_html(a.items, prev)}</li>")
+            _html("<ul>" + "".join(parts) + "</ul>")
     if b.figures:
-        st.subheader("Key figures")
-        st.markdown(
-            "\n".join(f"- **{md_escape(i.figure)}** — {item_line(i, prev)}" for i in b.figures)
-        )
+        with st.expander(f"Key figures ({len(b.figures)})", icon=":material/numbers:"):
+            _html(
+                "<ul>"
+                + "".join(
+                    item_html(i, prev, f"<strong>{html_text(i.figure)}</strong> — ")
+                    for i in b.figures
+                )
+                + "</ul>"
+            )
     if b.disagreements:
-        st.subheader("Where the sources disagree")
-        lines = []
-        for i in b.disagreements:
-            sides = " vs ".join(f"“{md_escape(v)}” **\\[{c}\\]**" for v, c in i.values)
-            lines.append(f"- Sources differ on {md_escape(i.about or 'this')}: {sides}")
-        st.markdown("\n".join(lines))
+        with st.expander(
+            f"Where the sources disagree ({len(b.disagreements)})", icon=":material/balance:"
+        ):
+            rows = []
+            for i in b.disagreements:
+                by_id = {c.id: c for c in i.citations}
+                sides = " vs ".join(
+                    f"“{html_text(v)}” {links(PREFIX, [by_id[c]] if c in by_id else [])}"
+                    for v, c in i.values
+                )
+                rows.append(f"<li>Sources differ on {html_text(i.about or 'this')}: {sides}</li>")
+            _html("<ul>" + "".join(rows) + "</ul>")
     if b.watch:
-        st.subheader("What to watch")
-        st.markdown("\n".join(f"- {item_line(i, prev)}" for i in b.watch))
+        with st.expander(f"What to watch ({len(b.watch)})", icon=":material/visibility:"):
+            _html(items_html(b.watch, prev))
+
+
+def show_sources(view: View) -> None:
+    """Sources grouped per article, named by title and outlet, with the passages cited."""
+    if not view.articles:
+        return
+    n = len(view.articles)
+    with st.expander(f"Sources: {n} article{'s' if n != 1 else ''}", icon=":material/article:"):
+        rows = []
+        for v in view.articles.values():
+            passages = "".join(
+                f"<li>{links(PREFIX, [c])} “{html_text(_short(c.quote))}”</li>"
+                for c in sorted(v.citations, key=lambda c: c.id)
+            )
+            count = f"{v.passages} passage{'s' if v.passages != 1 else ''}"
+            rows.append(
+                f"<li><strong>{html_text(v.title or v.file)}</strong> — {meta_line(v)}"
+                f" · {count}<ul>{passages}</ul></li>"
+            )
+        _html("<ul>" + "".join(rows) + "</ul>")
+
+
+def _short(text: str, limit: int = 180) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def show_changes(b: Briefing) -> None:
@@ -231,18 +241,19 @@ def show_changes(b: Briefing) -> None:
         icon=":material/difference:",
     ):
         if b.new_articles:
-            st.markdown("New articles: " + ", ".join(f"`{f}`" for f in b.new_articles))
+            st.markdown("New articles: " + ", ".join(md_escape(f) for f in b.new_articles))
         for i in b.dropped:
             st.markdown(f"- \\[{md_escape(i.section)}\\] {md_escape(i.text)}")
         if not (new or b.dropped or b.new_articles):
             st.caption("Nothing: the articles in scope say what they said before.")
 
 
-def show_view(view: View) -> None:
+def show_view(view: View, panels: Panels) -> None:
     b = view.briefing
+    where = reader_scope.describe(view.scope) if view.scope else md_escape(b.scope.describe())
     st.caption(
-        f"{md_escape(b.scope.describe())} · {len(b.articles)} articles · "
-        f"generated {md_escape(b.generated_at.replace('T', ' ')[:16])} UTC by "
+        f"{where} · {len(b.articles)} articles · generated "
+        f"{md_escape(b.generated_at.replace('T', ' ')[:16])} UTC by "
         f"{md_escape(generator_label(b.generator))}"
         + (f" in {b.seconds:.1f} s" if b.seconds else "")
         + (" · the last briefing of this scope" if view.saved else "")
@@ -278,11 +289,8 @@ def show_view(view: View) -> None:
         )
     show_changes(b)
     show_sections(b)
-    if b.citations:
-        st.subheader("Sources")
-        for c in b.citations:
-            with st.expander(citation_label(c), icon=":material/format_quote:"):
-                show_context(view.contexts.get(c.id) or context_of(None, 0, 0, c.quote), c)
+    show_sources(view)
+    panels.add(PREFIX, view.articles)
 
 
 def render() -> None:
@@ -293,7 +301,15 @@ def render() -> None:
     status = indexed_status(d)
     if status is None:
         return
-    scope = scope_inputs(status)
+    filters = reader_scope.current()
+    topic_in = st.text_input(
+        "Topic (optional)",
+        key=TOPIC,
+        placeholder="e.g. Putin's visit to North Korea — empty: every article in scope",
+    )
+    topic = topic_in.strip() or None
+    _, scope = d.in_scope(filters)
+    st.caption(reader_scope.describe(scope) + " — change it under Scope in the sidebar.")
     generator = None
     if d.llm is not None:
         generator = st.radio(
@@ -306,19 +322,24 @@ def render() -> None:
     if st.button(
         "Generate the briefing", type="primary", key="brief_generate", icon=":material/summarize:"
     ):
-        view = generate(d, scope, generator)
-        if view is not None:
-            st.session_state[VIEW] = view
+        generate(d, topic, filters, generator)
+    miss = st.session_state.get(MISS)
+    if miss is not None and miss.topic == topic:
+        show_uncovered(miss.topic, miss.closest)
+        return
     view = st.session_state.get(VIEW)
-    if view is None or view.briefing.scope.key != scope.key:
-        prev = d.previous_briefing(scope)
+    wanted = BriefScope(topic, filters.since, filters.until)
+    if view is None or view.briefing.scope.key != wanted.key or view.filters != filters:
+        prev = d.previous_briefing(wanted) if not filters.outlets else None
         view = make_view(d, prev, saved=True) if prev is not None else None
         if view is not None:
             st.session_state[VIEW] = view
     if view is None:
         st.caption("No briefing of this scope yet: generate one.")
         return
-    show_view(view)
+    panels = Panels()
+    show_view(view, panels)
+    panels.render()
 
 
 if __name__ == "__main__":

@@ -1,43 +1,47 @@
-"""Chat: ask the articles; answers stream in, every sentence cites its passage, and each citation
-opens that passage inside its article with the cited span highlighted."""
+"""Chat: ask the articles; answers stream in, every sentence cites its passages, and every
+``[n]`` opens the whole article in a side panel scrolled to the cited span. Source cards list the
+cited articles in the order cited; each answer states the scope it drew on; suggested questions
+start an empty conversation; overview requests are answered with the briefing's summary."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import streamlit as st
 
-from rag import Answer, Citation, Dossier, Filters, Passage
-from ui import state
+from rag import Answer, Dossier, Filters, Passage
+from ui import scope, state
 from ui.components import (
     Context,
-    citation_label,
     context_html,
-    context_of,
     date_label,
-    date_range_input,
     generator_label,
-    markers,
+    html_text,
     md_escape,
-    show_context,
     show_error,
 )
+from ui.sources import ArticleView, Panels, article_views, cards_html, links
 
 TURNS = "chat_turns"
+PENDING = "chat_pending"
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One question and its answer. The cited contexts are taken when the answer arrives, so the
-    conversation still shows them if an article is re-indexed or deleted later."""
+    """One question and its answer. The cited articles are taken when the answer arrives, so
+    the conversation still shows them if an article is re-indexed or deleted later."""
 
     question: str
     answer: Answer
-    contexts: dict[int, Context] = field(default_factory=dict)
+    articles: dict[str, ArticleView] = field(default_factory=dict)
     seconds: float = 0.0
+    n: int = 0  # position in the conversation: names its panels
+
+    @property
+    def prefix(self) -> str:
+        return f"dz{self.n}"
 
     @property
     def resolved(self) -> str:
@@ -47,28 +51,18 @@ class Turn:
 
 def turns() -> list[Turn]:
     """This browser session's conversation (never shared between sessions)."""
-    return st.session_state.setdefault(TURNS, [])  # type: ignore[no-any-return]
+    got: list[Turn] = st.session_state.setdefault(TURNS, [])
+    return got
 
 
-def contexts_for(d: Dossier, citations: Sequence[Citation]) -> dict[int, Context]:
-    texts: dict[str, str | None] = {}
-    out: dict[int, Context] = {}
-    for c in citations:
-        if c.file not in texts:
-            got = d.article(c.file)
-            texts[c.file] = got[0] if got else None
-        out[c.id] = context_of(texts[c.file], c.start, c.end, c.quote)
-    return out
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The answer's sentences, each followed by its citation markers; ⚠ on unsupported ones."""
+def answer_html(prefix: str, answer: Answer) -> str:
+    """The answer's sentences, each followed by links to its passages; ⚠ on unsupported ones.
+    One HTML block: model output is escaped and never read as Markdown."""
     parts = []
     for claim in answer.claims:
-        marks = markers([c.id for c in claim.citations])
         flag = "" if claim.supported else " ⚠"
-        parts.append(f"{md_escape(claim.text)} {marks}{flag}".strip())
-    return " ".join(parts)
+        parts.append(f"{html_text(claim.text)} {links(prefix, claim.citations)}{flag}".strip())
+    return '<div class="dz-answer">' + " ".join(parts) + "</div>"
 
 
 def _passage_context(p: Passage) -> Context:
@@ -81,10 +75,10 @@ def show_refusal(answer: Answer) -> None:
     if closest:
         st.markdown("Closest passages (none was close enough to answer from):")
     for p in closest:
-        outlet = p.outlet or "unknown outlet"
+        outlet = p.outlet or "outlet unknown"
         label = md_escape(f"{p.title or p.file} — {outlet} · {date_label(p.published)}")
         with st.expander(label, icon=":material/article:"):
-            st.caption(f"`{p.file}` · characters {p.start}–{p.end}")
+            st.caption(f"{md_escape(p.file)} · characters {p.start}–{p.end}")
             st.markdown(context_html(_passage_context(p)), unsafe_allow_html=True)
 
 
@@ -109,34 +103,29 @@ def show_flags(answer: Answer, min_support: float) -> None:
         st.warning(f"The model cited {ids}, which name no retrieved passage; they were not used.")
 
 
-def show_answer(turn: Turn, min_support: float) -> None:
+def show_answer(turn: Turn, min_support: float, panels: Panels | None = None) -> None:
     answer = turn.answer
+    st.markdown(f'<span id="dz-turn-{turn.n}"></span>', unsafe_allow_html=True)
     if answer.standalone_question:
         st.caption(f"read as: {md_escape(answer.standalone_question)}")
     if answer.refused:
         show_refusal(answer)
     else:
-        st.markdown(answer_markdown(answer))
+        st.markdown(answer_html(turn.prefix, answer), unsafe_allow_html=True)
         show_flags(answer, min_support)
-        for c in answer.citations:
-            with st.expander(citation_label(c), icon=":material/format_quote:"):
-                show_context(turn.contexts.get(c.id) or context_of(None, 0, 0, c.quote), c)
+        if turn.articles:
+            st.markdown(cards_html(turn.prefix, turn.articles), unsafe_allow_html=True)
+            if panels is not None:
+                panels.add(turn.prefix, turn.articles)
+    if answer.extra.get("overview") and not answer.refused:
+        st.page_link("briefing.py", label="Open the full briefing", icon=":material/summarize:")
     for w in answer.warnings:
         st.caption(f"⚠ {md_escape(w)}")
     by = md_escape(generator_label(answer.generator))
-    st.caption(f"Answered by {by} in {turn.seconds:.1f} s")
-
-
-def sidebar_filters(status: dict[str, Any]) -> Filters:
-    files = status.get("files", [])
-    outlets = sorted({f["outlet"] for f in files if f.get("outlet")})
-    with st.sidebar:
-        st.subheader("Filters")
-        chosen = st.multiselect("Outlets", outlets, key="filter_outlets", placeholder="All outlets")
-        since, until = date_range_input(files, "filter")
-        if st.button("New conversation", icon=":material/refresh:", key="chat_clear"):
-            st.session_state[TURNS] = []
-    return Filters(since=since, until=until, outlets=tuple(chosen))
+    line = f"Answered by {by} in {turn.seconds:.1f} s"
+    if answer.scope is not None:
+        line += " · " + scope.describe(answer.scope)
+    st.caption(line)
 
 
 def ask(d: Dossier, question: str, history: Sequence[Turn], filters: Filters) -> Turn | None:
@@ -151,7 +140,7 @@ def ask(d: Dossier, question: str, history: Sequence[Turn], filters: Filters) ->
     t0 = time.perf_counter()
     with st.spinner("Reading the articles …", show_time=True):
         try:
-            answer = d.ask(
+            answer = d.ask_in_scope(
                 question, history=[t.resolved for t in history], filters=filters, on_text=on_text
             )
         except Exception as exc:
@@ -160,7 +149,43 @@ def ask(d: Dossier, question: str, history: Sequence[Turn], filters: Filters) ->
             return None
     seconds = time.perf_counter() - t0
     placeholder.empty()
-    return Turn(question, answer, contexts_for(d, answer.citations), seconds)
+    views = article_views(d, answer.citations) if not answer.refused else {}
+    return Turn(question, answer, views, seconds, n=len(history))
+
+
+def _suggest(question: str) -> None:
+    st.session_state[PENDING] = question
+
+
+def show_suggestions(d: Dossier) -> None:
+    try:
+        questions = d.suggestions()
+    except Exception as exc:
+        show_error(exc)
+        return
+    if not questions:
+        return
+    st.markdown("**Start with a question:**")
+    for i, q in enumerate(questions):
+        st.button(
+            q,
+            key=f"suggest_{i}",
+            icon=":material/lightbulb:",
+            on_click=_suggest,
+            args=(q,),
+            type="tertiary",
+        )
+
+
+def _scroll_to(n: int) -> None:
+    """Bring the new answer into view, even when the reader had scrolled up."""
+    st.html(
+        "<script>setTimeout(() => { const el = document.getElementById("
+        f'"dz-turn-{n}"); if (el) el.scrollIntoView({{behavior: "smooth", block: "start"}}); '
+        "}, 60);</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def render() -> None:
@@ -171,27 +196,37 @@ def render() -> None:
     status = indexed_status(d)
     if status is None:
         return
-    filters = sidebar_filters(status)
+    filters = scope.current()
     st.caption(
         f"{status['articles']} articles · {status['chunks']} passages · answers by "
-        f"{md_escape(generator_label(d.generator_name))}" + ("" if filters.empty else " · filtered")
+        f"{md_escape(generator_label(d.generator_name))}"
+        + ("" if filters.empty else " · filtered (see Scope in the sidebar)")
     )
     min_support = d.settings.answer.min_support
     history = turns()
+    panels = Panels()
     for turn in history:
         with st.chat_message("user"):
             st.markdown(md_escape(turn.question))
         with st.chat_message("assistant"):
-            show_answer(turn, min_support)
+            show_answer(turn, min_support, panels)
     question = st.chat_input("Ask a question about the articles")
+    question = question or st.session_state.pop(PENDING, None)
+    if not history and not question:
+        show_suggestions(d)
     if question and question.strip():
         with st.chat_message("user"):
             st.markdown(md_escape(question))
         with st.chat_message("assistant"):
-            turn = ask(d, question, history, filters)
-            if turn is not None:
-                show_answer(turn, min_support)
-                history.append(turn)
+            new = ask(d, question, history, filters)
+            if new is not None:
+                show_answer(new, min_support, panels)
+                history.append(new)
+                _scroll_to(new.n)
+    if history and st.button("New conversation", icon=":material/refresh:", key="chat_clear"):
+        st.session_state[TURNS] = []
+        st.rerun()
+    panels.render()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,11 @@ CSS = """
 .dossier-passage { border-left: 3px solid #d0a000; padding: 0.4rem 0.8rem; line-height: 1.55;
   background: rgba(250, 230, 150, 0.08); border-radius: 4px; font-size: 0.95rem; }
 .dossier-passage mark { background: #ffe066; color: #111; padding: 0 2px; border-radius: 2px; }
-.dossier-cut { opacity: 0.6; }
+.dossier-cut { color: #4a4d57; }
+/* captions carry outlet, date and scope: at least 4.5:1 against the page and the sidebar */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stCaptionContainer"] span { color: #4a4d57 !important; }
+[data-testid="stWidgetLabel"] p { color: #31333f; }
 </style>
 """
 
@@ -140,7 +144,7 @@ def run_ingest(d: Dossier, path: Path, rebuild: bool = False) -> dict[str, Any] 
         bar.empty()
         show_error(exc)
         return None
-    bar.progress(1.0, text=f"Indexed {path.name or path} in {report.seconds:.1f} s")
+    bar.empty()  # a finished bar does not stay: the report says what happened
     return report.to_json()
 
 
