@@ -55,7 +55,10 @@ PROBES: dict[str, re.Pattern[str]] = {
     "photo credit": re.compile(
         r"getty images|/(?:AP|Reuters|AFP|EPA)\)?$|\((?:AP )?photo\b|\bphoto:|\bcredit:", _I
     ),
-    "share/follow": re.compile(r"\bfollow (?:him|her|them|us|me)\b|\bshare (?:this|on)\b|@\w", _I),
+    "share/follow": re.compile(
+        r"^(?:follow|share|connect with|like us|join us)\b|\bfollow (?:him|her|them|us|me) (?:on|at)\b",
+        _I,
+    ),
     "media timestamp": re.compile(r"(?<![\d:])\d{1,2}:\d\d(?:\s*[-–—]\s*Source:.*)?$", _I),
 }
 """Per family, a regular expression searched in each stripped line (written apart from the

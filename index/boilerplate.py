@@ -277,8 +277,8 @@ _AGENCY_TAIL = (
     r"|USA TODAY(?: Sports)?)|[A-Z][\w-]* Images|[A-Z][\w-]* Photos?|[A-Z][\w-]* Press)"
 )
 _CREDIT = (
-    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*/+\s*(?:[\w.,&'’-]+\s*/+\s*|[\w.&'’-]+\s){0,3}"
-    rf"{_AGENCY_TAIL}"
+    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*/+\s*(?:[\w.,&'’-]+\s*/+\s*|[\w.,&'’-]+\s){0,3}"
+    rf"(?:via )?{_AGENCY_TAIL}(?: via {_AGENCY_TAIL})?"
 )
 _PHOTO_CREDIT = re.compile(
     r"\((?:[A-Z]+ )?(?i:photo|image|picture|credit|courtesy|file photo|illustration)s?\b"
@@ -296,8 +296,8 @@ _READ_MORE = [
         r"\b.{0,150}",
         r"(?:more|related|also|previously|see also|also read|further reading|read next|up next"
         r"|more coverage|read|watch|listen|video)\s*:\s*\S.{0,150}",
-        r"(?:you can |to )?(?:read|see|watch|view|listen to|find|check(?: out)?|get) (?:the|our"
-        r"|your|more|it|this|all|a)\b[^.!?]{0,80}\b(?:here|below|online)\s*[.!]?",
+        r"(?:you can |to )?(?:read|see|watch|view|listen to|find|check(?: out)?|get|follow)\b"
+        r"[^.!?]{0,80}\b(?:here|below|online)\s*[.!]?",
         r"(?:continue|keep) reading\b.{0,80}|full story\b.{0,80}",
     )
 ]
@@ -322,7 +322,7 @@ _PROMO_STRONG = re.compile(
     r"|^a version of this (?:story|article) (?:first )?appeared in\b"
     r"|^this (?:story|article) is part of\b.{0,80}\bnewsletter\b|\bour (?:\w+ ){0,3}newsletter\b"
     r"|^(?:turn to|tune in to|watch|follow|stream|get)\b.{0,60}\blive (?:coverage|updates|blog"
-    r"|stream)\b",
+    r"|stream)\b|^follow along\b|\bclick here\b",
     _I,
 )
 _PROMO_WORDS = 70
@@ -351,8 +351,9 @@ _ADDRESSES = re.compile(
 _TITLED_DURATION = re.compile(r"[^.!?]{3,150}\s(?<![\d:])\d{1,2}:\d\d")
 _CONTACT_START = re.compile(
     rf"(?:^|[.!?:]\s+)(?:(?:contact|reach|email|e-mail|follow|send|write to|dm|message|find)\b"
-    rf"|you can (?:reach|follow|email|contact|find)\b)|^(?-i:{_NAME}) (?:is an? |covers |writes "
-    rf"|reports )|\bcan be (?:reached|contacted)\b",
+    rf"|you can (?:reach|follow|email|contact|find)\b|connect with)|^(?-i:{_NAME}) (?:is an? "
+    rf"|covers |writes |reports )|\bcan be (?:reached|contacted)\b|\bfollow (?:him|her|them|us"
+    rf"|me) on\b",
     _I,
 )
 _SIGNATURE = re.compile(
@@ -373,7 +374,11 @@ _AGENCIES = frozenset(
     "Presse|UPI|Bloomberg|Bloomberg News|PA|PA Media|Press Association|dpa|EFE|Xinhua|TASS|ANSA"
     "|Kyodo|Kyodo News|Yonhap|USA TODAY Network".split("|")
 )
-_DATELINE = re.compile(r"[A-Z][\w.,'’()& /-]{0,60}?\s(?:—|–|--|-)")
+# A place and the outlet over the lede: capitalised words ("New York CNN Business —"), at most
+# one in lower case; "I want us to --" in a transcript is speech cut off.
+_DATELINE = re.compile(
+    r"(?:[A-Z][\w.,'’()&/-]*\s+){0,6}(?:[a-z][\w.,'’()&/-]*\s+)?(?:[A-Z][\w.,'’()&/-]*\s+)*(?:—|–|--|-)"
+)
 _UPDATE_NOTE = re.compile(
     r"(?:this|the) (?:story|article|post|report|page) (?:has been|was|is being|will be) updated"
     r"\b.{0,120}",
@@ -423,7 +428,7 @@ def is_name_line(line: str) -> bool:
 # Cheap substring tests that gate the costlier patterns of each shape.
 _HINTS = {
     "promo": "newsletter|inbox|subscri|sign up|sign-up|signup|podcast|alert|our app|channel|group"
-    "|live |digital access|version of".split("|"),
+    "|live |digital access|version of|follow along|click here".split("|"),
     "consent": "privacy|cookie|terms of|tick here|opt|unsubscribe".split("|"),
     "disclosure": "in part by|partner|commission|opinions expressed|independently|accurate".split(
         "|"
@@ -474,7 +479,9 @@ _SHAPES = {
     ),
     "consent": lambda line, bare: bool(_CONSENT.search(line) and _CONSENT_START.match(line)),
     "contact": lambda line, bare: bool(
-        ("@" in line or " on " in line) and _CONTACT_START.search(bare) and _HANDLE.search(line)
+        ("@" in line or " on " in line or "twitter.com" in line.casefold())
+        and _CONTACT_START.search(bare)
+        and _HANDLE.search(line)
     ),
     "disclosure": lambda line, bare: bool(_DISCLOSURE.search(line)),
 }

@@ -19,7 +19,8 @@ Rules, in order (each has a name, recorded with what it removed):
 3. *Learned* — with :class:`index.boilerplate.BoilerplateStats` and the article's outlet: a line
    the outlet repeats on many articles (rule ``repeated:<docs>/<outlet docs>``), unless it is a
    short heading over a section of the article's own text.
-4. *Duplicates* — an exact repeat of an earlier line; a short line that is the opening of a longer
+4. *Duplicates* — an exact repeat of an earlier sentence-like line (short list entries such as
+   "Position: LB." repeat legitimately); a short line that is the opening of a longer
    paragraph (a standfirst repeated in the body); a line that repeats the headline.
 5. *Footer zone* — a copyright line or an end marker ("Related Topics", "More on this story")
    after the last paragraph of prose: every short line after it is dropped.
@@ -42,6 +43,7 @@ from index.boilerplate import (
     BoilerplateStats,
     block_shape,
     is_name_line,
+    is_sentence_like,
     is_wire_credit,
     line_key,
     line_shape,
@@ -50,8 +52,6 @@ from index.boilerplate import (
 PROSE_CHARS = 200
 """Lines longer than this are never dropped by a chrome rule, only as exact duplicates."""
 
-DUPLICATE_WORDS = 6
-"""A repeated line shorter than this is kept: lists repeat short entries ("Position: LB.")."""
 
 GALLERY_PAIRS = 3
 """Doubled lines in a row that make a photo gallery."""
@@ -148,6 +148,12 @@ _DATE_WORDS = frozenset(
 )
 _WORDS = re.compile(r"[^\W\d_]+")
 # A stamp names a year or a clock time; "Tuesday, 1 March" / "2000 GMT" over a fixture do not.
+# A heading names a section; a line that tells the reader to do something is a prompt.
+_CALL_TO_ACTION = re.compile(
+    r"(?:follow|share|sign up|subscribe|read|watch|listen|click|tap|check|get|join|download|see"
+    r"|view|connect|find)\b",
+    _I,
+)
 _STAMP = re.compile(
     r"\b(?:1[89]|20)\d\d\b(?!\s*(?:gmt|utc|bst|cet|e[sd]?t|p[sd]?t|hrs?)\b)|\d:\d\d|\d\s*[ap]\.?m\b|\b\d{1,2}\s*[ap]\.?m\.?$",
     _I,
@@ -304,7 +310,10 @@ def _apply_learned(
     learned = {i for i, hit in found.items() if hit}
     for i in sorted(learned):
         line = lines[i]
-        heading = _words(line) <= 8 and not re.search(r"[.!,;:]$", line)
+        words = _words(line)
+        # "Maryland." heads a digest's section too: a period is allowed on three words or fewer
+        end = r"[!,;:]$" if words <= 3 else r"[.!,;:]$"
+        heading = words <= 8 and not re.search(end, line) and not _CALL_TO_ACTION.match(line)
         if heading and _section_words(lines, why, learned, i) >= SECTION_WORDS:
             continue  # a digest's recurring section heading over text of its own
         hit = found[i]
@@ -363,7 +372,7 @@ def clean_article(
     seen: set[str] = set()
     for i in kept:
         line = lines[i]
-        if line in seen and _words(line) >= DUPLICATE_WORDS:
+        if line in seen and is_sentence_like(line):
             drop(i, "duplicate")
         seen.add(line)
     longer = sorted(lines[i] for i in kept if keep[i])

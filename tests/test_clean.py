@@ -323,6 +323,15 @@ def body(*lines: str) -> str:
         ("Read more: Why the storm season started early", "read-more"),
         ("More: Ten towns where rents fell this year", "read-more"),
         ("You can read the transcript here.", "read-more"),
+        ("Follow the latest developments here.", "read-more"),
+        ("Follow Jane Roe at https://twitter.com/janeroe", "contact"),
+        ("Connect with this reporter: Jane Roe on Twitter.", "contact"),
+        ("Follow along for updates throughout the day from our reporters.", "promo"),
+        ("Share your story on the form below. If you don't see a form, click here.", "promo"),
+        (
+            "Rep. Jane Roe speaks on May 12, 2022. Bill Clark/CQ-Roll Call, Inc via Getty Images",
+            "photo-credit",
+        ),
         ("Storm season:Why it started early this year", "related-link"),
         ("Get our free weekly newsletter Sign up for the Opinion newsletter.", "newsletter"),
         (
@@ -372,6 +381,8 @@ def test_general_shapes(line: str, rule: str) -> None:
         "Barcelona, Bayern Munich, Porto, Real Madrid, Werder Bremen",
         "2. Dave Tepper, Carolina Panthers, $16.7 billion",
         "78,000",
+        "I want us to --",
+        "• Most popular girl name: Emily",
         "Tuesday, 1 March",
         "2000 GMT",
         "CORRECTION: An earlier version of this story misstated the grant. It is $27.1 million.",
@@ -475,3 +486,25 @@ def test_stored_spans_describe_the_removed_lines() -> None:
         (5, "widget", "Tweet"),
         (6, "media-timestamp", "01:58 - Source: Example News"),
     ]
+
+
+def test_learned_state_names_heading_a_digest_are_kept() -> None:
+    stats = BoilerplateStats()
+    for n in range(10):
+        stats.observe(
+            f"d{n}", "Example News", f"Maryland.\n{story(n)}\nOur sources for this report:"
+        )
+    text = "Maryland.\nAnnapolis: The state will reopen the bridge next week, officials said.\n"
+    text += "Our sources for this report:"
+    result = clean_article(text, outlet="Example News", stats=stats)
+    assert result.text.split("\n\n")[0] == "Maryland."
+    assert result.removed_lines() == {2: "repeated:10/10"}
+
+
+def test_a_learned_call_to_action_is_no_heading() -> None:
+    stats = BoilerplateStats()
+    for n in range(10):
+        stats.observe(f"d{n}", "Example News", f"{story(n)}\nFollow every game: Live Scores")
+    text = f"Headline\nFollow every game: Live Scores\n{PROSE}"
+    result = clean_article(text, outlet="Example News", stats=stats)
+    assert result.removed_lines() == {1: "repeated:10/10"}
