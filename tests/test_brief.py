@@ -219,6 +219,10 @@ def test_markdown_footnotes_and_one_page_pdf(briefing: Briefing, tmp_path: Path)
     assert refs == defs == {str(c.id) for c in briefing.citations}
     for c in briefing.citations:
         assert f"`{c.file}`" in md
+        # Sources are named by title first, the file and span only to check against.
+        assert re.search(rf"^\[\^{c.id}\]: \*{re.escape(c.title)}\* — ", md, re.MULTILINE)
+    # A relative day lifted out of its article says which date it means (001: Mon 11 Sep 2023).
+    assert "confirmed on Monday (11 Sep 2023)" in md
     pdf = tmp_path / "brief.pdf"
     assert to_pdf(briefing, pdf) == 1
     assert page_count(pdf) == 1

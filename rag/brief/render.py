@@ -11,6 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from rag.brief.records import Briefing, BriefItem
+from rag.brief.relative import resolve_relative_dates
 from rag.brief.units import shorten
 from rag.errors import UsageError
 from rag.records import Citation
@@ -74,7 +75,7 @@ def _reported(item: BriefItem) -> str:
     first = item.citations[0] if item.citations else None
     if first is None:
         return ""
-    outlet = first.outlet or first.file
+    outlet = first.outlet or shorten(_source_name(first), 8)
     if not parse_published(first.published):
         return f"publication date unknown, {outlet}"
     return f"reported {_day(first.published)}, {outlet}"
@@ -90,13 +91,23 @@ def _md_refs(cites: Sequence[Citation]) -> str:
     return "".join(f"[^{c.id}]" for c in cites)
 
 
+def _dated(item: BriefItem, text: str | None = None) -> str:
+    """The item's line with relative days ("on Monday") followed by the date they mean, read
+    against the publication date of the article it quotes."""
+    body = text if text is not None else item.text
+    published = item.citations[0].published if item.citations else None
+    return resolve_relative_dates(body, published)
+
+
+def _source_name(c: Citation) -> str:
+    """An article as a reader names it: its title, else its file name."""
+    return c.title or _short_file(c.file)
+
+
 def _md_line(item: BriefItem, previous: str | None, text: str | None = None) -> str:
     flags = _flags(item, previous)
     tail = f" *({'; '.join(flags)})*" if flags else ""
-    return (
-        f"{text if text is not None else item.text} {_md_refs(item.citations)}"
-        f"{_sources(item)}{tail}"
-    )
+    return f"{_dated(item, text)} {_md_refs(item.citations)}{_sources(item)}{tail}"
 
 
 def to_markdown(b: Briefing) -> str:
@@ -160,10 +171,15 @@ def to_markdown(b: Briefing) -> str:
     out += ["---", ""]
     for c in b.citations:
         out.append(
-            f"[^{c.id}]: `{c.file}` ({c.outlet or 'outlet unknown'}, "
-            f"{_day(c.published)}), chars {c.start}–{c.end}: “{_oneline(c.quote)}”"
+            f"[^{c.id}]: *{_md_text(_source_name(c))}* — {_md_text(c.outlet or 'outlet unknown')}, "
+            f"{_day(c.published)} (`{c.file}`, chars {c.start}–{c.end}): “{_oneline(c.quote)}”"
         )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _md_text(text: str) -> str:
+    """Article-supplied text (titles, outlets) with Markdown's active characters escaped."""
+    return "".join(f"\\{ch}" if ch in "\\`*_[]<>#|" else ch for ch in text)
 
 
 def _md_disagreement(i: BriefItem, previous: str | None) -> str:
@@ -358,7 +374,7 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
         return f' <font size="{size - 2:.1f}" color="#8a1c1c"><super>{ids}</super></font>'
 
     def line(item: BriefItem, text: str | None = None, max_words: int = 38) -> str:
-        body = escape(shorten(_oneline(text if text is not None else item.text), max_words))
+        body = escape(shorten(_oneline(_dated(item, text)), max_words))
         extra = []
         if item.support > 1:
             extra.append(f"{item.support} sources")
@@ -466,8 +482,9 @@ def _pdf(b: Briefing, path: Path, size: float) -> int:
             spans.append(f"<b>{c.id}</b>&nbsp;{c.start}–{c.end}{quote}")
         flow.append(
             Paragraph(
-                f"<b>{escape(file)}</b> ({escape(first.outlet or 'outlet unknown')}, "
-                f"{escape(_day(first.published))}) chars: " + " · ".join(spans),
+                f"<b>{escape(_source_name(first))}</b> — "
+                f"{escape(first.outlet or 'outlet unknown')}, {escape(_day(first.published))} "
+                f'<font color="#666666">({escape(file)})</font>: ' + " · ".join(spans),
                 st["src"],
             )
         )
