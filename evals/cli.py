@@ -1,7 +1,8 @@
 """`dossier eval` — registered through the ``dossier.commands`` entry point (``rag`` never
 imports ``evals``).
 
-    dossier eval --set sample|realtimeqa [--generator extractive|llm] [--out DIR] [--json]
+    dossier eval --set sample|bbc|realtimeqa [--half validation|fit|all]
+                 [--generator extractive|llm] [--out DIR] [--json]
                  [--limit N] [--corpus-limit N] [--retrieval-only] [--no-peer]
                  [--modes hybrid,vector,bm25] [--check-floors [FILE]] [--work-dir DIR]
                  [--rebuild] [-k 10] [--quiet]
@@ -64,6 +65,8 @@ def _prepare(args: argparse.Namespace, stack: ExitStack) -> Prepared:
             return questions, SAMPLE_CORPUS, work / "data", work / "peer", info
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dossier-eval-")))
         return questions, SAMPLE_CORPUS, tmp / "data", None, info
+    if args.set == "bbc":
+        return _prepare_bbc(args)
     from evals import realtimeqa as rtqa
 
     bench = rtqa.find_bench()  # raises BenchMissing
@@ -93,6 +96,39 @@ def _prepare(args: argparse.Namespace, stack: ExitStack) -> Prepared:
     return rtqa.load_questions(bench, args.limit), articles, work / "data", work / "peer", info
 
 
+def _prepare_bbc(args: argparse.Namespace) -> Prepared:
+    """The BBC gold set: its corpus (the first articles of each category) written into the work
+    dir, the questions checked against the corpus as they load."""
+    from evals import bbc
+    from evals import realtimeqa as rtqa
+
+    if args.corpus_limit:
+        raise UsageError("--corpus-limit applies to --set realtimeqa only")
+    bench = bbc.find_bench()  # raises BenchMissing
+    root = Path(args.work_dir or DEFAULT_WORK_DIR)
+    rtqa.ensure_gitignored(root)
+    work = root / "bbc"
+    counts = bbc.write_articles(bench, work / "articles")
+    n = counts["written"] + counts["unchanged"]
+    _err(f"bbc: {bench / bbc.CORPUS_FILE} → {work / 'articles'}: {n} articles")
+    info = {
+        "folder": str(bench / "bbc"),
+        "articles": n,
+        "subset": True,
+        "note": f"the first {bbc.PER_CATEGORY} articles of each of the five categories",
+    }
+    questions = bbc.load_questions(bench, limit=args.limit)
+    return questions, work / "articles", work / "data", work / "peer", info
+
+
+def _half(questions: Any, half: str) -> Any:
+    from evals.halves import counts, select
+
+    chosen = select(questions, half)
+    _err(f"half {half}: {len(chosen)} of {len(questions)} questions ({counts(questions)})")
+    return chosen
+
+
 def report_dir(set_name: str, out: str | None) -> Path:
     """Where a run's reports go: ``--out`` when given, else ``<data dir>/evals/<set>/``."""
     if out:
@@ -106,8 +142,10 @@ def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
     from evals.runner import check_floors, load_floors
 
     path = Path(args.check_floors)
+    if path == FLOORS and args.set != "sample":  # each set has its own floors file
+        path = PACKAGE / f"floors-{args.set}.json"
     floors = load_floors(path)
-    for key in ("set", "generator"):
+    for key in ("set", "generator", "half"):
         if floors.get(key) and floors[key] != summary[key]:
             _err(
                 f"floor check: {path} holds floors for {key} {floors[key]!r}, "
@@ -138,6 +176,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         try:
             questions, corpus, data_dir, peer_dir, corpus_info = _prepare(args, stack)
+            questions = _half(questions, args.half)
         except BenchMissing as exc:
             _err(f"dossier eval: {exc}")
             if args.json:
@@ -185,6 +224,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "chunks_written": ingest.chunks_written,
     }
     report["corpus"] = corpus_info
+    report["half"] = args.half
     if args.limit:
         report["limit"] = args.limit
     out = report_dir(args.set, args.out)
@@ -204,9 +244,17 @@ def register(sub: Any) -> None:
     s.add_argument(
         "--set",
         required=True,
-        choices=["sample", "realtimeqa"],
-        help="sample: the bundled corpus and 53 gold questions; realtimeqa: the "
-        "RealTime QA dev set from ../shared/bench (skipped when absent)",
+        choices=["sample", "bbc", "realtimeqa"],
+        help="sample: the bundled corpus and 53 gold questions; bbc: 182 gold questions over "
+        "the BBC corpus in ../shared/bench; realtimeqa: the RealTime QA dev set from "
+        "../shared/bench (both skipped when absent)",
+    )
+    s.add_argument(
+        "--half",
+        choices=["validation", "fit", "all"],
+        default="validation",
+        help="which half of the set, split by article (evals/halves.py): the answerer is "
+        "fitted on the fit halves, so report on validation (default)",
     )
     s.add_argument("--generator", choices=["extractive", "llm"], default="extractive")
     s.add_argument(

@@ -36,6 +36,7 @@ __all__ = [
     "SupportFn",
     "answer_correct",
     "bootstrap_ci",
+    "choice_read",
     "citation_precision",
     "citation_recall",
     "citation_scores",
@@ -51,6 +52,7 @@ __all__ = [
     "recall_at_k",
     "refusal_accuracy",
     "refusal_scores",
+    "short_answer_correct",
     "wilson_interval",
 ]
 
@@ -477,3 +479,31 @@ def bootstrap_ci(
     lo_idx = min(n_resamples - 1, max(0, math.floor(alpha * n_resamples)))
     hi_idx = min(n_resamples - 1, max(0, math.ceil((1.0 - alpha) * n_resamples) - 1))
     return (means[lo_idx], means[hi_idx])
+
+
+def short_answer_correct(short: str, answers: Sequence[str], answers_any: bool = False) -> bool:
+    """Is a short answer right: it holds the gold answer(s) (as ``answer_correct``) and is short —
+    at most three times the gold answers' length plus a few characters, so a whole sentence does
+    not count as a short answer."""
+    if not answers or not short.strip():
+        return False
+    gold = sum(len(normalize_answer(a)) for a in answers)
+    if len(normalize_answer(short)) > 3 * gold + 12:
+        return False
+    return answer_correct(short, answers, answers_any)
+
+
+def choice_read(answer: str, choices: Sequence[str], correct: Collection[int]) -> bool:
+    """Multiple-choice reading of a free answer: the text of a correct choice is in it and the
+    text of no wrong choice is (a choice contained in a correct one is not counted as wrong)."""
+    right = [choices[i] for i in correct if 0 <= i < len(choices)]
+    if not right or not any(answer_correct(answer, [c], True) for c in right):
+        return False
+    norm_right = [normalize_answer(c) for c in right]
+    for i, c in enumerate(choices):
+        if i in correct:
+            continue
+        n = normalize_answer(c)
+        if n and not any(n in r for r in norm_right) and answer_correct(answer, [c], True):
+            return False
+    return True

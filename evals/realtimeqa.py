@@ -216,6 +216,8 @@ def load_questions(bench: Path, limit: int | None = None) -> list[GoldQuestion]:
                     answers=tuple(answers),
                     answers_any=True,
                     note=f"choices: {choices}; evidence (quiz wording): {evidence}",
+                    choices=tuple(clean_answer(str(c)) for c in q.get("choices") or []),
+                    correct_choices=tuple(int(i) for i in q.get("answer_index") or []),
                 )
             )
             if limit is not None and len(out) >= limit:

@@ -8,6 +8,10 @@ from typing import Any
 
 ANSWER_METRICS = (
     ("answer_correct", "answer correct"),
+    ("short_answer_correct", "short answer correct"),
+    ("mc_reading", "multiple-choice reading"),
+    ("refusal_precision", "refusal precision"),
+    ("refusal_recall", "refusal recall"),
     ("refusal_accuracy", "refusal accuracy"),
     ("citation_recall", "citation recall (ALCE)"),
     ("citation_precision", "citation precision (ALCE)"),
@@ -58,7 +62,8 @@ def _title(report: dict[str, Any]) -> str:
         if corpus.get("subset"):
             size += f" (subset: {corpus.get('note', '')})"
     return (
-        f"Dossier eval — set {report['set']}{size}, generator {report['generator']}, "
+        f"Dossier eval — set {report['set']} ({report.get('half', 'all')} half){size}, "
+        f"generator {report['generator']}, "
         f"{report['n_questions']} questions ({report['n_answerable']} answerable, "
         f"{report['n_answered']} answered), k={report['k']}, embedder {report['embedder']}"
     )
@@ -84,7 +89,10 @@ def format_summary(report: dict[str, Any]) -> str:
         )
     ask = report.get("ask_latency_ms")
     if ask:
-        lines.append(f"answer latency: p50 {ask['p50']:.0f} ms, p95 {ask['p95']:.0f} ms")
+        lines.append(
+            f"answer latency: p50 {ask['p50'] / 1000:.2f} s, p95 {ask['p95'] / 1000:.2f} s "
+            f"per answer"
+        )
     fails = [q for q in report.get("questions", []) if q["failure"]]
     lines.append("")
     lines.append(f"failures: {len(fails)} of {report['n_questions']}")

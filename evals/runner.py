@@ -33,6 +33,9 @@ from rag import Answer, Verifier
 MODES = ("hybrid", "vector", "bm25")
 FLOOR_METRICS = (
     "answer_correct",
+    "short_answer_correct",
+    "refusal_precision",
+    "refusal_recall",
     "refusal_accuracy",
     "citation_precision",
     "citation_recall",
@@ -54,6 +57,10 @@ class GoldQuestion:
     answers_any: bool = False
     wanted: str | None = None
     note: str | None = None
+    near_files: tuple[str, ...] = ()  # an unanswerable near miss: the article it is about
+    short_answers: tuple[str, ...] = ()  # the short answer(s) a correct short answer holds
+    choices: tuple[str, ...] = ()  # multiple choice (RealTime QA): every choice's text
+    correct_choices: tuple[int, ...] = ()  # the indices of the right ones
 
     @property
     def should_refuse(self) -> bool:
@@ -80,6 +87,10 @@ def load_gold(path: Path, limit: int | None = None) -> list[GoldQuestion]:
                         answers_any=bool(q.get("answers_any", False)),
                         wanted=q.get("wanted"),
                         note=q.get("note"),
+                        near_files=tuple(q.get("near_files") or ()),
+                        short_answers=tuple(q.get("short_answers") or ()),
+                        choices=tuple(q.get("choices") or ()),
+                        correct_choices=tuple(q.get("correct_choices") or ()),
                     )
                 )
             except (KeyError, TypeError, ValueError) as exc:
@@ -156,6 +167,9 @@ def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[st
     n_invalid = len(answer.invalid_citations)
     row: dict[str, Any] = {
         "answer": answer.text,
+        "short_answer": answer.short_answer,
+        "short_correct": None,
+        "mc_correct": None,
         "refused": answer.refused,
         "should_refuse": q.should_refuse,
         "refusal_ok": answer.refused == q.should_refuse,
@@ -173,6 +187,16 @@ def score_answer(answer: Answer, q: GoldQuestion, verifier: Verifier) -> dict[st
     if q.answers:
         row["correct"] = (not answer.refused) and M.answer_correct(
             answer.text, q.answers, q.answers_any
+        )
+        short = answer.short_answer
+        row["short_correct"] = (
+            not answer.refused
+            and short is not None
+            and M.short_answer_correct(short, q.short_answers or q.answers, q.answers_any)
+        )
+    if q.choices and q.correct_choices:
+        row["mc_correct"] = (not answer.refused) and M.choice_read(
+            answer.text, q.choices, q.correct_choices
         )
     if answer.refused:
         return row
@@ -202,6 +226,9 @@ def unasked_row(q: GoldQuestion) -> dict[str, Any]:
     """The answer part of a row when answers are not run (``--retrieval-only``)."""
     return {
         "answer": None,
+        "short_answer": None,
+        "short_correct": None,
+        "mc_correct": None,
         "refused": None,
         "should_refuse": q.should_refuse,
         "refusal_ok": None,
@@ -401,6 +428,8 @@ def summarize(
     n_all = n_inv + sum(r["n_citations"] for r in rows)
     per_q: dict[str, list[Any]] = {
         "answer_correct": [r["correct"] for r in rows],
+        "short_answer_correct": [r["short_correct"] for r in rows],
+        "mc_reading": [r["mc_correct"] for r in rows],
         "refusal_accuracy": [r["refusal_ok"] for r in rows],
         "citation_recall": [r["citation_recall"] for r in answered],
         "citation_precision": [r["citation_precision"] for r in answered],
@@ -413,7 +442,14 @@ def summarize(
     metrics["refusal_precision"] = refusal.precision if refusal else None
     metrics["refusal_recall"] = refusal.recall if refusal else None
     metrics["invalid_citation_rate"] = M.invalid_citation_rate(n_inv, n_all) if asked else None
-    binary = {"answer_correct", "refusal_accuracy", "hit@1", "hit@5"}
+    binary = {
+        "answer_correct",
+        "short_answer_correct",
+        "mc_reading",
+        "refusal_accuracy",
+        "hit@1",
+        "hit@5",
+    }
     ci = {name: _ci(v, name in binary) for name, v in per_q.items()}
     by_type: dict[str, dict[str, Any]] = {}
     for t in dict.fromkeys(r["type"] for r in rows):
@@ -421,6 +457,7 @@ def summarize(
         by_type[t] = {
             "n": len(group),
             "answer_correct": M.mean(r["correct"] for r in group),
+            "short_answer_correct": M.mean(r["short_correct"] for r in group),
             "refusal_accuracy": M.mean(r["refusal_ok"] for r in group),
             "hit@5": M.mean(r["retrieval"][default_mode].get("hit@5") for r in group),
             "failures": sum(r["failure"] for r in group),

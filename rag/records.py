@@ -184,6 +184,8 @@ class Answer:
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     scope: Scope | None = None  # what the answer drew on (filters, articles), when stated
+    short_answer: str | None = None  # the answer itself, which ``text`` begins with
+    corroboration: int = 0  # how many articles state the short answer (0: not counted)
 
     @property
     def citations(self) -> list[Citation]:
@@ -197,6 +199,8 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.text,
+            "short_answer": self.short_answer,
+            "corroboration": self.corroboration,
             "refused": self.refused,
             "generator": self.generator,
             "claims": [c.to_json() for c in self.claims],
