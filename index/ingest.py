@@ -8,15 +8,21 @@ Unchanged files are recognised by size and mtime, then by the hash of their byte
 parsing or embedding; a changed file is re-chunked and its chunks replaced; a file gone from the
 folder has its chunks deleted; a file whose cleaned text equals another's is recorded as a
 duplicate of it and not embedded twice.
+
+Nothing is read from outside the folder and nothing is lost to a fault (``index.walk``): a link
+out of the folder, a FIFO or device is reported, not read; a folder or file that cannot be read
+is reported and what was indexed from it stays (an unreadable folder given is an error that
+changes nothing); an article of another folder indexed under the same relative name is never
+replaced while its file is still there. What a killed ingest left half written is repaired
+first (``index.repair``).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
+import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +31,24 @@ from index.chunk import chunk_text, count_tokens
 from index.clean import clean_text, is_substantive
 from index.corrections import Corrections
 from index.embed import Embedder
-from index.load import LoadError, iter_files, load_file
+from index.load import LoadError, UnreadableError, parse_bytes, read_bytes
+from index.locks import IngestBusyError, ingest_lock
 from index.meta import extract_meta
 from index.records import Article, Chunk
+from index.repair import reconcile
 from index.settings import IndexSettings
 from index.store import ArticleWrite, Store, StoreUnavailableError, mean_vector
+from index.walk import Walk, WalkError, walk
+
+__all__ = [
+    "IngestBusyError",
+    "IngestPathError",
+    "IngestReport",
+    "Skipped",
+    "ingest",
+    "ingest_lock",
+    "rebuild",
+]
 
 Progress = Callable[[int, int, str], None]
 
@@ -47,6 +66,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    ignored: list[Skipped] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
@@ -64,6 +85,8 @@ class IngestReport:
             "unchanged": len(self.unchanged),
             "removed": len(self.removed),
             "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
+            "ignored": [{"file": s.file, "reason": s.reason} for s in self.ignored],
+            "repaired": list(self.repaired),
             "duplicates": [{"file": f, "of": o} for f, o in self.duplicates],
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "chunks_written": self.chunks_written,
@@ -82,36 +105,38 @@ class _Pending:
 
 
 class IngestPathError(FileNotFoundError):
-    """The folder or file given to ingest does not exist."""
-
-
-class IngestBusyError(Exception):
-    pass
-
-
-@contextmanager
-def ingest_lock(data_dir: Path) -> Iterator[None]:
-    """One ingest at a time per data directory (readers are never blocked)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "ingest.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IngestBusyError(
-                f"Another ingest is writing to {data_dir}; wait for it to finish."
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    """The folder or file given to ingest does not exist or cannot be walked; nothing in the
+    index was changed."""
 
 
 def _sha(data: bytes | str) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.name if root.is_file() else path.relative_to(root).as_posix()
+def _walk(target: Path) -> Walk:
+    try:
+        return walk(Path(target))
+    except FileNotFoundError:
+        raise IngestPathError(f"No such file or folder: {target}") from None
+    except WalkError as exc:
+        raise IngestPathError(f"{exc}; nothing in the index was changed.") from None
+
+
+def _elsewhere(rel: str, path: Path, old: dict[str, Any], root: Path) -> Path | None:
+    """The file of another folder indexed under the same name ``rel``, if it is still there
+    (a folder that moved leaves nothing behind: this one takes its place)."""
+    other_root = old.get("root")
+    if not other_root or other_root == str(root):
+        return None
+    other = Path(str(other_root)) / rel
+    try:
+        if os.path.samefile(other, path):
+            return None
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return other  # there, but unreadable now: still not ours to replace
+    return other
 
 
 def ingest(
@@ -123,35 +148,62 @@ def ingest(
     corrections: Corrections | None = None,
 ) -> IngestReport:
     """Bring the index in step with ``target`` (a folder, or a single file). The reader's
-    ``corrections`` of titles, outlets, dates and bylines are laid over extracted metadata."""
+    ``corrections`` of titles, outlets, dates and bylines are laid over extracted metadata.
+    Call it under :func:`ingest_lock`: it first repairs what a write that died left."""
     t0 = time.perf_counter()
     report = IngestReport()
-    target = target.resolve()
-    if not target.exists():
-        raise IngestPathError(f"No such file or folder: {target}")
-    root = target if target.is_dir() else target.parent
-    files = iter_files(target)
+    found = _walk(target)
+    root = found.root
+    report.skipped = [Skipped(p.rel, p.reason) for p in found.skipped]
+    report.ignored = [Skipped(p.rel, p.reason) for p in found.ignored]
+    report.repaired = reconcile(store)
+    store.drop_stale()  # collections a rebuild that died left behind
     states = store.article_states()
-    on_disk = {_relative(p, target): p for p in files}
+    on_disk = {f.rel: f.path for f in found.files}
 
-    # Pass 1: classify. Files of this folder that vanished are removed; unchanged files cost a stat.
+    # Pass 1: classify. Files of this folder that vanished are removed (not those in a folder
+    # or file that could not be read this time); unchanged files cost a stat.
     todo: list[tuple[str, Path, str, Any]] = []
     gone: set[str] = set()
-    if target.is_dir():
-        gone = {f for f, s in states.items() if s.get("root") == str(root) and f not in on_disk}
-    for rel, path in on_disk.items():
-        st = path.stat()
+    if found.is_dir:
+        gone = {
+            f
+            for f, s in states.items()
+            if s.get("root") == str(root) and f not in on_disk and not found.keeps(f)
+        }
+    for rel, path in list(on_disk.items()):
         old = states.get(rel)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+            del on_disk[rel]
+            continue
+        if old:
+            other = _elsewhere(rel, path, old, root)
+            if other is not None:
+                report.skipped.append(
+                    Skipped(
+                        rel,
+                        f"another folder's article is indexed under this name ({other}) and "
+                        "stays; rename this file, or ingest a folder that holds both",
+                    )
+                )
+                del on_disk[rel]
+                continue
         if old and old.get("root") == str(root):
             if old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
                 continue
             try:
-                raw_sha = _sha(path.read_bytes())
-            except OSError as exc:
-                report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+                raw_sha = _sha(read_bytes(path, int(settings.max_file_mb * 1e6)))
+            except UnreadableError as exc:
+                report.skipped.append(Skipped(rel, str(exc)))
+                del on_disk[rel]
                 continue
+            except LoadError:
+                raw_sha = ""  # too large, emptied, …: processing says why
             if old.get("raw_sha") == raw_sha:
-                store.articles.update(ids=[rel], metadatas=[{"mtime_ns": st.st_mtime_ns}])
+                store.touch_article(rel, st.st_mtime_ns)
                 continue
         todo.append((rel, path, "updated" if old else "added", st))
     redo = {f for f, s in states.items() if s.get("duplicate_of") in gone | {t[0] for t in todo}}
@@ -161,9 +213,8 @@ def ingest(
     changing = {t[0] for t in todo} | gone
     report.unchanged = sorted(set(on_disk) - changing - {s.file for s in report.skipped})
 
-    for rel in sorted(gone):
-        store.remove_article(rel)
-        report.removed.append(rel)
+    store.remove_articles(sorted(gone))
+    report.removed = sorted(gone)
 
     # Pass 2: process what changed, embedding chunks of many files per batch.
     by_sha = {
@@ -180,7 +231,7 @@ def ingest(
         progress(done, total, "")
     for rel, path, kind, st in todo:
         item = _prepare(rel, path, root, st, settings, report, corrections)
-        if item is not None:
+        if isinstance(item, _Pending):
             original = by_sha.get(item.article.sha256)
             if original and original != rel:
                 item.duplicate_of = original
@@ -193,8 +244,9 @@ def ingest(
             item.replacing = kind != "added"
             pending.append(item)
             pending_chunks += len(item.chunks)
-        elif kind == "updated":
-            # The file is now unusable: drop its stale chunks so answers never cite old text.
+        elif kind == "updated" and not item:
+            # The file is now unusable: drop its stale chunks so answers never cite old text
+            # (not when it is only unreadable for now: then it stays as it was).
             store.remove_article(rel)
         if pending_chunks >= settings.batch_chunks:
             _flush(pending, store, embedder, report, vectors_of)
@@ -203,10 +255,33 @@ def ingest(
         if progress:
             progress(done, total, rel)
     _flush(pending, store, embedder, report, vectors_of)
-    if report.removed and not report.added and not report.updated:
-        store.bump_generation()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def rebuild(
+    target: Path,
+    client: Any,
+    name: str,
+    identity: dict[str, str | int],
+    embedder: Embedder,
+    settings: IndexSettings,
+    progress: Progress | None = None,
+    corrections: Corrections | None = None,
+) -> tuple[IngestReport, Store]:
+    """Build index ``name`` anew from ``target`` into new collections and switch to them when
+    they are complete: if this dies, the old index is still whole and answers. Call it under
+    :func:`ingest_lock`. Returns the report and the new store."""
+    store = Store.build(client, name, identity)
+    switched = False
+    try:
+        report = ingest(target, store, embedder, settings, progress, corrections)
+        store.switch()
+        switched = True
+    finally:
+        if not switched:
+            store.discard()
+    return report, store
 
 
 def _prepare(
@@ -217,21 +292,21 @@ def _prepare(
     settings: IndexSettings,
     report: IngestReport,
     corrections: Corrections | None = None,
-) -> _Pending | None:
+) -> _Pending | bool:
+    """The article of ``rel`` ready to embed; else False (not an article: the reason is
+    reported) or True (unreadable for now: reported, and what was indexed of it stays)."""
     try:
-        raw_bytes_sha = _sha(path.read_bytes()) if st.st_size <= settings.max_file_mb * 1e6 else ""
-        raw = load_file(path, max_bytes=int(settings.max_file_mb * 1e6))
+        data = read_bytes(path, max_bytes=int(settings.max_file_mb * 1e6))
+        raw = parse_bytes(Path(rel), data)  # the format is the name's, as walked and reported
     except LoadError as exc:
         report.skipped.append(Skipped(rel, str(exc)))
-        return None
-    except OSError as exc:
-        report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
-        return None
+        return isinstance(exc, UnreadableError)
+    raw_bytes_sha = _sha(data)
     report.warnings.extend((rel, w) for w in raw.warnings)
     cleaned = clean_text(raw.text)
     if not is_substantive(cleaned):
         report.skipped.append(Skipped(rel, "no article text after cleaning"))
-        return None
+        return False
     meta = extract_meta(raw, cleaned, rel)
     if corrections is not None:
         meta = corrections.apply(rel, meta)
@@ -278,8 +353,4 @@ def _flush(
             vectors_of[p.article.file] = doc_vector
         writes.append(ArticleWrite(p.article, p.chunks, mine, doc_vector, p.state, p.replacing))
         report.chunks_written += len(p.chunks)
-    try:
-        store.write_articles(writes)
-    except Exception as exc:
-        raise StoreUnavailableError(f"Writing to the index failed: {exc}") from exc
-    store.bump_generation()
+    store.write_articles(writes)

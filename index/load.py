@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import io
 import json
-import logging
 import os
 import re
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.dates import read_date
+from index.pdf import pdf_date
 from index.records import RawDoc
+from index.walk import SUPPORTED_SUFFIXES, iter_files
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+__all__ = ["SUPPORTED_SUFFIXES", "iter_files", "pdf_date"]
+
 MAX_BYTES = 20_000_000
 
 # Canonical ``RawDoc.fields`` keys and the aliases a container format may use for them.
@@ -49,36 +49,25 @@ class LoadError(Exception):
     """A file that cannot be indexed; ``str(err)`` is a short human reason."""
 
 
-def iter_files(root: Path) -> list[Path]:
-    """Files to index under ``root``, sorted by path.
-
-    A folder is walked recursively, skipping hidden files and folders (names starting with ".")
-    and files whose suffix is not in :data:`SUPPORTED_SUFFIXES` (case-insensitive). A file given
-    directly is returned as is, whatever its suffix, so that :func:`load_file` can say why it is
-    refused. A missing ``root`` raises :class:`FileNotFoundError`.
-    """
-    root = Path(root)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise FileNotFoundError(f"no such file or folder: {root}")
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
-                found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: p.relative_to(root).parts)
+class UnreadableError(LoadError):
+    """A file that exists but cannot be read now (permissions, an I/O error): unlike a file that
+    is not an article, whatever was indexed from it before is kept."""
 
 
-def load_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDoc:
-    """Read one file into a :class:`RawDoc`; raise :class:`LoadError` with a reason if it can't."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(f"unsupported file type ({suffix or 'no suffix'})")
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of the regular file ``path``. It is opened without blocking and checked on the
+    open descriptor, so a FIFO or device (even one swapped in after the folder was walked) is
+    refused, never read; raises :class:`LoadError` (:class:`UnreadableError` for permissions)."""
     try:
-        st = path.stat()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except PermissionError:
+        raise UnreadableError("permission denied") from None
+    except FileNotFoundError:
+        raise LoadError("file not found") from None
+    except OSError as err:
+        raise UnreadableError(f"cannot read file: {err.strerror or err}") from None
+    try:
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise LoadError("not a regular file")
         if st.st_size > max_bytes:
@@ -87,23 +76,31 @@ def load_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDoc:
             )
         if st.st_size == 0:
             raise LoadError("empty file")
-        with path.open("rb") as fh:
+        with os.fdopen(os.dup(fd), "rb") as fh:
             data = fh.read(max_bytes + 1)
-    except LoadError:
-        raise
-    except PermissionError:
-        raise LoadError("permission denied") from None
-    except FileNotFoundError:
-        raise LoadError("file not found") from None
-    except IsADirectoryError:
-        raise LoadError("not a regular file") from None
     except OSError as err:
-        raise LoadError(f"cannot read file: {err.strerror or err}") from None
+        raise UnreadableError(f"cannot read file: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # grew while we looked
         raise LoadError(f"file too large (> {max_bytes / 1e6:g} MB limit)")
+    return data
+
+
+def load_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDoc:
+    """Read one file into a :class:`RawDoc`; raise :class:`LoadError` with a reason if it can't."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type ({suffix or 'no suffix'})")
+    return parse_bytes(path, read_bytes(path, max_bytes))
+
+
+def parse_bytes(path: Path, data: bytes) -> RawDoc:
+    """The :class:`RawDoc` of ``data``, read from ``path`` (its suffix says the format)."""
+    suffix = path.suffix.lower()
     if not data.strip():
         raise LoadError("empty file")
-
     if suffix == ".pdf":
         return _load_pdf(path, data)
     if suffix in (".html", ".htm"):
@@ -115,6 +112,32 @@ def load_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDoc:
     if not text.strip():
         raise LoadError("empty file")
     return RawDoc(path=path, text=text, fields=fields, warnings=tuple(warnings))
+
+
+_MAGIC = (
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF-", "a PDF"),
+)
+
+
+def content_problem(name: str, data: bytes) -> str | None:
+    """Why ``data`` is not what the suffix of ``name`` says (an upload checked before it is
+    saved: a program renamed ``.txt``, a ``.pdf`` that is no PDF), or None when it is."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        return None if data.lstrip()[:5] == b"%PDF-" else "not a PDF (no %PDF- header)"
+    try:
+        decode_text(data)
+    except LoadError as exc:
+        what = next((w for m, w in _MAGIC if data.startswith(m)), None)
+        return f"{what}, not {suffix} text" if what else str(exc)
+    return None
 
 
 # --- text decoding -------------------------------------------------------------------------------
@@ -370,120 +393,11 @@ def _load_html(path: Path, data: bytes) -> RawDoc:
     return RawDoc(path=path, text=body, fields=fields, warnings=tuple(warnings))
 
 
-# --- PDF -----------------------------------------------------------------------------------------
-
-_PDF_DATE = re.compile(
-    r"^D:(\d{4})(\d\d)?(\d\d)?(\d\d)?(\d\d)?(\d\d)?\s*(?:([Zz])|([+-])(\d\d)'?(\d\d)?)?"
-)
-_JUNK_TITLE = re.compile(r"^(untitled|microsoft word\b.*|.*\.(docx?|pdf|odt|rtf|txt|html?))$", re.I)
-_TERMINAL = tuple('.!?:;"”’)]')
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        msg = record.getMessage()
-        if msg not in self.messages:
-            self.messages.append(msg)
-
-
-def pdf_date(value: str) -> str | None:
-    """A PDF date string (``D:20230914071800+02'00'``) as ISO 8601, or None."""
-    match = _PDF_DATE.match(value.strip())
-    if not match:
-        return None
-    y, mo, d, h, mi, s, z, sign, oh, om = match.groups()
-    try:
-        tz = None
-        if z:
-            tz = UTC
-        elif sign:
-            delta = timedelta(hours=int(oh), minutes=int(om or 0))
-            tz = timezone(delta if sign == "+" else -delta)
-        dt = datetime(
-            int(y), int(mo or 1), int(d or 1), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz
-        )
-    except ValueError:
-        return None
-    return dt.isoformat() if h else dt.date().isoformat()
-
-
-def _reflow(page: str) -> str:
-    """Join the hard-wrapped lines of a PDF page into paragraphs (one per line)."""
-    lines = [ln.strip() for ln in page.split("\n")]
-    width = max((len(ln) for ln in lines), default=0)
-    paras: list[str] = []
-    for line in lines:
-        if not line:
-            if paras and paras[-1]:
-                paras.append("")
-            continue
-        prev = paras[-1] if paras else ""
-        wrapped = prev and (
-            line[0].islower()
-            or (len(prev) >= 0.6 * width and not prev.endswith(_TERMINAL) and width >= 40)
-        )
-        if wrapped:
-            joiner = "" if prev.endswith("-") and line[0].islower() else " "
-            paras[-1] = prev + joiner + line
-        else:
-            paras.append(line)
-    return "\n".join(p for p in paras if p)
-
-
 def _load_pdf(path: Path, data: bytes) -> RawDoc:
-    from pypdf import PdfReader
+    from index.pdf import PdfError, read_pdf
 
-    collect = _Collect()
-    logger = logging.getLogger("pypdf")
-    logger.addHandler(collect)
     try:
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                try:
-                    opened = bool(reader.decrypt(""))
-                except Exception:
-                    opened = False
-                if not opened:
-                    raise LoadError("encrypted PDF (password required)")
-            pages = list(reader.pages)
-        except LoadError:
-            raise
-        except Exception as err:
-            raise LoadError(f"unreadable PDF: {_reason(err)}") from None
-        texts, warnings = [], []
-        for n, page in enumerate(pages, 1):
-            try:
-                texts.append(_reflow((page.extract_text() or "").replace("\r\n", "\n")))
-            except Exception as err:
-                warnings.append(f"PDF page {n} unreadable: {_reason(err)}")
-        try:
-            info: Any = reader.metadata or {}
-            keys = ("/Title", "/Author", "/CreationDate")
-            raw_info = {k: str(info.get(k) or "").strip() for k in keys}
-        except Exception:
-            raw_info = {}
-    finally:
-        logger.removeHandler(collect)
-    text = "\n\n".join(t for t in texts if t.strip())
-    if not text.strip():
-        raise LoadError("no extractable text (scanned PDF?)")
-    fields: dict[str, str] = {}
-    if raw_info.get("/Title") and not _JUNK_TITLE.match(raw_info["/Title"]):
-        fields["title"] = raw_info["/Title"]
-    if raw_info.get("/Author") and raw_info["/Author"].lower() not in ("anonymous", "unknown"):
-        fields["author"] = raw_info["/Author"]
-    created = pdf_date(raw_info.get("/CreationDate", ""))
-    if created:
-        fields["created"] = created
-    warnings += [f"PDF: {m}" for m in collect.messages]
+        text, fields, warnings = read_pdf(data)
+    except PdfError as exc:
+        raise LoadError(str(exc)) from None
     return RawDoc(path=path, text=text, fields=fields, warnings=tuple(warnings))
-
-
-def _reason(err: Exception) -> str:
-    msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return msg[:120]

@@ -1,82 +1,65 @@
 """The Chroma side of the index: an embedded ``PersistentClient`` by default, a Chroma server
-(``HttpClient``) when a URL is configured — the same code either way.
+(``HttpClient``) when a URL is configured — the same code either way (``index.chroma``).
 
-Two collections per index:
+Three collections per index:
 
-* ``<name>_chunks`` — one record per chunk: its embedding, its text, and metadata (file, span,
-  title, outlet, publication date) so retrieval can filter and cite without another lookup;
-* ``<name>_articles`` — one record per article: the full cleaned text (so any passage can be shown
-  in context), its metadata and ingest state (hashes, size, mtime), embedded as the mean of its
-  chunks.
+* ``<name>_current`` — no records, only metadata: which chunks and articles collections are the
+  index now, its **generation** (a number that grows with every write and never repeats, even
+  across rebuilds: the data-version marker other processes and the BM25 cache key on), and the
+  files a write in progress touches (an intent, cleared when the write completes);
+* the chunks collection — one record per chunk: its embedding, its text, and metadata (file,
+  span, title, outlet, publication date, the article's hash) so retrieval can filter and cite
+  without another lookup;
+* the articles collection — one record per article: the full cleaned text (so any passage can be
+  shown in context), its metadata and ingest state (hashes, size, mtime), embedded as the mean of
+  its chunks.
 
-The chunks collection carries the index's identity (embedder, chunking, pipeline version); opening
-an index with different settings is refused with a message that says how to rebuild.
+An article's chunks are written before its record, so a chunk whose article has no record (or
+another hash) is a write that died half way: ``index.repair.reconcile`` removes it, readers never
+return it. A rebuild writes new collections (:meth:`Store.build`) and switches the pointer to
+them in one metadata write when they are complete (:meth:`Store.switch`): until then the old
+index answers, whole. The chunks collection carries the index's identity (embedder, chunking,
+pipeline version); opening an index with different settings is refused with a message that says
+how to rebuild.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Iterator, Mapping, Sequence
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from index import dates
+from index import dates, faults
+from index.chroma import (
+    IndexError_,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexReplacedError,
+    StoreUnavailableError,
+    collection_names,
+    open_client,
+)
 from index.records import Article, Chunk
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+__all__ = [
+    "ArticleWrite",
+    "ChunkHit",
+    "IndexError_",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IndexReplacedError",
+    "Store",
+    "StoreUnavailableError",
+    "mean_vector",
+    "open_client",
+    "published_ts",
+]
 
 Metadata = dict[str, str | int | float | bool]
-
-
-class IndexError_(Exception):
-    """Base of the index layer's errors; messages say what to do next."""
-
-
-class IndexMismatchError(IndexError_):
-    pass
-
-
-class IndexMissingError(IndexError_):
-    pass
-
-
-class StoreUnavailableError(IndexError_):
-    pass
-
-
-def open_client(data_dir: Path, chroma_url: str | None = None, token: str | None = None) -> Any:
-    """An embedded Chroma in ``data_dir/chroma``, or an ``HttpClient`` for ``chroma_url``."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False)
-    if chroma_url:
-        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-        headers = {"Authorization": f"Bearer {token}"} if token else None
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                headers=headers,
-                settings=settings,
-            )
-            client.heartbeat()
-        except Exception as exc:
-            raise StoreUnavailableError(
-                f"Cannot reach the Chroma server at {chroma_url} "
-                f"({exc.__class__.__name__}: {exc}). "
-                "Start it with `chroma run --host 127.0.0.1 --port 8000 --path DIR`, or unset "
-                "DOSSIER_CHROMA_URL to use the embedded index."
-            ) from exc
-        return client
-    path = Path(data_dir) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
 def _clean_meta(meta: Mapping[str, Any]) -> Metadata:
@@ -99,6 +82,12 @@ def _article_base(article: Article) -> dict[str, Any]:
         "published": article.meta.published,
         "published_ts": published_ts(article.meta.published),
     }
+
+
+def next_generation(previous: int) -> int:
+    """A generation after ``previous`` that no earlier index of this name had: the clock in
+    nanoseconds, or one more than ``previous`` if the clock is behind."""
+    return max(previous + 1, time.time_ns())
 
 
 @dataclass(frozen=True)
@@ -130,15 +119,24 @@ class Store:
     ) -> None:
         self.client = client
         self.name = name
-        chunks_name, articles_name = f"{name}_chunks", f"{name}_articles"
-        existing = {getattr(c, "name", c) for c in client.list_collections()}
+        self._building = False
+        self._gen = 0
+        existing = collection_names(client)
+        pointer, legacy = f"{name}_current", (f"{name}_chunks", f"{name}_articles")
+        if pointer in existing:
+            meta = dict(client.get_collection(pointer).metadata or {})
+            chunks_name, articles_name = str(meta["chunks"]), str(meta["articles"])
+        elif legacy[0] in existing or create:
+            chunks_name, articles_name = legacy
+        else:
+            chunks_name = articles_name = ""
         if chunks_name not in existing:
             if not create:
                 raise IndexMissingError(
                     "No articles indexed yet — run `dossier ingest data/articles` "
                     "(or point DOSSIER_DATA_DIR at an existing index)."
                 )
-            meta = {"hnsw:space": "cosine", "generation": 0, **(identity or {})}
+            meta = {"hnsw:space": "cosine", **(identity or {})}
             self.chunks = client.create_collection(chunks_name, metadata=meta)
         else:
             self.chunks = client.get_collection(chunks_name)
@@ -147,21 +145,124 @@ class Store:
         self.articles = client.get_or_create_collection(
             articles_name, metadata={"hnsw:space": "cosine"}
         )
+        if pointer not in existing:  # a new index, or one made before the pointer existed
+            old = int((self.chunks.metadata or {}).get("generation", 0))
+            client.get_or_create_collection(
+                pointer,
+                metadata={
+                    "chunks": chunks_name,
+                    "articles": articles_name,
+                    "generation": next_generation(old),
+                    "writing": "",
+                },
+            )
+        self._seen = self.generation
 
-    # ---- identity -----------------------------------------------------------------------
+    @classmethod
+    def build(cls, client: Any, name: str, identity: Mapping[str, str | int]) -> Store:
+        """New, empty collections for a rebuild of index ``name``; the index stays as it was
+        (and answers) until :meth:`switch` points it at them."""
+        store = cls.__new__(cls)
+        store.client, store.name = client, name
+        store._building, store._gen, store._seen = True, 0, 0
+        token = uuid.uuid4().hex[:12]
+        store.chunks = client.create_collection(
+            f"{name}__r{token}_chunks", metadata={"hnsw:space": "cosine", **identity}
+        )
+        store.articles = client.create_collection(
+            f"{name}__r{token}_articles", metadata={"hnsw:space": "cosine"}
+        )
+        return store
+
+    def switch(self) -> None:
+        """Make this rebuilt store the index, in one write; then delete the collections it
+        replaces. Readers holding the old ones notice (:meth:`changed_elsewhere`) and reopen."""
+        faults.point("rebuild-built")
+        pointer = self.client.get_or_create_collection(f"{self.name}_current")
+        old = dict(pointer.metadata or {})
+        gen = next_generation(int(old.get("generation", 0)))
+        pointer.modify(
+            metadata={
+                "chunks": self.chunks.name,
+                "articles": self.articles.name,
+                "generation": gen,
+                "writing": "",
+            }
+        )
+        self._building, self._seen = False, gen
+        faults.point("rebuild-switched")
+        self.drop_stale()
+
+    def discard(self) -> None:
+        """Delete a rebuild's collections that will not be switched to."""
+        if self._building:
+            try:
+                for coll in (self.chunks, self.articles):
+                    self.client.delete_collection(coll.name)
+            except StoreUnavailableError:
+                pass  # the server is gone: the next ingest drops them (drop_stale)
+
+    def drop_stale(self) -> list[str]:
+        """Delete this index's collections that the pointer does not name: those a rebuild
+        replaced, or left when it died. Only under the ingest lock (a rebuild in progress holds
+        it). Returns the names deleted."""
+        if self._building:
+            return []
+        live = {self.chunks.name, self.articles.name}
+        pattern = re.compile(rf"^{re.escape(self.name)}(__r[0-9a-f]+)?_(chunks|articles)$")
+        stale = sorted(n for n in collection_names(self.client) if pattern.match(n))
+        stale = [n for n in stale if n not in live]
+        for n in stale:
+            self.client.delete_collection(n)
+        return stale
+
+    # ---- identity and generation ----------------------------------------------------------
     @property
     def identity(self) -> dict[str, Any]:
         meta = dict(self.chunks.metadata or {})
         return {k: v for k, v in meta.items() if not k.startswith("hnsw:") and k != "generation"}
 
+    def pointer_meta(self) -> dict[str, Any]:
+        return dict(self.client.get_collection(f"{self.name}_current").metadata or {})
+
     @property
     def generation(self) -> int:
-        return int((self.chunks.metadata or {}).get("generation", 0))
+        """The index's generation as stored now (another process may have changed it)."""
+        if self._building:
+            return self._gen
+        return int(self.pointer_meta().get("generation", 0))
+
+    def changed_elsewhere(self) -> bool:
+        """Has another process written to (or rebuilt) the index since this store last saw it?
+        Reading through this store after a rebuild would fail; after another process's
+        ingest, an embedded client's vector index would miss the new chunks: reopen."""
+        if self._building:
+            return False
+        meta = self.pointer_meta()
+        return (
+            meta.get("chunks") != self.chunks.name or int(meta.get("generation", 0)) != self._seen
+        )
+
+    def _set_pointer(self, writing: Iterable[str] | None, bump: bool) -> None:
+        if self._building:
+            self._gen += int(bump)
+            return
+        meta = self.pointer_meta()
+        if bump:
+            meta["generation"] = next_generation(int(meta.get("generation", 0)))
+        meta["writing"] = json.dumps(sorted(set(writing))) if writing else ""
+        self.client.get_collection(f"{self.name}_current").modify(metadata=meta)
+        if bump:
+            self._seen = int(meta["generation"])
 
     def bump_generation(self) -> None:
-        meta = {k: v for k, v in (self.chunks.metadata or {}).items() if not k.startswith("hnsw:")}
-        meta["generation"] = self.generation + 1
-        self.chunks.modify(metadata=meta)
+        """Say that the index changed (and that no write is in progress)."""
+        self._set_pointer(None, bump=True)
+
+    @property
+    def building(self) -> bool:
+        """A rebuild's store, not (yet) the index."""
+        return self._building
 
     def _check_identity(self, wanted: Mapping[str, str | int]) -> None:
         have = self.identity
@@ -181,17 +282,21 @@ class Store:
     def write_articles(self, items: Sequence[ArticleWrite]) -> None:
         """Replace the chunks of several articles, then record the articles.
 
-        One Chroma upsert per collection per batch (each call is a transaction; per-article
-        calls made writing dominate ingest time). The article records are written last: if the
-        process dies in between, the next ingest sees those files as not done yet and redoes
-        them — chunk ids are deterministic, so that overwrites rather than duplicates.
+        The files are first named in the pointer as being written; then one Chroma upsert per
+        collection per batch (each call is a transaction; per-article calls made writing
+        dominate ingest time); the article records last; then the generation is bumped and the
+        intent cleared. If the process dies in between, ``index.repair`` finds the files named
+        and removes what is half written; the next ingest redoes them.
         """
+        if not items:
+            return
+        self._set_pointer([it.article.file for it in items], bump=False)
         ids: list[str] = []
         vectors: list[list[float]] = []
         documents: list[str] = []
         metas: list[Metadata] = []
         for it in items:
-            base = _article_base(it.article)
+            base = {**_article_base(it.article), "sha256": it.article.sha256}
             for c, v in zip(it.chunks, it.vectors, strict=True):
                 ids.append(c.id)
                 vectors.append(list(v))
@@ -201,7 +306,7 @@ class Store:
                         {**base, "n": c.n, "start": c.start, "end": c.end, "tokens": c.tokens}
                     )
                 )
-        step = self._max_batch()
+        step = self.max_batch()
         for i in range(0, len(ids), step):
             self.chunks.upsert(
                 ids=ids[i : i + step],
@@ -209,6 +314,7 @@ class Store:
                 documents=documents[i : i + step],
                 metadatas=metas[i : i + step],
             )
+        faults.point("chunks-written")
         for it in items:
             if it.replacing:
                 self._delete_chunks(it.article.file, keep=len(it.chunks))
@@ -230,11 +336,13 @@ class Store:
                     for it in part
                 ],
             )
+        faults.point("records-written")
+        self.bump_generation()
 
-    def _max_batch(self) -> int:
+    def max_batch(self) -> int:
         try:
             return max(1, int(self.client.get_max_batch_size()))
-        except Exception:
+        except (AttributeError, TypeError, ValueError):
             return 1000
 
     def _delete_chunks(self, file: str, keep: int = 0) -> None:
@@ -247,14 +355,35 @@ class Store:
         if stale:
             self.chunks.delete(ids=stale)
 
+    def remove_articles(self, files: Sequence[str]) -> None:
+        """Delete articles: their records first (so no reader lists them), then their chunks."""
+        if not files:
+            return
+        self._set_pointer(files, bump=False)
+        self.articles.delete(ids=list(files))
+        faults.point("article-removed")
+        for f in files:
+            self._delete_chunks(f)
+        self.bump_generation()
+
     def remove_article(self, file: str) -> None:
-        self._delete_chunks(file)
-        self.articles.delete(ids=[file])
+        self.remove_articles([file])
+
+    def touch_article(self, file: str, mtime_ns: int) -> None:
+        """Record a new mtime for an article whose bytes did not change."""
+        self.articles.update(ids=[file], metadatas=[{"mtime_ns": mtime_ns}])
 
     # ---- reading ------------------------------------------------------------------------
     def article_states(self) -> dict[str, Metadata]:
         got = self.articles.get(include=["metadatas"])
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
+
+    def article_ids(self, among: Iterable[str] | None = None) -> set[str]:
+        """The files with an article record (of ``among``, when given)."""
+        wanted = None if among is None else sorted(set(among))
+        if wanted == []:
+            return set()
+        return set(self.articles.get(ids=wanted, include=[])["ids"])
 
     def article(self, file: str) -> tuple[str, Metadata] | None:
         got = self.articles.get(ids=[file], include=["documents", "metadatas"])
@@ -272,15 +401,30 @@ class Store:
     def count_chunks(self) -> int:
         return int(self.chunks.count())
 
+    def chunk_metas(self, page: int = 5000) -> Iterator[tuple[str, Metadata]]:
+        """(id, metadata) of every chunk, recorded article or not (for repairs)."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["metadatas"], limit=page, offset=offset)
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=False):
+                yield i, dict(m or {})
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
     def iter_chunks(self, page: int = 5000) -> Iterator[tuple[str, str, Metadata]]:
-        """Every chunk (id, text, metadata), in pages: the input of BM25."""
+        """Every chunk (id, text, metadata) of a recorded article, in pages: the input of BM25.
+        Chunks whose article has no record (a write in progress, or one that died) are left
+        out, so nothing cites them."""
+        known = self.article_ids()
         offset = 0
         while True:
             got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
             for i, d, m in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
             ):
-                yield i, d or "", dict(m or {})
+                if (m or {}).get("file") in known:
+                    yield i, d or "", dict(m or {})
             if len(got["ids"]) < page:
                 return
             offset += page
@@ -288,6 +432,7 @@ class Store:
     def query(
         self, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None
     ) -> list[ChunkHit]:
+        """The ``k`` nearest chunks of recorded articles (see :meth:`iter_chunks`)."""
         n = self.count_chunks()
         if n == 0:
             return []
@@ -297,7 +442,7 @@ class Store:
             where=dict(where) if where else None,
             include=["documents", "metadatas", "distances"],
         )
-        return [
+        hits = [
             ChunkHit(i, d or "", dict(m or {}), float(dist))
             for i, d, m, dist in zip(
                 got["ids"][0],
@@ -307,6 +452,8 @@ class Store:
                 strict=False,
             )
         ]
+        known = self.article_ids(str(h.meta.get("file", "")) for h in hits)
+        return [h for h in hits if h.meta.get("file") in known]
 
     # ---- corrections --------------------------------------------------------------------
     def update_article_meta(self, file: str, fields: Mapping[str, str | None]) -> bool:
@@ -324,7 +471,7 @@ class Store:
         self.articles.update(ids=[file], metadatas=[meta])
         got = self.chunks.get(where={"file": file}, include=[])
         ids = list(got["ids"])
-        step = self._max_batch()
+        step = self.max_batch()
         for i in range(0, len(ids), step):
             part = ids[i : i + step]
             self.chunks.update(ids=part, metadatas=[dict(meta) for _ in part])

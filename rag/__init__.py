@@ -13,7 +13,7 @@ from index.corrections import FIELDS as CORRECTABLE_FIELDS
 from index.corrections import CorrectionError
 from index.embed import Embedder, FakeEmbedder, MiniLMEmbedder, make_embedder
 from index.ingest import IngestBusyError, IngestReport
-from index.load import SUPPORTED_SUFFIXES, iter_files
+from index.load import SUPPORTED_SUFFIXES, content_problem, iter_files
 from index.settings import IndexSettings
 from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
 from rag.answer.verify import Support, Verifier
@@ -76,6 +76,7 @@ __all__ = [
     "Verifier",
     "briefing_markdown",
     "briefing_pdf",
+    "content_problem",
     "exit_code_for",
     "is_overview_request",
     "iter_files",

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
+from index.chroma import reopen_client
 from index.corrections import Corrections, StoreView
 from index.embed import CachingEmbedder, Embedder, make_embedder
-from index.ingest import IngestReport, Progress, ingest, ingest_lock
+from index.ingest import IngestBusyError, IngestReport, Progress, ingest, ingest_lock
+from index.ingest import rebuild as _rebuild
+from index.repair import needs_reconcile, reconcile
 from index.store import Store, open_client
 from rag.answer.drafts import OnText
 from rag.answer.extractive import ExtractiveGenerator
@@ -66,50 +70,81 @@ class Dossier:
         return self.settings.index.identity(e.name, e.dim)
 
     def store(self, create: bool = False) -> Store:
-        """The index; ``create`` makes it when absent (ingest), readers get a helpful error."""
+        """The index; ``create`` makes it when absent (ingest), readers get a helpful error.
+        When another process has written to it or rebuilt it since, it is reopened (a long
+        running app sees the new chunks); what a killed write left is repaired on opening."""
         with self._lock:
+            if self._store is not None and self._store.changed_elsewhere():
+                if not self.settings.chroma_url:  # the embedded vector index is per process
+                    self.__dict__["client"] = reopen_client(self.client, self.settings.data_dir)
+                self._store = self._retriever = None
             if self._store is None:
-                self._store = Store(
+                store = Store(
                     self.client, self.settings.index.collection, self._identity(), create=create
                 )
+                if needs_reconcile(store):
+                    try:
+                        with self._ingest_lock():
+                            reconcile(store)
+                    except IngestBusyError:
+                        pass  # an ingest is running: it repairs; readers skip orphans anyway
+                self._store = store
             return self._store
+
+    def _ingest_lock(self) -> AbstractContextManager[None]:
+        """The data dir's ingest lock and, in server mode, the server's lock of this index."""
+        url = self.settings.chroma_url
+        server = (self.client, self.settings.index.collection, url) if url else None
+        return ingest_lock(Path(self.settings.data_dir), server)
 
     # ---- jobs ----------------------------------------------------------------------------
     def ingest(
         self, path: Path, progress: Progress | None = None, rebuild: bool = False
     ) -> IngestReport:
-        with ingest_lock(Path(self.settings.data_dir)):
-            if rebuild:
-                self.drop_index()
-            return ingest(
+        """Bring the index in step with ``path``; ``rebuild`` builds it anew in new collections
+        and switches to them at the end (the old index answers until then)."""
+        with self._ingest_lock():
+            if not rebuild:
+                return ingest(
+                    path,
+                    self.store(create=True),
+                    self.embedder,
+                    self.settings.index,
+                    progress,
+                    corrections=self.corrections,
+                )
+            report, store = _rebuild(
                 path,
-                self.store(create=True),
+                self.client,
+                self.settings.index.collection,
+                self._identity(),
                 self.embedder,
                 self.settings.index,
                 progress,
-                corrections=self.corrections,
+                self.corrections,
             )
+            with self._lock:
+                self._store, self._retriever = store, None
+            return report
 
     def drop_index(self) -> None:
+        """Delete every collection of this index (its pointer, those of rebuilds too)."""
         with self._lock:
-            name = self.settings.index.collection
-            existing = {getattr(c, "name", c) for c in self.client.list_collections()}
-            for suffix in ("_chunks", "_articles"):
-                if name + suffix in existing:
-                    self.client.delete_collection(name + suffix)
+            store = self.store()
+            for n in [store.chunks.name, store.articles.name, f"{store.name}_current"]:
+                self.client.delete_collection(n)
+            store.drop_stale()
             self._store = None
             self._retriever = None
 
     def remove(self, file: str) -> tuple[list[str], dict[str, Any]]:
         """Delete an article from the index (its file stays on disk), and the records of any
         duplicates of it. Returns the files removed and the article's former metadata."""
-        with ingest_lock(Path(self.settings.data_dir)):
+        with self._ingest_lock():
             store = self.store()
             states = store.article_states()
             removed = [file, *(f for f, s in states.items() if s.get("duplicate_of") == file)]
-            for f in removed:
-                store.remove_article(f)
-            store.bump_generation()
+            store.remove_articles(removed)
         return removed, dict(states.get(file, {}))
 
     def status(self) -> dict[str, Any]:

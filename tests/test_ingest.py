@@ -8,10 +8,10 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from index.store import IndexMismatchError, IndexMissingError
 from rag.config import Settings
 from rag.service import Dossier
 from tests.conftest import make_settings
+from tests.reliability.helpers import chroma_server as start_chroma
 
 
 def test_first_ingest_indexes_sample_with_metadata(
@@ -230,52 +231,10 @@ def test_kill_9_mid_ingest_leaves_a_usable_index_and_resumes(tmp_path: Path) -> 
     assert d.store().count_chunks() == full.store().count_chunks()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def chroma_server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    if not Path(exe).exists():
-        pytest.skip("the `chroma` CLI is not installed")
-    port = _free_port()
-    log = open(tmp_path / "chroma.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            exe,
-            "run",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--path",
-            str(tmp_path / "server-data"),
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    with start_chroma(tmp_path / "server-data") as server:
+        yield server.url
 
 
 @pytest.mark.slow

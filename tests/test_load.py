@@ -171,7 +171,7 @@ def test_permission_error_while_opening(tmp_path: Path, monkeypatch: pytest.Monk
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", denied)
+    monkeypatch.setattr(os, "open", denied)
     assert reason(f) == "permission denied"
 
 

@@ -1,6 +1,7 @@
 """Uploaded files, saved so that no name can write outside ``<data_dir>/uploads``: path components
-are stripped, ``..``, hidden names and odd characters refused, the type and size checked, and the
-final path checked to lie directly inside the folder."""
+are stripped, ``..``, hidden names and odd characters refused, the type and size checked, the
+content checked to be what the name says (a program renamed ``.txt`` is refused, not "Saved"
+and then skipped), and the final path checked to lie directly inside the folder."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from rag import SUPPORTED_SUFFIXES
+from rag import SUPPORTED_SUFFIXES, content_problem
 
 MAX_UPLOAD_BYTES = 20_000_000
 MAX_NAME_CHARS = 150
@@ -55,6 +56,9 @@ def save_upload(folder: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOA
         raise UploadRejected(f"larger than {max_bytes / 1e6:.0f} MB ({len(data) / 1e6:.1f} MB)")
     if not data:
         raise UploadRejected("empty file")
+    problem = content_problem(base, data)
+    if problem:
+        raise UploadRejected(problem)
     folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
     target = root / base

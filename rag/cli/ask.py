@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import textwrap
-from collections.abc import Iterator
 from typing import Any
 
-from rag.cli.args import add_filter_args, filters_from
+from rag.cli.args import add_filter_args, emit, filters_from, k_arg, question_text, read_queries
 from rag.errors import UsageError
 from rag.records import Answer
 from rag.service import Dossier
 
 
-def _queries(path: str) -> Iterator[tuple[Any, str]]:
-    with open(path, encoding="utf-8") if path != "-" else sys.stdin as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                yield obj.get("id", n), str(obj["question"])
-            except (ValueError, KeyError, AttributeError) as exc:
-                raise UsageError(
-                    f"{path}:{n}: expected a JSON object with 'id' and 'question' ({exc})"
-                ) from exc
-
-
 def cmd_search(args: argparse.Namespace) -> int:
+    batch = read_queries(args.queries) if args.queries else None
+    if batch is None and args.query is None:
+        raise UsageError("Give a QUERY or --queries FILE.jsonl")
+    query = question_text(args.query, "the query") if batch is None else ""
     d = Dossier()
     filters = filters_from(args)
 
@@ -38,23 +26,21 @@ def cmd_search(args: argparse.Namespace) -> int:
             "results": [p.to_json() for p in d.search(q, k=args.k, filters=filters, mode=args.mode)]
         }
 
-    if args.queries:
-        for qid, q in _queries(args.queries):
-            print(json.dumps({"id": qid, **run(q)}, ensure_ascii=False), flush=True)
+    if batch is not None:
+        for qid, q in batch:
+            emit(json.dumps({"id": qid, **run(q)}, ensure_ascii=False))
         return 0
-    if not args.query:
-        raise UsageError("Give a QUERY or --queries FILE.jsonl")
-    out = run(args.query)
+    out = run(query)
     if args.json:
-        print(json.dumps(out, ensure_ascii=False))
+        emit(json.dumps(out, ensure_ascii=False))
         return 0
     if not out["results"]:
-        print("No matching passages.")
+        emit("No matching passages.")
     for i, r in enumerate(out["results"], 1):
         meta = " · ".join(x for x in (r["outlet"], r["published"]) if x)
-        print(f"[{i}] {r['file']}:{r['start']}-{r['end']}  score {r['score']:.4f}  {meta}")
-        print(f"    {r['title']}")
-        print(textwrap.indent(textwrap.fill(r["text"][:400], 96), "    "))
+        emit(f"[{i}] {r['file']}:{r['start']}-{r['end']}  score {r['score']:.4f}  {meta}")
+        emit(f"    {r['title']}")
+        emit(textwrap.indent(textwrap.fill(r["text"][:400], 96), "    "))
     return 0
 
 
@@ -74,6 +60,9 @@ def render_answer(a: Answer) -> str:
                     f"{p.published or 'date unknown'}): “{p.text[:200]}…”"
                 )
         return "\n".join(lines)
+    if a.short_answer:  # the answer itself first, the quotes that carry it below
+        n = a.corroboration
+        lines.append(f"{a.short_answer}{f'  ({n} articles)' if n > 1 else ''}\n")
     for c in a.claims:
         mark = "" if c.supported else "  ⚠ not supported by its citations"
         lines.append(
@@ -99,31 +88,27 @@ def render_answer(a: Answer) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    batch = read_queries(args.queries) if args.queries else None
+    if batch is None and args.question is None:
+        raise UsageError("Give a QUESTION or --queries FILE.jsonl")
+    question = question_text(args.question) if batch is None else ""
     d = Dossier()
     filters = filters_from(args)
     gen = args.generator if args.generator != "auto" else None
-    if args.queries:
-        for qid, q in _queries(args.queries):
+    if batch is not None:
+        for qid, q in batch:
             a = d.ask(q, filters=filters, generator=gen)
-            print(json.dumps({"id": qid, **a.to_json()}, ensure_ascii=False), flush=True)
+            emit(json.dumps({"id": qid, **a.to_json()}, ensure_ascii=False))
         return 0
-    if not args.question:
-        raise UsageError("Give a QUESTION or --queries FILE.jsonl")
-    if args.json:
-        print(
-            json.dumps(
-                d.ask(args.question, filters=filters, generator=gen).to_json(), ensure_ascii=False
-            )
-        )
-        return 0
-    print(render_answer(d.ask(args.question, filters=filters, generator=gen)))
+    answer = d.ask(question, filters=filters, generator=gen)
+    emit(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
     return 0
 
 
 def register(sub: Any) -> None:
     s = sub.add_parser("search", help="retrieval only: the passages that match a query")
     s.add_argument("query", nargs="?")
-    s.add_argument("-k", type=int, default=10, help="how many passages (default 10)")
+    s.add_argument("-k", type=k_arg, default=10, help="how many passages, 1–100 (default 10)")
     s.add_argument("--mode", choices=["hybrid", "vector", "bm25"], default=None)
     s.add_argument("--json", action="store_true")
     s.add_argument("--queries", help="JSONL file of {id, question}; one JSON result per line")

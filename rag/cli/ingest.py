@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rag.cli.args import emit
 from rag.cli.progress import progress_bar
 from rag.service import Dossier
 
@@ -21,34 +22,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     finally:
         close()
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        emit(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        print(
+        emit(
             f"Indexed {args.path}: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
             f"{len(report.skipped)} skipped — {report.chunks_written} chunks written "
             f"in {report.seconds:.1f}s."
         )
         for f, of in report.duplicates:
-            print(f"  duplicate  {f}  (same text as {of}; not embedded twice)")
+            emit(f"  duplicate  {f}  (same text as {of}; not embedded twice)")
         for f, w in report.warnings:
-            print(f"  warning    {f}: {w}")
+            emit(f"  warning    {f}: {w}")
         for s in report.skipped:
-            print(f"  skipped    {s.file}: {s.reason}")
+            emit(f"  skipped    {s.file}: {s.reason}")
+        for f in report.repaired:
+            emit(f"  repaired   {f}: left half written by an ingest that died")
+        if report.ignored:
+            emit(f"  ({len(report.ignored)} file(s) of other types ignored; --json lists them)")
     return 1 if report.failed else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     st = Dossier().status()
     if args.json:
-        print(json.dumps(st, ensure_ascii=False))
+        emit(json.dumps(st, ensure_ascii=False))
         return 0
-    print(f"{st['articles']} articles, {st['chunks']} chunks")
+    emit(f"{st['articles']} articles, {st['chunks']} chunks")
     for k, v in st["settings"].items():
-        print(f"  {k:13} {v}")
+        emit(f"  {k:13} {v}")
     for f in st["files"]:
         dup = f"  (duplicate of {f['duplicate_of']})" if f["duplicate_of"] else ""
-        print(
+        emit(
             f"  {f['file']:40} {f['published'] or 'date unknown':26} "
             f"{f['outlet'] or 'outlet unknown':16} {f['chunks']:3} chunks  {f['title']}{dup}"
         )
@@ -59,7 +64,11 @@ def register(sub: Any) -> None:
     s = sub.add_parser("ingest", help="index a folder (or file) of articles, incrementally")
     s.add_argument("path")
     s.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    s.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    s.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the index anew (the old one answers until the new one is complete)",
+    )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_ingest)
 

@@ -1,8 +1,10 @@
 """BM25 over the index's chunks: bm25s (the engine under llama-index's BM25Retriever), tokenised
 with stopwords out and PyStemmer's English stems.
 
-The table is built from the chunk texts read back from Chroma, kept in memory and saved on disk
-under the index's generation counter, so it is rebuilt only after an ingest changed something.
+The table is built from the chunk texts read back from Chroma (chunks of recorded articles only),
+kept in memory and saved on disk under the index's chunks collection and generation — a number
+that never repeats, even across ``--rebuild`` — so it is rebuilt only after something changed,
+and one process reuses what another saved.
 Later chunks of an article are indexed with its title in front: the headline names the subject the
 body refers to by pronoun ("he", "the visit").
 """
@@ -51,8 +53,7 @@ class Bm25Index:
         self._lock = threading.Lock()
 
     def _current_generation(self) -> int:
-        coll = self.store.client.get_collection(self.store.chunks.name)
-        return int((coll.metadata or {}).get("generation", 0))
+        return self.store.generation
 
     def table(self) -> Bm25Table:
         gen = self._current_generation()
@@ -64,7 +65,8 @@ class Bm25Index:
     def _cache_path(self, gen: int) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"bm25-{self.store.name}-{gen}"
+        # '+' cannot occur in a Chroma name: no index's glob matches another's folders.
+        return self.cache_dir / f"bm25+{self.store.name}+{self.store.chunks.id}+{gen}"
 
     def _load(self, gen: int) -> Bm25Table | None:
         path = self._cache_path(gen)
@@ -115,9 +117,10 @@ class Bm25Index:
             (tmp / "chunks.json").write_text(
                 json.dumps({"ids": table.ids, "metas": table.metas, "texts": table.texts})
             )
-            for old in path.parent.glob(f"bm25-{self.store.name}-*"):
-                if old != tmp and ".tmp" not in old.name:
-                    shutil.rmtree(old, ignore_errors=True)
+            for pattern in (f"bm25+{self.store.name}+*", f"bm25-{self.store.name}-*"):
+                for old in path.parent.glob(pattern):
+                    if old != tmp and ".tmp" not in old.name:
+                        shutil.rmtree(old, ignore_errors=True)
             tmp.rename(path)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
