@@ -34,8 +34,17 @@ class MiniLMEmbedder:
     max_tokens = 256
 
     def __init__(
-        self, batch_size: int = 64, device: str = "cpu", threads: int | None = None
+        self,
+        batch_size: int = 64,
+        device: str = "cpu",
+        threads: int | None = None,
+        precision: str = "fp32",
     ) -> None:
+        if precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be 'fp32' or 'bf16', not {precision!r}")
+        self.precision = precision
+        if precision != "fp32":  # a different build: an index made with one refuses the other
+            self.name = f"{MiniLMEmbedder.name}+{precision}"
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -67,14 +76,18 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return vectors.tolist()
+        import torch
+
+        # sentence-transformers sorts the texts by length and pads each batch to its longest.
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vectors.astype("float32").tolist()
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -106,17 +119,51 @@ class FakeEmbedder:
         return out
 
 
-def make_embedder(kind: str) -> Embedder:
-    """The embedder a setting names: ``minilm`` (default; loaded on first use, so commands that
-    embed nothing start fast) or ``fake`` / ``fake:DIM``."""
+EMBEDDERS = ("minilm", "minilm-bf16", "minilm-onnx", "minilm-onnx-int8")
+"""The bundled MiniLM's builds: torch fp32, torch bfloat16 autocast, ONNX Runtime fp32, int8."""
+
+
+def embedder_name(kind: str) -> str:
+    """The name an embedder ``kind`` records in the index (its build included)."""
     if kind == "minilm":
+        return MiniLMEmbedder.name
+    if kind == "minilm-bf16":
+        return f"{MiniLMEmbedder.name}+bf16"
+    if kind.startswith("minilm-onnx"):
+        from index.onnx_embed import EXPORT_VERSION
+
+        build = "int8" if kind == "minilm-onnx-int8" else "fp32"
+        return f"{MiniLMEmbedder.name}+onnx-{build}-e{EXPORT_VERSION}"
+    raise ValueError(kind)
+
+
+def build_embedder(kind: str, threads: int | None = None) -> Embedder:
+    """A loaded embedder of ``kind`` (one of :data:`EMBEDDERS`)."""
+    if kind == "minilm":
+        return MiniLMEmbedder(threads=threads)
+    if kind == "minilm-bf16":
+        return MiniLMEmbedder(threads=threads, precision="bf16")
+    if kind in ("minilm-onnx", "minilm-onnx-int8"):
+        from index.onnx_embed import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder("int8" if kind.endswith("int8") else "fp32", threads=threads)
+    raise ValueError(f"Unknown embedder {kind!r}: one of {', '.join(EMBEDDERS)} or 'fake'.")
+
+
+def make_embedder(kind: str) -> Embedder:
+    """The embedder a setting names: one of :data:`EMBEDDERS` (loaded on first use, so commands
+    that embed nothing start fast) or ``fake`` / ``fake:DIM``."""
+    if kind in EMBEDDERS:
         return LazyEmbedder(
-            MiniLMEmbedder.name, MiniLMEmbedder.dim, MiniLMEmbedder.max_tokens, MiniLMEmbedder
+            embedder_name(kind),
+            MiniLMEmbedder.dim,
+            MiniLMEmbedder.max_tokens,
+            lambda: build_embedder(kind),
         )
     if kind.startswith("fake"):
         _, _, dim = kind.partition(":")
         return FakeEmbedder(int(dim) if dim else 256)
-    raise ValueError(f"Unknown embedder {kind!r}: use 'minilm' (bundled, offline) or 'fake'.")
+    raise ValueError(f"Unknown embedder {kind!r}: one of {', '.join(EMBEDDERS)} or 'fake'.")
 
 
 class LazyEmbedder:
