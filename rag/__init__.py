@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from index.corrections import FIELDS as CORRECTABLE_FIELDS
 from index.corrections import CorrectionError
-from index.embed import Embedder, FakeEmbedder, MiniLMEmbedder, make_embedder
+from index.embed import (
+    EMBEDDERS,
+    Embedder,
+    FakeEmbedder,
+    MiniLMEmbedder,
+    build_embedder,
+    embedder_name,
+    make_embedder,
+)
 from index.ingest import IngestBusyError, IngestReport
 from index.load import SUPPORTED_SUFFIXES, content_problem, iter_files
 from index.settings import IndexSettings
@@ -41,6 +49,7 @@ from rag.service import Dossier
 
 __all__ = [
     "CORRECTABLE_FIELDS",
+    "EMBEDDERS",
     "OVERVIEW_QUESTION",
     "SUPPORTED_SUFFIXES",
     "Answer",
@@ -76,7 +85,9 @@ __all__ = [
     "Verifier",
     "briefing_markdown",
     "briefing_pdf",
+    "build_embedder",
     "content_problem",
+    "embedder_name",
     "exit_code_for",
     "is_overview_request",
     "iter_files",
