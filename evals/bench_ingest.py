@@ -140,7 +140,7 @@ def peer_ingest(folder: Path, embedder: Any, persist: Path, window: Window) -> d
     try:
         from llama_index.vector_stores.chroma import ChromaVectorStore
     except ImportError:
-        ChromaVectorStore = None  # noqa: N806
+        ChromaVectorStore = None
     t0 = time.perf_counter()
     store_kind = "in-memory SimpleVectorStore"
     storage = None
