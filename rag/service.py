@@ -17,7 +17,13 @@ from index.embed import CachingEmbedder, Embedder, make_embedder
 from index.ingest import IngestBusyError, IngestReport, Progress, ingest, ingest_lock
 from index.ingest import rebuild as _rebuild
 from index.repair import needs_reconcile, reconcile
-from index.store import Store, open_client
+from index.store import (
+    IndexMismatchError,
+    IndexMissingError,
+    Store,
+    StoreUnavailableError,
+    open_client,
+)
 from rag.answer.drafts import OnText
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.llm_draft import LLMGenerator, LLMRewriter
@@ -225,6 +231,17 @@ class Dossier:
         generator: str | None = None,
     ) -> Answer:
         return self.pipeline(generator).ask(question, history, filters, on_text=on_text)
+
+    def warm_up(self) -> None:
+        """Load what answering needs before the first question (the embedder, the index and its
+        BM25, the answerer's language models) by answering one offline, unseen: an app calls it
+        when it starts. With no index yet, only the embedder is loaded."""
+        from rag.errors import DossierError
+
+        try:
+            self.ask("What happened?", generator="extractive")
+        except (DossierError, IndexMissingError, IndexMismatchError, StoreUnavailableError):
+            self.embedder.embed(["warm up"])
 
     def article(self, file: str) -> tuple[str, dict[str, Any]] | None:
         """An article's stored text and metadata, for showing a cited passage in context."""

@@ -40,8 +40,12 @@ def _embedder(name: str) -> Embedder:
 
 @st.cache_resource(show_spinner=False)
 def _dossier(key: str) -> Dossier:
+    """Built when the app starts; what answering needs (models, index, BM25) loads at once in
+    the background, so the first question does not wait for it."""
     settings = Settings()
-    return Dossier(settings, embedder=_embedder(settings.index.embedder))
+    d = Dossier(settings, embedder=_embedder(settings.index.embedder))
+    threading.Thread(target=d.warm_up, daemon=True, name="dossier-warmup").start()
+    return d
 
 
 def dossier() -> Dossier:
