@@ -11,7 +11,10 @@ lock only: a live ingest's chunks wait for their records, and are not orphans.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
+from index.locks import IngestBusyError
 from index.store import Metadata, Store
 
 
@@ -54,3 +57,14 @@ def reconcile(store: Store) -> list[str]:
             store.chunks.delete(ids=ids[i : i + step])
     store.bump_generation()
     return sorted(broken)
+
+
+def repair_if_idle(store: Store, lock: Callable[[], AbstractContextManager[None]]) -> None:
+    """:func:`reconcile` when a repair is due and no ingest runs (``lock`` is free): a reader
+    opening the index cleans up after a dead writer; a live one's chunks are left alone."""
+    if needs_reconcile(store):
+        try:
+            with lock():
+                reconcile(store)
+        except IngestBusyError:
+            pass  # an ingest is running: it repairs first; readers skip orphans meanwhile

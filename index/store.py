@@ -54,6 +54,7 @@ __all__ = [
     "IndexReplacedError",
     "Store",
     "StoreUnavailableError",
+    "index_collections",
     "mean_vector",
     "open_client",
     "published_ts",
@@ -88,6 +89,12 @@ def next_generation(previous: int) -> int:
     """A generation after ``previous`` that no earlier index of this name had: the clock in
     nanoseconds, or one more than ``previous`` if the clock is behind."""
     return max(previous + 1, time.time_ns())
+
+
+def index_collections(client: Any, name: str) -> list[str]:
+    """The collections of index ``name``: its pointer, its chunks and articles, rebuilds'."""
+    pattern = re.compile(rf"^{re.escape(name)}((__r[0-9a-f]+)?_(chunks|articles)|_current)$")
+    return sorted(n for n in collection_names(client) if pattern.match(n))
 
 
 @dataclass(frozen=True)
@@ -208,10 +215,8 @@ class Store:
         it). Returns the names deleted."""
         if self._building:
             return []
-        live = {self.chunks.name, self.articles.name}
-        pattern = re.compile(rf"^{re.escape(self.name)}(__r[0-9a-f]+)?_(chunks|articles)$")
-        stale = sorted(n for n in collection_names(self.client) if pattern.match(n))
-        stale = [n for n in stale if n not in live]
+        live = {self.chunks.name, self.articles.name, f"{self.name}_current"}
+        stale = [n for n in index_collections(self.client, self.name) if n not in live]
         for n in stale:
             self.client.delete_collection(n)
         return stale
@@ -232,16 +237,20 @@ class Store:
             return self._gen
         return int(self.pointer_meta().get("generation", 0))
 
-    def changed_elsewhere(self) -> bool:
-        """Has another process written to (or rebuilt) the index since this store last saw it?
-        Reading through this store after a rebuild would fail; after another process's
-        ingest, an embedded client's vector index would miss the new chunks: reopen."""
+    def changed_elsewhere(self) -> str | None:
+        """Has another process changed the index since this store last saw it? ``"replaced"``:
+        rebuilt — these collections are gone, reopen; ``"written"``: new writes — an embedded
+        client's vector index misses them until its client is reopened; None: no change."""
         if self._building:
-            return False
+            return None
         meta = self.pointer_meta()
-        return (
-            meta.get("chunks") != self.chunks.name or int(meta.get("generation", 0)) != self._seen
-        )
+        if meta.get("chunks") != self.chunks.name:
+            return "replaced"
+        return "written" if int(meta.get("generation", 0)) != self._seen else None
+
+    def catch_up(self) -> None:
+        """Take note of other processes' writes (a server's client needs nothing reopened)."""
+        self._seen = self.generation
 
     def _set_pointer(self, writing: Iterable[str] | None, bump: bool) -> None:
         if self._building:

@@ -158,7 +158,7 @@ def _visit(
     if stat.S_ISDIR(st.st_mode):
         key = (st.st_dev, st.st_ino)
         if key in visited:
-            out.ignored.append(Passed(rel + "/", "a folder already walked (link loop)"))
+            out.ignored.append(Passed(rel, "a folder already walked (link loop)"))
         else:
             visited.add(key)
             stack.append((path, rel + "/"))
