@@ -20,6 +20,7 @@ first (``index.repair``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -27,14 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index.boilerplate import STATS_FILE, BoilerplateStats
 from index.chunk import chunk_text, count_tokens
-from index.clean import clean_text, is_substantive
+from index.clean import CleanResult, clean_article, is_substantive
 from index.corrections import Corrections
 from index.embed import Embedder
 from index.load import LoadError, UnreadableError, parse_bytes, read_bytes
 from index.locks import IngestBusyError, ingest_lock
 from index.meta import extract_meta
-from index.records import Article, Chunk
+from index.records import Article, Chunk, Meta, RawDoc
 from index.repair import reconcile
 from index.settings import IndexSettings
 from index.store import ArticleWrite, Store, StoreUnavailableError, mean_vector
@@ -104,6 +106,14 @@ class _Pending:
     replacing: bool = False
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A file's bytes and parsed document, read once per ingest."""
+
+    data: bytes
+    raw: RawDoc
+
+
 class IngestPathError(FileNotFoundError):
     """The folder or file given to ingest does not exist or cannot be walked; nothing in the
     index was changed."""
@@ -146,10 +156,14 @@ def ingest(
     settings: IndexSettings,
     progress: Progress | None = None,
     corrections: Corrections | None = None,
+    stats: BoilerplateStats | None = None,
 ) -> IngestReport:
     """Bring the index in step with ``target`` (a folder, or a single file). The reader's
     ``corrections`` of titles, outlets, dates and bylines are laid over extracted metadata.
-    Call it under :func:`ingest_lock`: it first repairs what a write that died left."""
+    With ``stats``, lines each outlet repeats across its articles are learned (and saved
+    before anything is written) and cleaned out too; an article whose cleaning that changes is
+    re-indexed. Call it under :func:`ingest_lock`: it first repairs what a write that died
+    left."""
     t0 = time.perf_counter()
     report = IngestReport()
     found = _walk(target)
@@ -210,6 +224,9 @@ def ingest(
     for rel in sorted(redo - gone - {t[0] for t in todo}):
         if rel in on_disk:
             todo.append((rel, on_disk[rel], "updated", on_disk[rel].stat()))
+    read: dict[str, _Read | LoadError] = {}
+    if stats is not None:
+        _learn(stats, todo, gone, on_disk, read, settings, corrections)
     changing = {t[0] for t in todo} | gone
     report.unchanged = sorted(set(on_disk) - changing - {s.file for s in report.skipped})
 
@@ -230,7 +247,8 @@ def ingest(
     if progress:
         progress(done, total, "")
     for rel, path, kind, st in todo:
-        item = _prepare(rel, path, root, st, settings, report, corrections)
+        got = read.pop(rel, None)
+        item = _prepare(rel, path, root, st, settings, report, corrections, stats, got)
         if isinstance(item, _Pending):
             original = by_sha.get(item.article.sha256)
             if original and original != rel:
@@ -268,20 +286,69 @@ def rebuild(
     settings: IndexSettings,
     progress: Progress | None = None,
     corrections: Corrections | None = None,
+    stats_dir: Path | None = None,
 ) -> tuple[IngestReport, Store]:
     """Build index ``name`` anew from ``target`` into new collections and switch to them when
-    they are complete: if this dies, the old index is still whole and answers. Call it under
-    :func:`ingest_lock`. Returns the report and the new store."""
+    they are complete: if this dies, the old index is still whole and answers. With
+    ``stats_dir``, repeated-line statistics are learned anew beside the old ones and replace
+    them at the switch. Call it under :func:`ingest_lock`. Returns the report and the new store."""
     store = Store.build(client, name, identity)
+    fresh = BoilerplateStats(stats_dir / f"{STATS_FILE}.rebuild") if stats_dir else None
     switched = False
     try:
-        report = ingest(target, store, embedder, settings, progress, corrections)
+        report = ingest(target, store, embedder, settings, progress, corrections, fresh)
         store.switch()
         switched = True
+        if fresh is not None and stats_dir is not None:
+            fresh.save()
+            os.replace(stats_dir / f"{STATS_FILE}.rebuild", stats_dir / STATS_FILE)
     finally:
         if not switched:
             store.discard()
     return report, store
+
+
+def _read(rel: str, path: Path, settings: IndexSettings) -> _Read | LoadError:
+    try:
+        data = read_bytes(path, max_bytes=int(settings.max_file_mb * 1e6))
+        # The format is the name's, as walked and reported.
+        return _Read(data, parse_bytes(Path(rel), data))
+    except LoadError as exc:
+        return exc
+
+
+def _meta(rel: str, raw: RawDoc, corrections: Corrections | None) -> tuple[CleanResult, Meta]:
+    """The text cleaned by the general rules and the metadata read with it (the reader's
+    corrections on top): the outlet says whose repeated lines to learn and drop."""
+    base = clean_article(raw.text)
+    meta = extract_meta(raw, base.text, rel)
+    return base, corrections.apply(rel, meta) if corrections is not None else meta
+
+
+def _learn(
+    stats: BoilerplateStats,
+    todo: list[tuple[str, Path, str, Any]],
+    gone: set[str],
+    on_disk: dict[str, Path],
+    read: dict[str, _Read | LoadError],
+    settings: IndexSettings,
+    corrections: Corrections | None,
+) -> None:
+    """Update the outlets' repeated-line statistics with what changed; queue the unchanged
+    articles whose cleaning that changes; save the statistics (observing is idempotent, so a
+    crash after this only re-observes)."""
+    before = stats.snapshot()
+    for rel in gone:
+        stats.forget(rel)
+    for rel, path, _kind, _st in todo:
+        got = read[rel] = _read(rel, path, settings)
+        if isinstance(got, _Read):
+            stats.observe(rel, _meta(rel, got.raw, corrections)[1].outlet, got.raw.text)
+    queued = {t[0] for t in todo}
+    for rel in stats.affected_since(before):
+        if rel in on_disk and rel not in queued:
+            todo.append((rel, on_disk[rel], "updated", on_disk[rel].stat()))
+    stats.save()
 
 
 def _prepare(
@@ -292,24 +359,26 @@ def _prepare(
     settings: IndexSettings,
     report: IngestReport,
     corrections: Corrections | None = None,
+    stats: BoilerplateStats | None = None,
+    got: _Read | LoadError | None = None,
 ) -> _Pending | bool:
     """The article of ``rel`` ready to embed; else False (not an article: the reason is
     reported) or True (unreadable for now: reported, and what was indexed of it stays)."""
-    try:
-        data = read_bytes(path, max_bytes=int(settings.max_file_mb * 1e6))
-        raw = parse_bytes(Path(rel), data)  # the format is the name's, as walked and reported
-    except LoadError as exc:
-        report.skipped.append(Skipped(rel, str(exc)))
-        return isinstance(exc, UnreadableError)
+    if got is None:
+        got = _read(rel, path, settings)
+    if isinstance(got, LoadError):
+        report.skipped.append(Skipped(rel, str(got)))
+        return isinstance(got, UnreadableError)
+    data, raw = got.data, got.raw
     raw_bytes_sha = _sha(data)
     report.warnings.extend((rel, w) for w in raw.warnings)
-    cleaned = clean_text(raw.text)
+    result, meta = _meta(rel, raw, corrections)
+    if stats is not None:
+        result = clean_article(raw.text, outlet=meta.outlet, stats=stats)
+    cleaned = result.text
     if not is_substantive(cleaned):
         report.skipped.append(Skipped(rel, "no article text after cleaning"))
         return False
-    meta = extract_meta(raw, cleaned, rel)
-    if corrections is not None:
-        meta = corrections.apply(rel, meta)
     article = Article(
         file=rel, text=cleaned, meta=meta, sha256=_sha(cleaned), warnings=raw.warnings
     )
@@ -324,6 +393,9 @@ def _prepare(
         "mtime_ns": st.st_mtime_ns,
         "tokens": tokens,
         "ingested_at": int(time.time()),
+        # What cleaning removed, as [first line, last line, rule] of the raw text.
+        "removed": json.dumps(result.spans(), separators=(",", ":")),
+        "removed_lines": len(result.dropped),
     }
     return _Pending(article, chunks, state)
 

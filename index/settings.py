@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 # Bump when cleaning, chunking or the stored schema change in a way that needs a rebuild.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3  # 3: general cleaning shapes (index.clean), outlet repetition learned
 
 
 class IndexSettings(BaseModel):
