@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.realtimeqa import BenchMissing, find_bench, outlet_from_url
-from index.boilerplate import BoilerplateStats, learn
-from index.clean import CleanResult, clean_article
+from rag import BoilerplateStats, CleanResult, clean_article
+from rag import learn_boilerplate as learn
 
 GOLD_DIR = Path(__file__).resolve().parent / "data" / "clean_gold"
 BBC_FILE = Path("bbc") / "bbc.jsonl.gz"
@@ -56,7 +56,8 @@ PROBES: dict[str, re.Pattern[str]] = {
         r"getty images|/(?:AP|Reuters|AFP|EPA)\)?$|\((?:AP )?photo\b|\bphoto:|\bcredit:", _I
     ),
     "share/follow": re.compile(
-        r"^(?:follow|share|connect with|like us|join us)\b|\bfollow (?:him|her|them|us|me) (?:on|at)\b",
+        r"^(?:follow|share|connect with|like us|join us)\b"
+        r"|\bfollow (?:him|her|them|us|me) (?:on|at)\b",
         _I,
     ),
     "media timestamp": re.compile(r"(?<![\d:])\d{1,2}:\d\d(?:\s*[-–—]\s*Source:.*)?$", _I),

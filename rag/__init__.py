@@ -9,6 +9,9 @@ Nothing above ``rag`` reaches into its sub-packages or into ``index``.
 
 from __future__ import annotations
 
+from index.boilerplate import BoilerplateStats
+from index.boilerplate import learn as learn_boilerplate
+from index.clean import CleanResult, clean_article, describe_removed
 from index.corrections import FIELDS as CORRECTABLE_FIELDS
 from index.corrections import CorrectionError
 from index.embed import (
@@ -53,12 +56,14 @@ __all__ = [
     "OVERVIEW_QUESTION",
     "SUPPORTED_SUFFIXES",
     "Answer",
+    "BoilerplateStats",
     "BriefItem",
     "BriefParts",
     "BriefScope",
     "Briefing",
     "Citation",
     "Claim",
+    "CleanResult",
     "ConfigError",
     "CorrectionError",
     "Disagreement",
@@ -86,11 +91,14 @@ __all__ = [
     "briefing_markdown",
     "briefing_pdf",
     "build_embedder",
+    "clean_article",
     "content_problem",
+    "describe_removed",
     "embedder_name",
     "exit_code_for",
     "is_overview_request",
     "iter_files",
+    "learn_boilerplate",
     "make_embedder",
     "progress_bar",
     "resolve_relative_dates",
