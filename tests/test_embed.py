@@ -24,7 +24,7 @@ SENTENCES = [
     "The central bank raised interest rates by three quarters of a point.",
     "Putin will visit North Korea next month, the Kremlin said.",
     "A cat sat on the mat.",
-    "Storms flooded the valley overnight; hundreds of homes were evacuated. " * 12,
+    "Storms flooded the valley overnight; hundreds of homes were evacuated. " * 25,
     "x",
 ]
 
@@ -140,9 +140,10 @@ def test_onnx_builds_match_torch(
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     cosines = (vectors * torch_vectors).sum(1)
     assert cosines.min() >= floor, cosines
-    # one at a time gives the same vectors as in a batch (padding changes nothing)
+    # one at a time gives the same vectors as in a batch (padding changes nothing) in fp32; int8
+    # quantises activations per batch, so its vectors move a little with their batch-mates
     alone = np.array([e.embed([s])[0] for s in SENTENCES])
-    assert (alone * vectors).sum(1).min() >= 0.9999
+    assert (alone * vectors).sum(1).min() >= (0.9999 if build == "fp32" else floor)
     assert e.count_tokens(SENTENCES[-2]) == 256  # truncated at the model's window
 
 
