@@ -3,6 +3,7 @@ the generator, each built once, lazily, and passed down explicitly (no global st
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -11,18 +12,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
+from index.boilerplate import BoilerplateStats
 from index.chroma import reopen_client
+from index.clean import describe_removed
 from index.corrections import Corrections, StoreView
 from index.embed import CachingEmbedder, Embedder, make_embedder
-from index.ingest import IngestReport, Progress, ingest, ingest_lock
+from index.ingest import IngestBusyError, IngestReport, Progress, ingest, ingest_lock
 from index.ingest import rebuild as _rebuild
-from index.repair import repair_if_idle
+from index.load import LoadError, load_file
+from index.repair import needs_reconcile, reconcile
 from index.store import (
     IndexMismatchError,
     IndexMissingError,
     Store,
     StoreUnavailableError,
-    index_collections,
     open_client,
 )
 from rag.answer.drafts import OnText
@@ -33,6 +36,7 @@ from rag.answer.verify import Verifier
 from rag.brief import suggest
 from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
 from rag.config import Settings
+from rag.errors import UsageError
 from rag.llm.chat import ChatModel
 from rag.llm.choice import choose
 from rag.llm.judge import LLMJudge
@@ -81,10 +85,7 @@ class Dossier:
         When another process has written to it or rebuilt it since, it is reopened (a long
         running app sees the new chunks); what a killed write left is repaired on opening."""
         with self._lock:
-            change = self._store and self._store.changed_elsewhere()
-            if change == "written" and self.settings.chroma_url and self._store:
-                self._store.catch_up()
-            elif change:
+            if self._store is not None and self._store.changed_elsewhere():
                 if not self.settings.chroma_url:  # the embedded vector index is per process
                     self.__dict__["client"] = reopen_client(self.client, self.settings.data_dir)
                 self._store = self._retriever = None
@@ -92,7 +93,12 @@ class Dossier:
                 store = Store(
                     self.client, self.settings.index.collection, self._identity(), create=create
                 )
-                repair_if_idle(store, self._ingest_lock)
+                if needs_reconcile(store):
+                    try:
+                        with self._ingest_lock():
+                            reconcile(store)
+                    except IngestBusyError:
+                        pass  # an ingest is running: it repairs; readers skip orphans anyway
                 self._store = store
             return self._store
 
@@ -117,6 +123,7 @@ class Dossier:
                     self.settings.index,
                     progress,
                     corrections=self.corrections,
+                    stats=self.boilerplate(),
                 )
             report, store = _rebuild(
                 path,
@@ -127,16 +134,41 @@ class Dossier:
                 self.settings.index,
                 progress,
                 self.corrections,
+                stats_dir=Path(self.settings.data_dir),
             )
             with self._lock:
                 self._store, self._retriever = store, None
             return report
 
+    def boilerplate(self) -> BoilerplateStats:
+        """The outlets' repeated-line statistics, saved beside the index."""
+        return BoilerplateStats.load(Path(self.settings.data_dir))
+
+    def removed_lines(self, file: str) -> list[dict[str, Any]]:
+        """What cleaning removed from ``file``'s raw text: ``{"line", "rule", "text"}`` each."""
+        state = self.store().article_states().get(file)
+        if state is None:
+            raise UsageError(f"{file} is not indexed: `dossier status` lists what is.")
+        spans = json.loads(str(state.get("removed") or "[]"))
+        if not spans:
+            return []
+        path = Path(str(state.get("root") or ".")) / file
+        try:
+            raw = load_file(path)
+        except LoadError as exc:
+            raise UsageError(f"{path}: {exc} — the removed lines can't be shown.") from None
+        return [
+            {"line": n + 1, "rule": rule, "text": text}
+            for n, rule, text in describe_removed(raw.text, spans)
+        ]
+
     def drop_index(self) -> None:
         """Delete every collection of this index (its pointer, those of rebuilds too)."""
         with self._lock:
-            for n in index_collections(self.client, self.settings.index.collection):
+            store = self.store()
+            for n in [store.chunks.name, store.articles.name, f"{store.name}_current"]:
                 self.client.delete_collection(n)
+            store.drop_stale()
             self._store = None
             self._retriever = None
 
@@ -148,6 +180,9 @@ class Dossier:
             states = store.article_states()
             removed = [file, *(f for f, s in states.items() if s.get("duplicate_of") == file)]
             store.remove_articles(removed)
+            stats = self.boilerplate()
+            if any([stats.forget(f) for f in removed]):
+                stats.save()
         return removed, dict(states.get(file, {}))
 
     def status(self) -> dict[str, Any]:

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from index.boilerplate import STATS_FILE, BoilerplateStats
 from index.embed import FakeEmbedder
 from index.ingest import ingest, rebuild
+from rag.cli import main
 from rag.service import Dossier
 from tests.conftest import make_settings
 
@@ -95,3 +98,22 @@ def test_rebuild_learns_the_statistics_anew(tmp_path: Path) -> None:
     fresh = BoilerplateStats.load(data)
     assert "gone_from_the_folder.md" not in fresh and len(fresh) == 6
     assert CHROME not in store.article("story_03.md")[0]  # type: ignore[index]
+
+
+def test_status_file_lists_what_cleaning_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(6):
+        _article(folder, n)
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DOSSIER_INDEX__EMBEDDER", "fake")
+    assert main(["ingest", str(folder), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--file", "story_02.md", "--json"]) == 0
+    removed = json.loads(capsys.readouterr().out)["removed"]
+    assert [r["text"] for r in removed] == [CHROME]
+    assert removed[0]["rule"].startswith("repeated")
+    assert main(["status", "--file", "no_such.md"]) == 2
+    assert "not indexed" in capsys.readouterr().err

@@ -44,6 +44,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.file:
+        return _status_file(args)
     st = Dossier().status()
     if args.json:
         emit(json.dumps(st, ensure_ascii=False))
@@ -57,6 +59,19 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"  {f['file']:40} {f['published'] or 'date unknown':26} "
             f"{f['outlet'] or 'outlet unknown':16} {f['chunks']:3} chunks  {f['title']}{dup}"
         )
+    return 0
+
+
+def _status_file(args: argparse.Namespace) -> int:
+    """One article: what cleaning removed from its raw text, line by line, and by which rule."""
+    d = Dossier()
+    removed = d.removed_lines(args.file)
+    if args.json:
+        emit(json.dumps({"file": args.file, "removed": removed}, ensure_ascii=False))
+        return 0
+    emit(f"{args.file}: {len(removed)} line(s) removed by cleaning")
+    for r in removed:
+        emit(f"  line {r['line']:4} [{r['rule']}] {r['text']}")
     return 0
 
 
@@ -74,4 +89,5 @@ def register(sub: Any) -> None:
 
     s = sub.add_parser("status", help="what is indexed, and which settings are in force")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--file", help="one article: the lines cleaning removed and the rule for each")
     s.set_defaults(func=cmd_status)
