@@ -212,7 +212,10 @@ class Dossier:
             store = self.store()
             if self._retriever is None or self._retriever.store is not store:
                 cache = None if self.settings.chroma_url else Path(self.settings.data_dir) / "cache"
-                self._retriever = Retriever(store, self.embedder, self.settings.retrieval, cache)
+                # the question's vector is cached: the answerer embeds the question again
+                self._retriever = Retriever(
+                    store, self.query_embedder, self.settings.retrieval, cache
+                )
             return self._retriever
 
     @cached_property
