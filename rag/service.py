@@ -17,15 +17,16 @@ from index.chroma import reopen_client
 from index.clean import describe_removed
 from index.corrections import Corrections, StoreView
 from index.embed import CachingEmbedder, Embedder, make_embedder
-from index.ingest import IngestBusyError, IngestReport, Progress, ingest, ingest_lock
+from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.ingest import rebuild as _rebuild
 from index.load import LoadError, load_file
-from index.repair import needs_reconcile, reconcile
+from index.repair import repair_if_idle
 from index.store import (
     IndexMismatchError,
     IndexMissingError,
     Store,
     StoreUnavailableError,
+    index_collections,
     open_client,
 )
 from rag.answer.drafts import OnText
@@ -85,7 +86,10 @@ class Dossier:
         When another process has written to it or rebuilt it since, it is reopened (a long
         running app sees the new chunks); what a killed write left is repaired on opening."""
         with self._lock:
-            if self._store is not None and self._store.changed_elsewhere():
+            change = self._store and self._store.changed_elsewhere()
+            if change == "written" and self.settings.chroma_url and self._store:
+                self._store.catch_up()
+            elif change:
                 if not self.settings.chroma_url:  # the embedded vector index is per process
                     self.__dict__["client"] = reopen_client(self.client, self.settings.data_dir)
                 self._store = self._retriever = None
@@ -93,12 +97,7 @@ class Dossier:
                 store = Store(
                     self.client, self.settings.index.collection, self._identity(), create=create
                 )
-                if needs_reconcile(store):
-                    try:
-                        with self._ingest_lock():
-                            reconcile(store)
-                    except IngestBusyError:
-                        pass  # an ingest is running: it repairs; readers skip orphans anyway
+                repair_if_idle(store, self._ingest_lock)
                 self._store = store
             return self._store
 
@@ -165,10 +164,8 @@ class Dossier:
     def drop_index(self) -> None:
         """Delete every collection of this index (its pointer, those of rebuilds too)."""
         with self._lock:
-            store = self.store()
-            for n in [store.chunks.name, store.articles.name, f"{store.name}_current"]:
+            for n in index_collections(self.client, self.settings.index.collection):
                 self.client.delete_collection(n)
-            store.drop_stale()
             self._store = None
             self._retriever = None
 
