@@ -10,12 +10,12 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from index.boilerplate import BoilerplateStats
 from index.chroma import reopen_client
 from index.clean import describe_removed
-from index.corrections import Corrections, StoreView
+from index.corrections import Corrections
 from index.embed import CachingEmbedder, Embedder, make_embedder
 from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.ingest import rebuild as _rebuild
@@ -36,13 +36,13 @@ from rag.answer.pipeline import AnswerPipeline
 from rag.answer.verify import Verifier
 from rag.brief import suggest
 from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
+from rag.brief.scope import docs_in, reader_scope, reusable, scoped_parts
 from rag.config import Settings
 from rag.errors import UsageError
 from rag.llm.chat import ChatModel
 from rag.llm.choice import choose
 from rag.llm.judge import LLMJudge
 from rag.records import Answer, Filters, Passage, Scope
-from rag.retrieval.filters import matches
 from rag.retrieval.hybrid import Retriever
 from rag.retrieval.llamaindex import DossierRetriever
 
@@ -366,20 +366,7 @@ class Dossier:
     def in_scope(self, filters: Filters | None = None) -> tuple[Filters, Scope]:
         """The filters retrieval should use (the reader's exclusions added) and the scope to
         state: outlets, dates and how many of the indexed articles they leave."""
-        filters = filters or Filters()
-        states = {
-            f: m for f, m in self.store().article_states().items() if not m.get("duplicate_of")
-        }
-        excluded = sorted(self.corrections.excluded() & set(states))
-        kept = [f for f, m in states.items() if f not in excluded and matches(dict(m), filters)]
-        scope = Scope(
-            filters.outlets, filters.since, filters.until, len(kept), len(states), tuple(excluded)
-        )
-        if excluded:
-            allowed = set(states) - set(excluded)
-            files = allowed & set(filters.files) if filters.files else allowed
-            filters = Filters(filters.since, filters.until, filters.outlets, tuple(sorted(files)))
-        return filters, scope
+        return reader_scope(self.store().article_states(), self.corrections.excluded(), filters)
 
     def ask_in_scope(
         self,
@@ -424,26 +411,12 @@ class Dossier:
         bscope = BriefScope(topic, filters.since, filters.until)
         parts = self.brief_parts()
         if scope.excluded or filters.outlets:
-            states = self.store().article_states()
-            kept = {f for f, m in states.items() if matches(dict(m), effective)}
-            parts = replace(
-                parts,
-                store=cast(Store, StoreView(parts.store, kept)),
-                retriever=cast(Retriever, _ScopedRetriever(parts.retriever, kept)),
-            )
+            parts = scoped_parts(parts, effective)
         if topic is None and not filters.outlets:
             prev = self.previous_briefing(bscope)
-            changed = self.index_changed_at() or 0.0
-            in_scope_files = set(parts.store.article_states()) - set(scope.excluded)
-            if (
-                prev is not None
-                and {a.file for a in prev.articles} == in_scope_files
-                and _epoch(prev.generated_at) >= changed
-                and (
-                    generator is None
-                    or (prev.generator == "extractive") == (generator == "extractive")
-                )
-            ):
+            files = set(parts.store.article_states()) - set(scope.excluded)
+            if reusable(prev, files, self.index_changed_at() or 0.0, generator):
+                assert prev is not None
                 return prev, scope
         b = build_briefing(parts, bscope, progress, generator, save=not filters.outlets)
         return b, scope
@@ -452,7 +425,7 @@ class Dossier:
         """Does any article in scope carry ``topic``? If none does, the closest topics that do."""
         effective, _ = self.in_scope(filters)
         passages = self.search(topic, k=20, filters=effective, mode="bm25")
-        docs = self._docs(effective)
+        docs = docs_in(self.store(), effective)
         prev = self.previous_briefing(BriefScope())
         candidates = suggest.topic_candidates(docs, prev)
 
@@ -472,67 +445,10 @@ class Dossier:
             effective, _ = self.in_scope(Filters())
             cache.clear()
             cache[key] = suggest.suggest_questions(
-                self._docs(effective), self.previous_briefing(BriefScope()), limit=8
+                docs_in(self.store(), effective), self.previous_briefing(BriefScope()), limit=8
             )
         return cache[key][:limit]
 
     @cached_property
     def _suggested(self) -> dict[str, list[str]]:
         return {}
-
-    def _docs(self, filters: Filters, limit: int = 60) -> list[suggest.Doc]:
-        """The ``limit`` articles in scope ingested last (then published last), newest first."""
-        store = self.store()
-        states = [
-            (f, m)
-            for f, m in store.article_states().items()
-            if not m.get("duplicate_of") and matches(dict(m), filters)
-        ]
-        states.sort(
-            key=lambda fm: (
-                int(fm[1].get("ingested_at") or 0),
-                int(fm[1].get("mtime_ns") or 0),
-                str(fm[1].get("published") or ""),
-            ),
-            reverse=True,
-        )
-        docs = []
-        for f, m in states[:limit]:
-            got = store.article(f)
-            if got is not None:
-                docs.append(suggest.Doc(f, str(m.get("title") or ""), got[0]))
-        return docs
-
-
-class _ScopedRetriever:
-    """A retriever that only returns passages of ``files`` (a scoped briefing's topic)."""
-
-    def __init__(self, retriever: Retriever, files: set[str]) -> None:
-        self._retriever = retriever
-        self.files = files
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._retriever, name)
-
-    def retrieve(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: Filters | None = None,
-        mode: str | None = None,
-    ) -> list[Passage]:
-        f = filters or Filters()
-        files = self.files & set(f.files) if f.files else self.files
-        if not files:
-            return []
-        scoped = Filters(f.since, f.until, f.outlets, tuple(sorted(files)))
-        return self._retriever.retrieve(query, k=k, filters=scoped, mode=mode)
-
-
-def _epoch(iso: str) -> float:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).timestamp()
-    except ValueError:
-        return 0.0
