@@ -97,10 +97,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     gen = args.generator if args.generator != "auto" else None
     if batch is not None:
         for qid, q in batch:
-            a = d.ask(q, filters=filters, generator=gen)
+            a = d.ask_in_scope(q, filters=filters, generator=gen)
             emit(json.dumps({"id": qid, **a.to_json()}, ensure_ascii=False))
         return 0
-    answer = d.ask(question, filters=filters, generator=gen)
+    answer = d.ask_in_scope(question, filters=filters, generator=gen)
     emit(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
     return 0
 
