@@ -358,7 +358,8 @@ DOCS = [
         "authors": ["Ann Lee"],
         "publish_date": "2022/06/12",
         "text": "New York CNN —\n\nThe quiz show is officially coming back for a second "
-        "season, the network announced on Sunday.\n\nFilming starts in the autumn.",
+        "season, the network announced on Sunday.\n\nFilming starts in the autumn, and the "
+        "host returns with the same team of writers and the same studio audience.",
     },
     {
         "doc_id": "rtqa_bbb",
