@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.boilerplate import BoilerplateStats
 from index.chroma import reopen_client
@@ -44,7 +44,9 @@ from rag.llm.choice import choose
 from rag.llm.judge import LLMJudge
 from rag.records import Answer, Filters, Passage, Scope
 from rag.retrieval.hybrid import Retriever
-from rag.retrieval.llamaindex import DossierRetriever
+
+if TYPE_CHECKING:
+    from rag.retrieval.llamaindex import DossierRetriever
 
 
 class Dossier:
@@ -297,6 +299,8 @@ class Dossier:
         self, k: int | None = None, filters: Filters | None = None, mode: str | None = None
     ) -> DossierRetriever:
         """This index as a llama-index ``BaseRetriever`` (e.g. for a ``RetrieverQueryEngine``)."""
+        from rag.retrieval.llamaindex import DossierRetriever  # llama-index loads slowly
+
         return DossierRetriever(self.retriever(), k=k, filters=filters, mode=mode)
 
     def brief(
