@@ -15,89 +15,21 @@ verifier is used whatever the generator, so runs are comparable.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from evals import metrics as M
+from evals.floors import FLOOR_METRICS, check_floors, load_floors
+from evals.gold import GoldQuestion, load_gold
 from rag import Answer, Verifier
 
 MODES = ("hybrid", "vector", "bm25")
-FLOOR_METRICS = (
-    "answer_correct",
-    "short_answer_correct",
-    "refusal_precision",
-    "refusal_recall",
-    "refusal_accuracy",
-    "citation_precision",
-    "citation_recall",
-    "hit@5",
-    "mrr@10",
-)
-
-
-@dataclass(frozen=True)
-class GoldQuestion:
-    """One question of a gold set (see ``evals/data/README.md`` for the fields)."""
-
-    id: str
-    question: str
-    type: str
-    gold_files: tuple[str, ...] = ()
-    gold_passages: tuple[str, ...] = ()
-    answers: tuple[str, ...] = ()
-    answers_any: bool = False
-    wanted: str | None = None
-    note: str | None = None
-    near_files: tuple[str, ...] = ()  # an unanswerable near miss: the article it is about
-    short_answers: tuple[str, ...] = ()  # the short answer(s) a correct short answer holds
-    choices: tuple[str, ...] = ()  # multiple choice (RealTime QA): every choice's text
-    correct_choices: tuple[int, ...] = ()  # the indices of the right ones
-
-    @property
-    def should_refuse(self) -> bool:
-        return self.type == "unanswerable"
-
-
-def load_gold(path: Path, limit: int | None = None) -> list[GoldQuestion]:
-    """Read a gold JSONL file (one question object a line)."""
-    out: list[GoldQuestion] = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                q = json.loads(line)
-                out.append(
-                    GoldQuestion(
-                        id=str(q["id"]),
-                        question=str(q["question"]),
-                        type=str(q["type"]),
-                        gold_files=tuple(q.get("gold_files") or ()),
-                        gold_passages=tuple(q.get("gold_passages") or ()),
-                        answers=tuple(q.get("answers") or ()),
-                        answers_any=bool(q.get("answers_any", False)),
-                        wanted=q.get("wanted"),
-                        note=q.get("note"),
-                        near_files=tuple(q.get("near_files") or ()),
-                        short_answers=tuple(q.get("short_answers") or ()),
-                        choices=tuple(q.get("choices") or ()),
-                        correct_choices=tuple(q.get("correct_choices") or ()),
-                    )
-                )
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}:{n}: not a gold question ({exc})") from exc
-            if limit is not None and len(out) >= limit:
-                break
-    return out
 
 
 class Peer(Protocol):
@@ -496,29 +428,6 @@ def summarize(
 def summary_only(report: dict[str, Any]) -> dict[str, Any]:
     """The report without its per-question rows (what ``--json`` prints)."""
     return {k: v for k, v in report.items() if k != "questions"}
-
-
-# --------------------------------------------------------------------------- floors
-
-
-def load_floors(path: Path) -> dict[str, Any]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data.get("metrics"), dict):
-        raise ValueError(f"{path}: expected an object with a 'metrics' mapping")
-    return data
-
-
-def check_floors(summary: dict[str, Any], floors: dict[str, Any]) -> list[str]:
-    """One message per metric below its floor (or missing); empty when all hold."""
-    problems: list[str] = []
-    for name, spec in floors["metrics"].items():
-        floor = float(spec["floor"] if isinstance(spec, dict) else spec)
-        value = summary["metrics"].get(name)
-        if value is None:
-            problems.append(f"{name}: not measured (floor {floor:.3f})")
-        elif value < floor:
-            problems.append(f"{name}: {value:.3f} is below its floor {floor:.3f}")
-    return problems
 
 
 __all__ = [
