@@ -9,7 +9,6 @@ from typing import Any
 
 FLOOR_METRICS = (
     "answer_correct",
-    "short_answer_correct",
     "refusal_precision",
     "refusal_recall",
     "refusal_accuracy",
