@@ -120,8 +120,8 @@ def focus_labels(
     if sims[best] < _MIN_TYPE_SIMILARITY:
         return (), (), sims[best]
     kind = kind_of([labels[best]])
-    if kind == "other":
-        return (labels[best],), (), sims[best]
+    if kind == "other":  # PRODUCT, LAW, EVENT…: too unreliably recognised to require; a phrase
+        return (), (), sims[best]
     return KINDS[kind], (), sims[best]
 
 

@@ -22,7 +22,7 @@ from index.embed import Embedder
 from rag.answer.analysis import QuestionInfo, analyse
 from rag.answer.candidates import Candidate
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
-from rag.answer.features import Evidence, featurize, in_scope
+from rag.answer.features import Evidence, featurize
 from rag.answer.metadata import ArticleMeta, field_value, metadata_field
 from rag.answer.question import split_parts
 from rag.answer.scoring import Scorer, load_scorer
@@ -31,7 +31,8 @@ from rag.text.dates import MONTH_NAMES_LOWER, find_dates
 from rag.text.terms import content_terms, stem_all
 
 DateSpan = Callable[[], tuple[date, date] | None]
-_SIDE_RATIO = 0.6  # a second answer this close to the best one's support is a disagreement
+_SIDE_RATIO = 0.6  # sentences this close to the best one's score are strong
+_DISAGREE_RATIO = 0.6  # a second answer this close to the best one's support is a disagreement
 _MORE_RATIO = 0.85  # further quoted sentences need this share of the best sentence's score
 _UNSEEN_MAX = 0.5  # a question half of whose terms no passage uses is about something else
 
@@ -126,8 +127,6 @@ class ExtractiveGenerator:
         if info.typed:  # a sentence without a value of the wanted type does not answer
             typed = {c.sentence for c in ev.candidates if c.label in wanted}
             eligible = [i for i in eligible if i in typed]
-        if info.scope is not None and self._outside_span(info):
-            eligible = [i for i in eligible if in_scope(info, ev.sentences[i])]
         if not eligible:
             return None
         best = max(eligible, key=lambda i: s_prob[i])
@@ -198,7 +197,7 @@ class ExtractiveGenerator:
         top_file = ev.sentences[top.sentence].file
         for key, support in ranked[1:]:
             c, p = max(support, key=lambda cp: cp[1])
-            if p < top_p * _SIDE_RATIO:
+            if p < top_p * _DISAGREE_RATIO:
                 break
             other_file = ev.sentences[c.sentence].file
             if other_file == top_file or _value_shape(key) != _value_shape(top.key):
