@@ -68,6 +68,7 @@ _AS_NOBODY = """
 import os, sys
 import chromadb, chromadb.api.rust, chromadb.api.client  # noqa: F401 - loaded while readable
 import rag.cli, rag.cli.ingest, rag.service, index.ingest, index.store, index.embed  # noqa: F401
+import llama_index.core.node_parser  # noqa: F401 - chunking imports it on first use
 from index.embed import make_embedder
 make_embedder("fake")
 os.setgid(NOBODY)
