@@ -27,7 +27,6 @@ from index.ingest import IngestBusyError, IngestReport
 from index.load import SUPPORTED_SUFFIXES, content_problem, iter_files
 from index.settings import IndexSettings
 from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
-from rag.answer import training as answer_training
 from rag.answer.verify import Support, Verifier
 from rag.brief.build import BriefParts
 from rag.brief.records import Briefing, BriefItem, BriefScope
@@ -89,7 +88,6 @@ __all__ = [
     "TopicSupport",
     "UsageError",
     "Verifier",
-    "answer_training",
     "briefing_markdown",
     "briefing_pdf",
     "build_embedder",

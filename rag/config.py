@@ -42,14 +42,6 @@ class AnswerSettings(BaseModel):
     min_support: float = Field(
         default=0.5, ge=0, le=1, description="Verifier score below which a claim is flagged."
     )
-    refuse_below: float | None = Field(
-        default=None,
-        ge=0,
-        le=1,
-        description="Offline answers: the fitted refusal model's probability that the articles "
-        "answer a question, below which it is refused. None: the threshold calibrated on "
-        "held-aside questions by evals/fit_answerer.py (rag/answer/data/answerer.json).",
-    )
 
 
 class LLMSettings(BaseModel):

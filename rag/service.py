@@ -8,7 +8,6 @@ import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,6 @@ from index.store import (
 )
 from rag.answer.drafts import OnText
 from rag.answer.extractive import ExtractiveGenerator
-from rag.answer.features import published_span
 from rag.answer.llm_draft import LLMGenerator, LLMRewriter
 from rag.answer.pipeline import AnswerPipeline
 from rag.answer.verify import Verifier
@@ -228,24 +226,13 @@ class Dossier:
 
         return OpenAIChat(self.settings.llm)
 
-    def published_span(self) -> tuple[date, date] | None:
-        """The first and last publication date of the indexed articles (None: none dated)."""
-        states = self.store().article_states().values()
-        return published_span([str(s["published"]) for s in states if s.get("published")])
-
     @property
     def generator_name(self) -> str:
         return self.llm.name if self.llm is not None else "extractive"
 
     def pipeline(self, generator: str | None = None) -> AnswerPipeline:
         """``generator``: 'extractive', 'llm', or None for what the settings say."""
-        extractive = ExtractiveGenerator(
-            self.query_embedder,
-            self.settings.answer.max_sentences,
-            refuse_below=self.settings.answer.refuse_below,
-            date_span=self.published_span,
-            article_meta=lambda file: self.store().article_states().get(file),
-        )
+        extractive = ExtractiveGenerator(self.query_embedder, self.settings.answer.max_sentences)
         verifier = Verifier(self.query_embedder, self.settings.answer.min_support)
         chat = self.llm
         if not choose(generator, chat) or chat is None:

@@ -50,9 +50,6 @@ class Draft:
     disagreements: list[Disagreement] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     raw: str = ""
-    short_answer: str | None = None  # the answer itself, shown before the quotes
-    corroboration: int = 0  # how many articles state the short answer
-    refusal_note: str = ""  # why it refused, shown after the refusal ("the articles run from…")
 
 
 class Generator(Protocol):

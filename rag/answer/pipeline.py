@@ -101,7 +101,7 @@ class AnswerPipeline:
         if draft.refused or not draft.claims:
             return Answer(
                 question,
-                f"{REFUSAL_TEXT} {draft.refusal_note}".strip(),
+                REFUSAL_TEXT,
                 (),
                 True,
                 generator_name,
@@ -154,12 +154,6 @@ class AnswerPipeline:
         text = " ".join(
             f"{c.text} {''.join(f'[{x.id}]' for x in c.citations)}".strip() for c in claims
         )
-        if draft.short_answer:  # the answer itself first, then the quotes that carry it
-            quotes = " ".join(
-                f"“{c.text}” {''.join(f'[{x.id}]' for x in c.citations)}".strip() for c in claims
-            )
-            n = draft.corroboration
-            text = f"{draft.short_answer}{f' ({n} articles)' if n > 1 else ''} — {quotes}"
         for d in disagreements:
             sides = " vs ".join(f"{v} [{c}]" for v, c in d.values)
             text += f"\n\nNote: the sources disagree — {sides}."
@@ -174,6 +168,4 @@ class AnswerPipeline:
             rewritten,
             disagreements,
             tuple(warnings),
-            short_answer=draft.short_answer,
-            corroboration=draft.corroboration,
         )
