@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from evals.realtimeqa import BENCH_ENV, BenchMissing
+from evals.realtimeqa import BENCH_ENV, BenchMissing, sync_markdown
 from evals.runner import GoldQuestion
 
 CORPUS_FILE = Path("bbc") / "bbc.jsonl.gz"
@@ -77,26 +77,12 @@ def to_markdown(doc: dict[str, Any]) -> str:
 def write_articles(bench: Path, dest: Path, per_category: int = PER_CATEGORY) -> dict[str, int]:
     """Write the eval corpus as ``dest/<doc_id>.md`` (only what changed; other ``.md`` removed)."""
     dest.mkdir(parents=True, exist_ok=True)
-    wanted: set[str] = set()
-    written = unchanged = 0
-    for doc in iter_corpus(bench):
-        if not in_eval_corpus(str(doc["doc_id"]), per_category):
-            continue
-        name = file_name(str(doc["doc_id"]))
-        wanted.add(name)
-        text = to_markdown(doc)
-        path = dest / name
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            unchanged += 1
-            continue
-        path.write_text(text, encoding="utf-8")
-        written += 1
-    removed = 0
-    for path in dest.glob("*.md"):
-        if path.name not in wanted:
-            path.unlink()
-            removed += 1
-    return {"written": written, "unchanged": unchanged, "removed": removed}
+    docs = (
+        (file_name(str(doc["doc_id"])), to_markdown(doc))
+        for doc in iter_corpus(bench)
+        if in_eval_corpus(str(doc["doc_id"]), per_category)
+    )
+    return sync_markdown(dest, docs)
 
 
 def span_digest(text: str) -> str:

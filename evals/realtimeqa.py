@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -150,15 +150,23 @@ def write_articles(bench: Path, dest: Path, only: set[str] | None = None) -> dic
     """Write every corpus article (or those whose doc id is in ``only``) as
     ``dest/<doc_id>.md``; rewrite only what changed and remove other ``.md`` files. Returns
     counts: written, unchanged, removed."""
+    docs = (
+        (f"{doc['doc_id']}.md", to_markdown(doc))
+        for doc in iter_corpus(bench)
+        if only is None or str(doc["doc_id"]) in only
+    )
+    return sync_markdown(dest, docs)
+
+
+def sync_markdown(dest: Path, docs: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Make ``dest`` hold exactly the ``(file name, text)`` articles given as ``.md`` files:
+    rewrite only what changed (so an incremental ingest sees the rest unchanged), remove the
+    others. Returns counts: written, unchanged, removed."""
     dest.mkdir(parents=True, exist_ok=True)
     wanted: set[str] = set()
     written = unchanged = 0
-    for doc in iter_corpus(bench):
-        if only is not None and str(doc["doc_id"]) not in only:
-            continue
-        name = f"{doc['doc_id']}.md"
+    for name, text in docs:
         wanted.add(name)
-        text = to_markdown(doc)
         path = dest / name
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             unchanged += 1
