@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from index.embed import Embedder
 from index.store import Store
 from rag.answer.verify import Verifier
 from rag.brief.extract import Sections, extract, scope_limits
+from rag.brief.llm_items import write_sections
 from rag.brief.pool import build_pool
 from rag.brief.records import (
     Actor,
@@ -154,21 +155,6 @@ def _lead_passages(
     return out
 
 
-def _llm_sections(
-    chat: ChatModel,
-    verifier: Verifier,
-    passages: Sequence[Passage],
-    scope: str,
-    judge: bool = True,
-    deadline_s: float | None = None,
-) -> tuple[Sections, list[str]]:
-    """The sections ``chat`` writes from ``passages`` (verified, then judged when ``judge``),
-    and the ids it invented; every call within one ``deadline_s``. Raises GeneratorError."""
-    from rag.brief.llm_items import write_sections
-
-    return write_sections(chat, verifier, passages, scope, judge, deadline_s)
-
-
 # ---- incremental: the previous briefing of the scope --------------------------------------------
 def load_previous(briefs_dir: Path, scope: BriefScope) -> Briefing | None:
     path = briefs_dir / f"{scope.key}.json"
@@ -249,7 +235,7 @@ def build_briefing(
         try:
             chat = parts.llm
             assert chat is not None  # choose() said so
-            sections, invalid = _llm_sections(
+            sections, invalid = write_sections(
                 chat,
                 Verifier(parts.embedder, parts.min_support),
                 passages[:24] if passages else _lead_passages(parts.store, docs),
