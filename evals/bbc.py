@@ -16,12 +16,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from evals.realtimeqa import BENCH_ENV, BenchMissing, sync_markdown
+from evals.benchdir import locate
+from evals.realtimeqa import sync_markdown
 from evals.runner import GoldQuestion
 
 CORPUS_FILE = Path("bbc") / "bbc.jsonl.gz"
@@ -30,24 +30,9 @@ PER_CATEGORY = 80
 OUTLET = "BBC News"
 
 
-def find_bench(start: Path | None = None) -> Path:
-    """The folder holding ``bbc/bbc.jsonl.gz``, or raise :class:`BenchMissing`."""
-    env = os.environ.get(BENCH_ENV)
-    if env:
-        base = Path(env).expanduser()
-        for folder in (base, base.parent):
-            if (folder / CORPUS_FILE).is_file():
-                return folder
-        raise BenchMissing(f"BBC corpus not found: {BENCH_ENV}={env} holds no {CORPUS_FILE}.")
-    origin = (start or Path(__file__).resolve().parents[1]).resolve()
-    for ancestor in (origin, *origin.parents):
-        folder = ancestor / "shared" / "bench"
-        if (folder / CORPUS_FILE).is_file():
-            return folder
-    raise BenchMissing(
-        f"BBC corpus not found (looked for shared/bench/{CORPUS_FILE} above {origin}; set "
-        f"{BENCH_ENV} to the bench folder). Skipping the bbc eval."
-    )
+def find_bench(start: Path | None = None, stop: Path | None = None) -> Path:
+    """The bench folder holding ``bbc/bbc.jsonl.gz``, or raise :class:`BenchMissing`."""
+    return locate(CORPUS_FILE.parent.name, (CORPUS_FILE.name,), "BBC corpus", start, stop).parent
 
 
 def iter_corpus(bench: Path) -> Iterator[dict[str, Any]]:

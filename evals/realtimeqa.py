@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from evals.benchdir import BENCH_ENV, BenchMissing, locate
 from evals.runner import GoldQuestion
 
-BENCH_ENV = "DOSSIER_BENCH_DIR"
 CORPUS_FILE = "corpus.jsonl.gz"
 QUESTIONS_FILE = "questions_dev.jsonl"
 
@@ -40,44 +39,15 @@ OUTLETS: dict[str, str] = {
 _QUOTES = "\"'“”‘’«»„"
 
 
-class BenchMissing(Exception):
-    """The benchmark data is not on this machine; ``str(exc)`` says where it was looked for."""
-
-
-def _has_data(folder: Path) -> bool:
-    return (folder / CORPUS_FILE).is_file() and (folder / QUESTIONS_FILE).is_file()
-
-
 def find_bench(start: Path | None = None, stop: Path | None = None) -> Path:
     """The ``realtimeqa`` data folder, or raise :class:`BenchMissing`.
 
-    ``DOSSIER_BENCH_DIR`` wins when set (and is then the only place looked at); otherwise
-    ``shared/bench/realtimeqa`` is looked for beside each ancestor of ``start`` (default: this
-    repository), e.g. ``/work/shared/bench`` for a checkout at ``/work/main``, nearest first, up
-    to and including ``stop`` (default: the filesystem root).
+    ``DOSSIER_BENCH_DIR`` (the ``bench`` folder, or its ``realtimeqa`` folder) wins when set;
+    otherwise ``shared/bench/realtimeqa`` is looked for beside each ancestor of ``start``
+    (default: this repository), e.g. ``/work/shared/bench`` for a checkout at ``/work/main``,
+    nearest first, up to and including ``stop`` (default: the filesystem root).
     """
-    env = os.environ.get(BENCH_ENV)
-    if env:
-        base = Path(env).expanduser()
-        for folder in (base / "realtimeqa", base):
-            if _has_data(folder):
-                return folder
-        raise BenchMissing(
-            f"RealTime QA data not found: {BENCH_ENV}={env} holds no realtimeqa/{CORPUS_FILE} "
-            f"and {QUESTIONS_FILE}. Skipping the realtimeqa eval."
-        )
-    origin = (start or Path(__file__).resolve().parents[1]).resolve()
-    last = stop.resolve() if stop is not None else None
-    for ancestor in (origin, *origin.parents):
-        folder = ancestor / "shared" / "bench" / "realtimeqa"
-        if _has_data(folder):
-            return folder
-        if ancestor == last:
-            break
-    raise BenchMissing(
-        "RealTime QA data not found (looked for shared/bench/realtimeqa above "
-        f"{origin}; set {BENCH_ENV} to the bench folder). Skipping the realtimeqa eval."
-    )
+    return locate("realtimeqa", (CORPUS_FILE, QUESTIONS_FILE), "RealTime QA", start, stop)
 
 
 def outlet_from_url(url: str) -> str | None:
