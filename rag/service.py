@@ -232,7 +232,11 @@ class Dossier:
 
     def pipeline(self, generator: str | None = None) -> AnswerPipeline:
         """``generator``: 'extractive', 'llm', or None for what the settings say."""
-        extractive = ExtractiveGenerator(self.query_embedder, self.settings.answer.max_sentences)
+        extractive = ExtractiveGenerator(
+            self.query_embedder,
+            self.settings.answer.max_sentences,
+            article=lambda file: self.store().article(file),
+        )
         verifier = Verifier(self.query_embedder, self.settings.answer.min_support)
         chat = self.llm
         if not choose(generator, chat) or chat is None:

@@ -50,6 +50,11 @@ class Draft:
     disagreements: list[Disagreement] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     raw: str = ""
+    short_answer: str | None = None  # the answer itself, shown before the quotes
+    corroboration: int = 0  # how many articles state the short answer
+    # Passages the generator cites beyond the retrieved ones (a byline found in the article):
+    # numbered after them, len(passages) + 1 onwards.
+    extra_passages: list[Passage] = field(default_factory=list)
 
 
 class Generator(Protocol):

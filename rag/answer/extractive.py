@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
+from rag.answer import analysis
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
+from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
 from rag.answer.question import QuestionInfo, analyse, has_kind, split_parts, values
+from rag.answer.short import Evidence, ShortAnswer, short_answer
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS
 from rag.text.terms import content_terms, stem_all
@@ -68,10 +71,12 @@ class ExtractiveGenerator:
         embedder: Embedder,
         max_sentences: int = 3,
         refuse_below: float = 0.40,
+        article: ArticleLookup | None = None,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.refuse_below = refuse_below
+        self.article = article  # the stored text and metadata of an article, for metadata questions
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -115,8 +120,14 @@ class ExtractiveGenerator:
         parts = split_parts(question)
         chosen: list[Candidate] = []
         disagreements: list[Disagreement] = []
+        shorts: list[ShortAnswer] = []
         for part in parts:
             info, cands = self.score(part, passages)
+            parsed = analysis.analyse(part, self.embedder)
+            if len(parts) == 1 and cands:
+                about = self._from_metadata(parsed, cands[0], len(passages))
+                if about is not None:
+                    return about
             if info.wanted != "other":
                 # A sentence lacking the wanted kind of value does not answer the question.
                 cands = [c for c in cands if c.typed]
@@ -128,13 +139,57 @@ class ExtractiveGenerator:
             for c in [*picked, *sides]:
                 if all((c.file, c.start) != (o.file, o.start) for o in chosen):
                     chosen.append(c)
+            strong = [c for c in cands if c.score >= picked[0].score * 0.85]
+            short = short_answer(
+                parsed,
+                [Evidence(c.text, c.file) for c in picked],
+                [Evidence(c.text, c.file) for c in strong],
+            )
+            if short is not None:
+                shorts.append(short)
         if not chosen:
             return Draft(claims=[], refused=True)
         claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]
         if on_text:
             for claim in claims:
                 on_text(claim.text + " ")
-        return Draft(claims=claims, disagreements=disagreements)
+        return Draft(
+            claims=claims,
+            disagreements=disagreements,
+            short_answer="; ".join(s.text for s in shorts) or None,
+            corroboration=max((s.corroboration for s in shorts), default=0),
+        )
+
+    def _from_metadata(
+        self, info: analysis.QuestionInfo, best: Candidate, n_passages: int
+    ) -> Draft | None:
+        """Who wrote / which outlet published / when was published: the metadata of the article
+        of the best-matching sentence, citing where its text states the value."""
+        field = metadata_field(info)
+        if field is None or self.article is None:
+            return None
+        found = self.article(best.file)
+        if found is None:
+            return None
+        text, meta = found
+        got = answer_from_metadata(field, text, meta)
+        if got is None:
+            return None
+        passage = Passage(
+            f"{best.file}#{got.start}",
+            best.file,
+            got.start,
+            got.end,
+            got.quote,
+            0.0,
+            str(meta.get("title") or ""),
+            str(meta["outlet"]) if meta.get("outlet") else None,
+            str(meta["published"]) if meta.get("published") else None,
+        )
+        claim = DraftClaim(got.quote, (DraftCitation(n_passages + 1, got.start, got.end),))
+        return Draft(
+            claims=[claim], short_answer=got.value, corroboration=1, extra_passages=[passage]
+        )
 
     def _select(self, info: QuestionInfo, cands: list[Candidate]) -> list[Candidate]:
         """The best sentence, then sentences that answer parts of the question it leaves open

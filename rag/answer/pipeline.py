@@ -96,6 +96,7 @@ class AnswerPipeline:
         judge: Judge | None = None,
     ) -> Answer:
         warnings = [*warnings, *draft.warnings]
+        passages = [*passages, *draft.extra_passages]
         rewritten = standalone if standalone != question else None
         invalid = tuple(InvalidCitation(i, c) for i, c in draft.invalid_citations)
         if draft.refused or not draft.claims:
@@ -154,6 +155,12 @@ class AnswerPipeline:
         text = " ".join(
             f"{c.text} {''.join(f'[{x.id}]' for x in c.citations)}".strip() for c in claims
         )
+        if draft.short_answer and not disagreements:  # the answer itself, then its quotes
+            quotes = " ".join(
+                f"“{c.text}” {''.join(f'[{x.id}]' for x in c.citations)}".strip() for c in claims
+            )
+            n = draft.corroboration
+            text = f"{draft.short_answer}{f' ({n} articles)' if n > 1 else ''} — {quotes}"
         for d in disagreements:
             sides = " vs ".join(f"{v} [{c}]" for v, c in d.values)
             text += f"\n\nNote: the sources disagree — {sides}."
@@ -168,4 +175,6 @@ class AnswerPipeline:
             rewritten,
             disagreements,
             tuple(warnings),
+            short_answer=draft.short_answer if not disagreements else None,
+            corroboration=draft.corroboration if not disagreements else 0,
         )

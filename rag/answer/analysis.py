@@ -1,0 +1,270 @@
+"""What a question asks for, read from its spaCy parse; and how to read a follow-up question
+against the conversation.
+
+The wh-word and the focus noun give the wanted answer type as entity labels: "who" wants a
+PERSON, "when" a DATE, "where" a GPE/LOC/FAC, "how many shells" a CARDINAL/QUANTITY next to
+"shells". After "which"/"what" the focus noun ("Which news agency…", "In which city…") is typed by
+comparing it with spaCy's own glossary of its entity labels (``spacy.explain``) in the embedder's
+space; a focus that resembles no label ("What crab…") asks for a noun phrase. "The name of X"
+asks for a proper name. A two-part question ("Who …, and when …?") is split at the conjunction
+that introduces a second wh-phrase, and dates in the question are kept as its time scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from index.embed import Embedder
+from rag.answer.nlp import entity_labels, parse
+from rag.text.dates import find_dates
+from rag.text.terms import content_terms
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+# What each wh-word asks for (primary labels, labels that may also answer): the definition of
+# the wh-words, as in every TREC-style answer typer.
+WH_LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "who": (("PERSON",), ("ORG", "NORP", "GPE")),
+    "whom": (("PERSON",), ("ORG", "NORP", "GPE")),
+    "whose": (("PERSON",), ("ORG", "NORP", "GPE")),
+    "when": (("DATE", "TIME"), ()),
+    "where": (("GPE", "LOC", "FAC"), ("ORG",)),
+    "how many": (("CARDINAL", "QUANTITY"), ("MONEY", "PERCENT")),
+    "how much": (("MONEY", "QUANTITY", "PERCENT"), ("CARDINAL",)),
+    "how old": (("CARDINAL", "DATE"), ()),
+    "how long": (("DATE", "TIME", "QUANTITY"), ()),
+    "how far": (("QUANTITY",), ("CARDINAL",)),
+}
+# "How high/large/fast…": any other degree question asks for a measure.
+_DEGREE = (("QUANTITY", "CARDINAL", "MONEY", "PERCENT"), ())
+# Entity labels by the coarse kind the gold sets name (``wanted``).
+KINDS: dict[str, tuple[str, ...]] = {
+    "date": ("DATE", "TIME"),
+    "number": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"),
+    "person": ("PERSON",),
+    "place": ("GPE", "LOC", "FAC"),
+    "org": ("ORG",),
+}
+# Heads that carry no type of their own: "the name of X", "what type of X".
+_EMPTY_HEADS = frozenset({"name", "type", "kind", "sort"})
+_WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
+_MIN_TYPE_SIMILARITY = 0.25  # a focus noun this unlike every label asks for a noun phrase
+
+
+@dataclass(frozen=True)
+class TimeScope:
+    """The period a question is about ("in 2023", "in May 2024"): first and last day."""
+
+    start: date
+    end: date
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    wanted: str  # date | number | person | place | org | other (coarse, as the gold sets)
+    terms: tuple[str, ...]  # content words, lower-case
+    wh: str = ""  # "who", "when", "how many", "which", … ("" when none)
+    focus: str | None = None  # the focus noun phrase ("news agency", "shells")
+    labels: tuple[str, ...] = ()  # wanted entity labels; () asks for a noun phrase
+    also: tuple[str, ...] = ()  # labels that may also answer (a "who" answered by an ORG)
+    focus_lemma: str | None = None  # the focus noun's lemma ("shell")
+    name: bool = False  # asks for a proper name
+    scope: TimeScope | None = None
+    asked: frozenset[str] = field(default_factory=frozenset)  # lower-case words of the question
+
+    @property
+    def typed(self) -> bool:
+        return bool(self.labels)
+
+
+def kind_of(labels: Sequence[str]) -> str:
+    """The coarse kind of a set of entity labels (``other`` when mixed or none)."""
+    kinds = {k for label in labels for k, ls in KINDS.items() if label in ls}
+    return kinds.pop() if len(kinds) == 1 else "other"
+
+
+# ---- the focus noun's type -------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    import spacy
+
+    labels = entity_labels()
+    return labels, tuple(spacy.explain(label) or label for label in labels)
+
+
+def _label_vectors(embedder: Embedder) -> tuple[tuple[str, ...], list[list[float]]]:
+    """Each entity label with the embedding of its glossary entry (the caching embedder keeps
+    these; they are embedded once)."""
+    labels, texts = _glossary()
+    return labels, embedder.embed(list(texts))
+
+
+def focus_labels(
+    focus: str, embedder: Embedder | None
+) -> tuple[tuple[str, ...], tuple[str, ...], float]:
+    """(primary labels, other labels of the same kind, similarity) for a focus noun phrase: the
+    entity label whose glossary entry it most resembles, or () when it resembles none."""
+    if embedder is None or not focus:
+        return (), (), 0.0
+    labels, vectors = _label_vectors(embedder)
+    fv = embedder.embed([focus])[0]
+    sims = [sum(a * b for a, b in zip(fv, v, strict=False)) for v in vectors]
+    best = max(range(len(labels)), key=lambda i: sims[i])
+    if sims[best] < _MIN_TYPE_SIMILARITY:
+        return (), (), sims[best]
+    kind = kind_of([labels[best]])
+    if kind == "other":  # PRODUCT, LAW, EVENT…: too unreliably recognised to require; a phrase
+        return (), (), sims[best]
+    return KINDS[kind], (), sims[best]
+
+
+# ---- reading the parse -----------------------------------------------------------------------
+def _wh_token(tokens: Doc | Span) -> Token | None:
+    return next((t for t in tokens if t.tag_ in _WH_TAGS), None)
+
+
+def _phrase(noun: Token) -> str:
+    """A noun with its compound modifiers ("state media outlet")."""
+    words = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ in ("NOUN", "PROPN")]
+    return " ".join([*(w.text for w in words), noun.text]).lower()
+
+
+def _of_object(noun: Token) -> Token | None:
+    for prep in noun.rights:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _focus(wh: Token) -> Token | None:
+    """The noun the wh-word asks about."""
+    head = wh.head
+    if wh.dep_ == "det" and head.pos_ in ("NOUN", "PROPN"):
+        return head
+    if wh.tag_ == "WDT":  # the parser may detach "which city": the noun run right after it
+        run: list[Token] = []
+        for t in wh.doc[wh.i + 1 : wh.i + 5]:
+            if t.pos_ not in ("NOUN", "ADJ", "PROPN"):
+                break
+            run.append(t)
+        nouns = [t for t in run if t.pos_ == "NOUN"]
+        if nouns:
+            return nouns[-1]
+    if wh.lower_ == "how" and head.pos_ == "ADJ":  # how many shells
+        noun = head.head
+        return noun if head.dep_ == "amod" and noun.pos_ in ("NOUN", "PROPN") else None
+    if head.lemma_ == "be":  # what is the name of X / what is the price of Y
+        for c in head.children:
+            if c is wh or c.dep_ not in ("nsubj", "attr") or c.pos_ != "NOUN":
+                continue
+            if c.lemma_.lower() in _EMPTY_HEADS or _of_object(c) is not None:
+                return c
+    return None
+
+
+def _wh_phrase(wh: Token) -> str:
+    word = wh.lower_
+    if word == "how" and wh.head.pos_ in ("ADJ", "ADV") and wh.head.i == wh.i + 1:
+        return f"how {wh.head.lower_}"
+    return word
+
+
+def _scope(doc: Doc) -> TimeScope | None:
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        for m in find_dates(ent.text):
+            if m.year is None:
+                continue
+            if m.month is None:
+                return TimeScope(date(m.year, 1, 1), date(m.year, 12, 31), ent.text)
+            last = 31
+            while last > 28:
+                try:
+                    date(m.year, m.month, last)
+                    break
+                except ValueError:
+                    last -= 1
+            first, end = (m.day or 1), (m.end_day or m.day or last)
+            return TimeScope(date(m.year, m.month, first), date(m.year, m.month, end), ent.text)
+    return None
+
+
+def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
+    """The question's wh-word, focus, wanted labels and time scope (see the module docstring).
+    Without an embedder a focus noun after "which"/"what" is left untyped."""
+    doc = parse(question)
+    asked = frozenset(t.lower_ for t in doc if not t.is_punct and not t.is_stop)
+    wh = _wh_token(doc)
+    info = QuestionInfo(question, "other", content_terms(question), asked=asked, scope=_scope(doc))
+    if wh is None:
+        return info
+    phrase = _wh_phrase(wh)
+    focus = _focus(wh)
+    name = False
+    if focus is not None and focus.lemma_.lower() in _EMPTY_HEADS:
+        name = focus.lemma_.lower() == "name"
+        focus = _of_object(focus)
+    primary: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    if phrase in WH_LABELS and not (phrase in ("who", "whom") and name):
+        primary, also = WH_LABELS[phrase]
+    elif phrase.startswith("how ") and wh.head.pos_ == "ADJ":
+        primary, also = _DEGREE
+    elif focus is not None and phrase in ("what", "which", "whose"):
+        primary, also, _ = focus_labels(_phrase(focus), embedder)
+    elif phrase == "where":
+        primary, also = WH_LABELS["where"]
+    return QuestionInfo(
+        question,
+        kind_of(primary[:1]),
+        info.terms,
+        wh=phrase,
+        focus=_phrase(focus) if focus is not None else None,
+        focus_lemma=focus.lemma_.lower() if focus is not None else None,
+        labels=primary,
+        also=also,
+        name=name,
+        scope=info.scope,
+        asked=asked,
+    )
+
+
+# ---- the focus typed by the passages ----------------------------------------------------------
+_COUNTS = frozenset(KINDS["number"]) | {"DATE", "TIME", "ORDINAL"}
+
+
+def typed_by_passages(info: QuestionInfo, docs: Sequence[Doc]) -> QuestionInfo:
+    """The focus noun typed by the entities it stands beside in the retrieved sentences
+    ("IT firm Dimension Data", "Hannes Wittig, telecoms analyst", "the city of Vladivostok"):
+    the label most often found there wins when it is seen twice, or once for an untyped focus."""
+    lemma = info.focus_lemma
+    if lemma is None or info.wh not in ("what", "which", "whose"):
+        return info
+    votes: dict[str, int] = {}
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ in _COUNTS:
+                continue
+            near = [ent.root.head, *ent.root.children]
+            if ent.start > 0:
+                near.append(doc[ent.start - 1])
+            near += [t for t in doc[ent.end : ent.end + 2] if t.dep_ == "appos" or t.pos_ == "NOUN"]
+            near += [t for t in ent.root.head.children if t.dep_ == "appos"]
+            if any(t.lemma_.lower() == lemma and not (ent.start <= t.i < ent.end) for t in near):
+                votes[ent.label_] = votes.get(ent.label_, 0) + 1
+    if not votes:
+        return info
+    best = max(votes, key=lambda label: votes[label])
+    if votes[best] < (1 if not info.typed else 2) or best in info.labels:
+        return info
+    kind = kind_of([best])
+    labels = KINDS[kind] if kind != "other" else (best,)
+    return replace(info, labels=labels, also=(), wanted=kind)

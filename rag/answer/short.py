@@ -1,0 +1,188 @@
+"""Short answers: the answer itself, picked out of the sentences the extractive generator quotes.
+
+Candidates are the named entities of the wanted type (``QuestionInfo.labels``, then the labels
+that may also answer) in the quoted sentences, not already words of the question; for a question
+that wants a noun phrase ("Which factories…", "What crab…") the noun chunks headed by the focus
+noun that add words of their own ("military and civilian aviation factories"). A candidate is
+ranked by its sentence's place among the quoted ones, by how well its label fits, and by its
+distance in tokens from the words of the question; the same answer in several articles' strong
+sentences counts as corroboration ("3 articles"). No candidate: no short answer — the quotes
+alone are the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.answer.analysis import QuestionInfo
+from rag.answer.nlp import parse_many
+from rag.text.dates import find_dates
+from rag.text.terms import STOPWORDS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+_LEADING = re.compile(r"^(?:the|a|an|his|her|its|their|our|this|that|these|those)\s+", re.I)
+_CURRENCY = "£$€¥"
+_MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence that may carry the answer: its text and article."""
+
+    text: str
+    file: str
+
+
+@dataclass(frozen=True)
+class ShortCandidate:
+    text: str
+    key: str
+    label: str  # entity label, or "NP" for a noun phrase
+    sentence: int  # index of the sentence among the quoted ones
+    score: float
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str
+    files: frozenset[str]  # the articles whose strong sentences state it
+
+    @property
+    def corroboration(self) -> int:
+        return len(self.files)
+
+
+def normal_key(text: str) -> str:
+    """A candidate's text in a form where "the Kremlin" and "Kremlin", "June 18–19" and
+    "June 18-19" compare equal."""
+    t = unicodedata.normalize("NFKC", text).lower().replace("–", "-").replace("—", "-")
+    t = t.replace("’", "'")
+    t = _LEADING.sub("", t.strip(" .,;:\"'“”‘’()"))
+    t = re.sub(r"'s$", "", t)
+    return " ".join(t.split())
+
+
+def _content(words: Sequence[str]) -> set[str]:
+    return {w.lower() for w in words if w.lower() not in STOPWORDS and any(c.isalnum() for c in w)}
+
+
+def _new(span: Span, info: QuestionInfo) -> bool:
+    """Adds words the question does not already have."""
+    words = _content([t.text for t in span])
+    return bool(words) and not words <= info.asked
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """A figure with its currency sign and the unit glued to it ("£9m", "6GB", "5%")."""
+    while start > 0 and text[start - 1] in _CURRENCY:
+        start -= 1
+    if end > start and text[end - 1].isdigit():
+        while end < len(text) and (text[end].isalpha() or text[end] == "%"):
+            end += 1
+    # A hyphenated name the recogniser cut short ("Komsomolsk" of "Komsomolsk-on-Amur").
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
+        end += 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    return start, end
+
+
+def _granularity(info: QuestionInfo, text: str, label: str) -> float:
+    """How well a date answers a question that asks for a month, a year or a day: 1.0 when it
+    has each asked part, less for each missing one."""
+    if label not in ("DATE", "TIME"):
+        return 1.0
+    asked = [w for w in ("day", "month", "year") if w in info.asked]
+    if not asked:
+        return 1.0
+    found = find_dates(text)
+    has = {
+        "day": any(d.day is not None or d.weekday is not None for d in found),
+        "month": any(d.month is not None for d in found),
+        "year": any(d.year is not None for d in found),
+    }
+    return 1.0 - 0.3 * sum(not has[w] for w in asked)
+
+
+def _distance(doc: Doc, span: Span, info: QuestionInfo) -> int:
+    """Tokens between the span and the nearest word of the question (focus words count)."""
+    wanted = set(info.asked) | ({info.focus_lemma} if info.focus_lemma else set())
+    near = [
+        t.i
+        for t in doc
+        if not (span.start <= t.i < span.end)
+        and (t.lower_ in wanted or t.lemma_.lower() in wanted)
+        and not t.is_stop
+    ]
+    if not near:
+        return len(doc)
+    return min(abs(i - span.start) if i < span.start else abs(i - span.end + 1) for i in near)
+
+
+def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
+    """(span, label, label weight) for each candidate span of one parsed sentence."""
+    out: list[tuple[Span, str, float]] = []
+    if info.labels:
+        for ent in doc.ents:
+            if ent.label_ in info.labels:
+                out.append((ent, ent.label_, 1.0))
+            elif ent.label_ in info.also:
+                out.append((ent, ent.label_, 0.5))
+        return out
+    if info.name:
+        return [(e, e.label_, 1.0) for e in doc.ents if e.root.pos_ == "PROPN"]
+    if info.focus_lemma:
+        for chunk in doc.noun_chunks:
+            if chunk.root.lemma_.lower() != info.focus_lemma:
+                continue
+            start = chunk.start
+            while start < chunk.end and doc[start].pos_ in ("DET", "PRON", "PUNCT"):
+                start += 1
+            span = doc[start : chunk.end]
+            if len(span) > 1:
+                out.append((span, "NP", 1.0))
+    return out
+
+
+def candidates(info: QuestionInfo, docs: Sequence[Doc]) -> list[ShortCandidate]:
+    """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first."""
+    out: list[ShortCandidate] = []
+    for i, doc in enumerate(docs):
+        for span, label, weight in _spans(doc, info):
+            if not _new(span, info) or len(span) > _MAX_WORDS:
+                continue
+            start, end = _widen(doc.text, span.start_char, span.end_char)
+            text = doc.text[start:end].strip(" ,;:")
+            if not text:
+                continue
+            near = 1.0 / (1.0 + _distance(doc, span, info) / 4.0)
+            score = weight * (0.6 + 0.4 * near) * _granularity(info, text, label) / (1 + 0.5 * i)
+            out.append(ShortCandidate(text, normal_key(text), label, i, score))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def short_answer(
+    info: QuestionInfo, quoted: Sequence[Evidence], strong: Sequence[Evidence] = ()
+) -> ShortAnswer | None:
+    """The short answer carried by the ``quoted`` sentences (best first), with the articles among
+    ``quoted`` and ``strong`` (other well-scored sentences) that state it; None when no candidate
+    of the wanted type is found."""
+    if not quoted or not (info.labels or info.name or info.focus_lemma):
+        return None
+    docs = parse_many([e.text for e in quoted])
+    found = candidates(info, docs)
+    if not found:
+        return None
+    best = found[0]
+    files = {quoted[c.sentence].file for c in found if c.key == best.key}
+    for e in strong:
+        if e.file not in files and best.key in normal_key(e.text):
+            files.add(e.file)
+    return ShortAnswer(best.text, frozenset(files))

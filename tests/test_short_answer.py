@@ -1,0 +1,153 @@
+"""Short answers (rag.answer.short), question analysis against the gold sets' ``wanted`` labels
+(rag.answer.analysis) and metadata questions (rag.answer.metadata)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.embed import Embedder, make_embedder
+from rag.answer.analysis import analyse
+from rag.answer.metadata import answer_from_metadata, metadata_field
+from rag.answer.short import Evidence, normal_key, short_answer
+
+DATA = Path(__file__).resolve().parents[1] / "evals" / "data"
+
+PESKOV = (
+    '"Putin accepted the invitation with gratitude," spokesperson Dmitry Peskov said, according '
+    "to state media outlet Tass."
+)
+YELTSIN = (
+    "After taking over from Boris Yeltsin in 1999, Putin visited Pyongyang in July 2000 for a "
+    "meeting with Kim Jong Il, the father of Kim Jong Un."
+)
+FACTORIES = (
+    "Kim is due Thursday to visit military and civilian aviation factories in the Russian city "
+    "of Komsomolsk-on-Amur and to inspect other facilities."
+)
+
+
+@pytest.fixture(scope="module")
+def minilm() -> Embedder:
+    return make_embedder("minilm-onnx")
+
+
+def _gold(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+# ---- question analysis ---------------------------------------------------------------------
+@pytest.mark.slow
+def test_wanted_type_agrees_with_the_sample_gold_labels(minilm: Embedder) -> None:
+    rows = [r for r in _gold("sample.jsonl") if r["type"] in ("single", "unanswerable")]
+    wrong = [r["id"] for r in rows if analyse(r["question"], minilm).wanted != r["wanted"]]
+    # The two the gold set labels by the answer rather than the question: "Who has accused
+    # Russia…" (Washington and Kyiv: place) and "Who won the football match…" (other).
+    assert set(wrong) <= {"s27", "s51"}, wrong
+
+
+@pytest.mark.slow
+def test_wanted_type_agrees_with_most_bbc_gold_labels(minilm: Embedder) -> None:
+    rows = [r for r in _gold("bbc.jsonl") if r["type"] in ("single", "unanswerable")]
+    agree = sum(analyse(r["question"], minilm).wanted == r["wanted"] for r in rows)
+    assert agree / len(rows) >= 0.75, f"{agree} of {len(rows)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "labels", "focus"),
+    [
+        ("How many shells did North Korea send?", ("CARDINAL", "QUANTITY"), "shells"),
+        ("Who said the summit was useful?", ("PERSON",), None),
+        ("Where did Putin publish an article?", ("GPE", "LOC", "FAC"), None),
+        ("In which city did Kim meet Putin?", ("GPE", "LOC", "FAC"), "city"),
+        ("Which news agency did the Kremlin tell?", ("ORG",), "news agency"),
+    ],
+)
+def test_wh_word_and_focus_give_the_wanted_labels(
+    minilm: Embedder, question: str, labels: tuple[str, ...], focus: str | None
+) -> None:
+    info = analyse(question, minilm)
+    assert info.labels == labels
+    assert info.focus == focus
+
+
+# ---- short answers -------------------------------------------------------------------------
+def test_short_answer_is_the_entity_of_the_wanted_type() -> None:
+    info = analyse("Who said Putin accepted the invitation with gratitude?")
+    got = short_answer(info, [Evidence(PESKOV, "a.txt")])
+    assert got is not None and got.text == "Dmitry Peskov"
+
+
+def test_short_answer_skips_what_the_question_already_names() -> None:
+    info = analyse("When did Putin visit Pyongyang?")
+    got = short_answer(info, [Evidence(YELTSIN, "a.txt")])
+    assert got is not None and got.text in ("1999", "July 2000")
+    info = analyse("Who met Kim Jong Il in Pyongyang in July 2000?")
+    got = short_answer(info, [Evidence(YELTSIN, "a.txt")])
+    assert got is not None and got.text == "Putin"
+
+
+@pytest.mark.slow
+def test_a_month_and_year_question_takes_the_date_with_both(minilm: Embedder) -> None:
+    info = analyse("In which month and year did Putin visit Pyongyang?", minilm)
+    got = short_answer(info, [Evidence(YELTSIN, "a.txt")])
+    assert got is not None and got.text == "July 2000"
+
+
+def test_hyphenated_place_is_kept_whole() -> None:
+    info = analyse("Where is Kim due to visit aviation factories?")
+    got = short_answer(info, [Evidence(FACTORIES, "a.txt")])
+    assert got is not None and got.text == "Komsomolsk-on-Amur"
+
+
+def test_noun_phrase_question_takes_the_chunk_headed_by_its_focus() -> None:
+    info = analyse("Which factories is Kim due to visit?")
+    got = short_answer(info, [Evidence(FACTORIES, "a.txt")])
+    assert got is not None and "aviation factories" in got.text
+
+
+def test_no_candidate_of_the_wanted_type_gives_no_short_answer() -> None:
+    info = analyse("How many factories will Kim visit?")
+    assert short_answer(info, [Evidence("Kim will visit the factories soon.", "a.txt")]) is None
+
+
+@pytest.mark.slow
+def test_the_same_answer_in_two_articles_is_corroborated(minilm: Embedder) -> None:
+    info = analyse("Which news agency did Peskov speak to?", minilm)
+    other = "Peskov was quoted by Tass as saying the talks went well."
+    got = short_answer(info, [Evidence(PESKOV, "a.txt")], [Evidence(other, "b.txt")])
+    assert got is not None and normal_key(got.text) == "tass"
+    assert got.corroboration == 2
+
+
+def test_normal_key_ignores_articles_and_dashes() -> None:
+    assert normal_key("the Kremlin") == normal_key("Kremlin")
+    assert normal_key("June 18–19") == normal_key("June 18-19")
+
+
+# ---- metadata questions --------------------------------------------------------------------
+def test_metadata_field_of_questions() -> None:
+    assert metadata_field(analyse("Who wrote the report on Kim's visit?")) == "author"
+    assert metadata_field(analyse("Which outlet published the report?")) == "outlet"
+    assert metadata_field(analyse("When was the report on Kim's visit published?")) == "published"
+    assert metadata_field(analyse("Who visited Russia?")) is None
+
+
+def test_author_answer_cites_the_sentence_that_names_the_author() -> None:
+    text = "Putin to visit North Korea\nKim went.\nBen Whedon is an editor for Just the News."
+    got = answer_from_metadata("author", text, {"author": "Ben Whedon"})
+    assert got is not None and got.value == "Ben Whedon"
+    assert got.quote == "Ben Whedon is an editor for Just the News."
+    assert text[got.start : got.end] == got.quote
+
+
+def test_published_answer_is_the_date_with_the_first_line_cited() -> None:
+    text = "Putin to visit North Korea\nKim went to Russia this week."
+    got = answer_from_metadata("published", text, {"published": "2023-09-14T00:00:00+00:00"})
+    assert got is not None and got.value == "2023-09-14"
+    assert got.quote == "Putin to visit North Korea"
+    assert answer_from_metadata("author", text, {}) is None
