@@ -165,13 +165,17 @@ def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from evals.realtimeqa import BenchMissing
     from evals.report import format_summary, write_reports
-    from evals.runner import MODES, run_eval, summary_only
+    from evals.runner import MODES, VARIANTS, run_eval, summary_only
     from rag import Dossier, Settings
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = [m for m in modes if m not in MODES]
+    if modes == ["fusions"]:  # every fusion variant, then each retriever alone
+        modes = [*VARIANTS, "vector", "bm25"]
+    unknown = [m for m in modes if m not in MODES and m not in VARIANTS]
     if unknown:
-        raise UsageError(f"unknown retrieval mode(s) {unknown}: choose from {', '.join(MODES)}")
+        raise UsageError(
+            f"unknown retrieval mode(s) {unknown}: choose from {', '.join(MODES + VARIANTS)}"
+        )
     show = not args.quiet
     with ExitStack() as stack:
         try:
@@ -279,7 +283,9 @@ def register(sub: Any) -> None:
     s.add_argument(
         "--modes",
         default=",".join(("hybrid", "vector", "bm25")),
-        help="retrieval modes to compare (comma-separated)",
+        help="retrieval modes to compare (comma-separated): hybrid, vector, bm25, or a hybrid "
+        "fusion variant (hybrid:rrf, hybrid:article, hybrid:title, hybrid:phrase, hybrid:time, "
+        "hybrid:signals, hybrid:learned); 'fusions' for all the variants side by side",
     )
     s.add_argument("-k", type=int, default=10, help="chunks retrieved per question (default 10)")
     s.add_argument(

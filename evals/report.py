@@ -22,6 +22,7 @@ ANSWER_METRICS = (
 RETRIEVAL_METRICS = (
     ("hit@1", "hit@1"),
     ("hit@5", "hit@5"),
+    ("hit@10", "hit@10"),
     ("mrr@10", "MRR@10"),
     ("passage_recall", "passage recall"),
 )
@@ -79,12 +80,13 @@ def format_summary(report: dict[str, Any]) -> str:
         lines.append(f"{label:28}{_f(m.get(key)):>8}   {ci_text}")
     lines += [
         "",
-        f"{'retrieval (article level)':34}{'hit@1':>7}{'hit@5':>7}{'MRR@10':>8}"
+        f"{'retrieval (article level)':34}{'hit@1':>7}{'hit@5':>7}{'hit@10':>7}{'MRR@10':>8}"
         f"{'p.rec':>7}{'p50 ms':>9}{'p95 ms':>9}",
     ]
     for name, s in _retrieval_rows(report):
         lines.append(
-            f"{name:34}{_f(s['hit@1']):>7}{_f(s['hit@5']):>7}{_f(s['mrr@10']):>8}"
+            f"{name:34}{_f(s['hit@1']):>7}{_f(s['hit@5']):>7}{_f(s.get('hit@10')):>7}"
+            f"{_f(s['mrr@10']):>8}"
             f"{_f(s['passage_recall']):>7}{_lat(s, 'p50'):>9}{_lat(s, 'p95'):>9}"
         )
     ask = report.get("ask_latency_ms")
@@ -129,12 +131,13 @@ def to_markdown(report: dict[str, Any]) -> str:
         "",
         "## Retrieval (article level, ours vs peer)",
         "",
-        "| retriever | hit@1 | hit@5 | MRR@10 | passage recall | p50 ms | p95 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| retriever | hit@1 | hit@5 | hit@10 | MRR@10 | passage recall | p50 ms | p95 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in _retrieval_rows(report):
         out.append(
-            f"| {name} | {_f(s['hit@1'])} | {_f(s['hit@5'])} | {_f(s['mrr@10'])} | "
+            f"| {name} | {_f(s['hit@1'])} | {_f(s['hit@5'])} | {_f(s.get('hit@10'))} | "
+            f"{_f(s['mrr@10'])} | "
             f"{_f(s['passage_recall'])} | {_lat(s, 'p50')} | {_lat(s, 'p95')} |"
         )
     timing = report.get("timing") or {}

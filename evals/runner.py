@@ -30,6 +30,10 @@ from evals.gold import GoldQuestion, load_gold
 from rag import Answer, Verifier
 
 MODES = ("hybrid", "vector", "bm25")
+# Fusion variants of hybrid retrieval, compared side by side (``--modes``; rag/retrieval/hybrid.py).
+VARIANTS = tuple(
+    f"hybrid:{v}" for v in ("rrf", "article", "title", "phrase", "time", "signals", "learned")
+)
 
 
 class Peer(Protocol):
@@ -79,6 +83,7 @@ def score_ranking(
     gold = set(q.gold_files)
     row["hit@1"] = M.hit_at_k(ranked, gold, 1)
     row["hit@5"] = M.hit_at_k(ranked, gold, 5)
+    row["hit@10"] = M.hit_at_k(ranked, gold, 10)
     row["mrr@10"] = M.mrr_at_k(ranked, gold, 10)
     row["gold_rank"] = next((i for i, f in enumerate(ranked, 1) if f in gold), None)
     if q.gold_passages:
@@ -323,7 +328,8 @@ def run_eval(
 def _retrieval_summary(rows: Sequence[dict[str, Any] | None]) -> dict[str, Any]:
     kept = [r for r in rows if r is not None]
     out: dict[str, Any] = {
-        m: M.mean(r.get(m) for r in kept) for m in ("hit@1", "hit@5", "mrr@10", "passage_recall")
+        m: M.mean(r.get(m) for r in kept)
+        for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "passage_recall")
     }
     out["n"] = sum(1 for r in kept if "hit@1" in r)
     out["latency_ms"] = _latency([r["latency_ms"] for r in kept if "latency_ms" in r])
@@ -368,7 +374,7 @@ def summarize(
         "cited_gold_rate": [r["cited_gold_rate"] for r in answered],
         "cited_gold_file_rate": [r["cited_gold_file_rate"] for r in answered],
     }
-    for m in ("hit@1", "hit@5", "mrr@10", "passage_recall"):
+    for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "passage_recall"):
         per_q[m] = [r["retrieval"][default_mode].get(m) for r in rows]
     metrics: dict[str, Any] = {name: M.mean(v) for name, v in per_q.items()}
     metrics["refusal_precision"] = refusal.precision if refusal else None
@@ -381,6 +387,7 @@ def summarize(
         "refusal_accuracy",
         "hit@1",
         "hit@5",
+        "hit@10",
     }
     ci = {name: _ci(v, name in binary) for name, v in per_q.items()}
     by_type: dict[str, dict[str, Any]] = {}
@@ -433,6 +440,7 @@ def summary_only(report: dict[str, Any]) -> dict[str, Any]:
 __all__ = [
     "FLOOR_METRICS",
     "MODES",
+    "VARIANTS",
     "GoldQuestion",
     "Peer",
     "check_floors",

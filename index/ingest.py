@@ -267,12 +267,12 @@ def ingest(
             # (not when it is only unreadable for now: then it stays as it was).
             store.remove_article(rel)
         if pending_chunks >= settings.batch_chunks:
-            _flush(pending, store, embedder, report, vectors_of)
+            _flush(pending, store, embedder, report, vectors_of, settings.embed_context)
             pending, pending_chunks = [], 0
         done += 1
         if progress:
             progress(done, total, rel)
-    _flush(pending, store, embedder, report, vectors_of)
+    _flush(pending, store, embedder, report, vectors_of, settings.embed_context)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -400,16 +400,27 @@ def _prepare(
     return _Pending(article, chunks, state)
 
 
+def embed_input(article: Article, text: str) -> str:
+    """What a chunk's vector is made of with ``embed_context``: its article's title and date
+    line in front (as BM25 reads the title), so a chunk that says "he" or "the visit" is found
+    by what its article is about. The stored text and its span stay the chunk's own."""
+    head = "\n".join(x for x in (article.meta.title, (article.meta.published or "")[:10]) if x)
+    return f"{head}\n{text}" if head else text
+
+
 def _flush(
     pending: list[_Pending],
     store: Store,
     embedder: Embedder,
     report: IngestReport,
     vectors_of: dict[str, list[float]],
+    context: bool = False,
 ) -> None:
     if not pending:
         return
-    texts = [c.text for p in pending for c in p.chunks]
+    texts = [
+        embed_input(p.article, c.text) if context else c.text for p in pending for c in p.chunks
+    ]
     vectors = embedder.embed(texts) if texts else []
     writes: list[ArticleWrite] = []
     pos = 0

@@ -34,6 +34,11 @@ class IndexSettings(BaseModel):
         description="Tokens of whole sentences shared by neighbours (20: 9% fewer chunks than 40 "
         "on RealTime QA, retrieval as good or better; 0 loses hybrid MRR).",
     )
+    embed_context: bool = Field(
+        default=False,
+        description="Embed each chunk with its article's title and date line in front (the "
+        "stored text and spans stay the chunk's own). Changing it needs a rebuild.",
+    )
     batch_chunks: int = Field(
         default=256,
         ge=1,
@@ -52,4 +57,6 @@ class IndexSettings(BaseModel):
             "chunk_overlap": self.chunk_overlap,
             "tokenizer": "cl100k_base",
             "pipeline": PIPELINE_VERSION,
+            # Only when on, so indexes built before the setting existed stay readable.
+            **({"embed_text": "title+date"} if self.embed_context else {}),
         }

@@ -48,11 +48,14 @@ from rag.records import (
     Passage,
     Scope,
 )
+from rag.retrieval.features import FEATURES as FUSION_FEATURES
+from rag.retrieval.fusion import write_weights as write_fusion_weights
 from rag.service import Dossier
 
 __all__ = [
     "CORRECTABLE_FIELDS",
     "EMBEDDERS",
+    "FUSION_FEATURES",
     "OVERVIEW_QUESTION",
     "SUPPORTED_SUFFIXES",
     "Answer",
@@ -103,4 +106,5 @@ __all__ = [
     "progress_bar",
     "resolve_relative_dates",
     "watch_folder",
+    "write_fusion_weights",
 ]

@@ -25,6 +25,13 @@ class RetrievalSettings(BaseModel):
         default=40, ge=1, le=500, description="Candidates taken from each retriever before fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    fusion: Literal["rrf", "learned"] = Field(
+        default="rrf",
+        description="How hybrid mode fuses vectors and BM25: 'learned' scores each candidate "
+        "article from all its passages, its title, the question's phrases and time with fitted "
+        "weights (rag/retrieval/data/fusion.json); 'rrf' is plain reciprocal-rank fusion of "
+        "the passages.",
+    )
     max_per_article: int = Field(
         default=3, ge=1, description="Diversity: at most this many passages from one article."
     )

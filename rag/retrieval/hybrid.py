@@ -1,12 +1,27 @@
-"""Hybrid retrieval: Chroma vectors and BM25 over the same chunks, fused by reciprocal rank.
+"""Hybrid retrieval: Chroma vectors and BM25 over the same chunks, fused per article.
 
 Filters (dates, outlets, files) go to Chroma as a ``where`` clause and to BM25 as a weight mask
-(``rag.retrieval.filters``), so both retrievers see the same candidates. At most
-``max_per_article`` passages of one article are returned.
+(``rag.retrieval.filters``), so both retrievers see the same candidates.
+
+``fusion`` (a setting) says how the two lists become one:
+
+- ``rrf``: reciprocal-rank fusion of the passages (k=60), at most ``max_per_article`` passages of
+  one article — the fusion Dossier had first, kept for comparison.
+- ``learned``: passages are grouped into candidate articles (plus articles whose *title* matches
+  the query best), each article is scored from all its passages and from what it is — title
+  match, the question's names and noun phrases found as phrases, date fit to the question's time —
+  by the fitted weights of ``rag.retrieval.fusion``, and articles are returned best first with
+  their best passages (at most ``max_per_article``; an article's second passage comes after the
+  next articles' first).
+
+``mode`` may name a fusion variant after the retriever (``hybrid:rrf``, ``hybrid:article``,
+``hybrid:title``, ``hybrid:phrase``, ``hybrid:time``, ``hybrid:signals``, ``hybrid:learned``):
+the eval compares them in one run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +29,16 @@ from index.embed import Embedder
 from index.store import Store
 from rag.config import RetrievalSettings
 from rag.records import Filters, Passage
+from rag.retrieval.articles import ArticleTable, build_articles, chunk_file
 from rag.retrieval.bm25 import Bm25Index
+from rag.retrieval.features import Candidate, Hit, QueryContext, compute_features
 from rag.retrieval.filters import chroma_where
+from rag.retrieval.fusion import VARIANTS, learned_scores, load_weights, rrf_scores
+from rag.retrieval.phrases import QuestionPhrases, question_phrases
+from rag.retrieval.timefit import TimeCue, time_cue
+
+FUSIONS = ("rrf", "learned", *VARIANTS)
+SECOND_PASSAGE_GAP = 2  # an article's next passage comes after this many more articles' first
 
 
 class Retriever:
@@ -27,6 +50,15 @@ class Retriever:
         self.settings = settings
         self.cache_dir = cache_dir
         self.bm25 = Bm25Index(store, cache_dir)
+        self._articles: tuple[tuple[int, Any, int], ArticleTable] | None = None
+
+    def articles(self) -> ArticleTable:
+        """The article table of the current BM25 table (rebuilt when the table changes)."""
+        table = self.bm25.table()
+        key = (id(table), getattr(table, "generation", None), len(table.ids))
+        if self._articles is None or self._articles[0] != key:
+            self._articles = (key, build_articles(table))
+        return self._articles[1]
 
     # ---- retrieval -------------------------------------------------------------------------
     def retrieve(
@@ -38,52 +70,140 @@ class Retriever:
     ) -> list[Passage]:
         k = k or self.settings.k
         filters = filters or Filters()
-        mode = mode or self.settings.mode
+        base, _, fusion = (mode or self.settings.mode).partition(":")
+        fusion = fusion or self.settings.fusion
+        if fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {fusion!r}: choose from {', '.join(FUSIONS)}")
+        if base == "hybrid" and fusion != "rrf":
+            cands = self.candidates(query, filters, max(self.settings.candidates, k), fusion)
+            return self._passages(cands, k)
+        return self._rrf(query, k, filters, base)
+
+    def _vector_hits(self, query: str, n: int, filters: Filters) -> list[Hit]:
+        vec = self.embedder.embed([query])[0]
+        return [
+            Hit(h.id, h.text, h.meta, vector_rank=rank, similarity=1.0 - h.distance)
+            for rank, h in enumerate(self.store.query(vec, n, chroma_where(filters)), 1)
+        ]
+
+    def _bm25_hits(self, query: str, n: int, filters: Filters) -> list[Hit]:
+        table = self.bm25.table()
+        return [
+            Hit(table.ids[row], table.texts[row], table.metas[row], bm25_rank=rank, bm25_score=s)
+            for rank, (row, s) in enumerate(self.bm25.search(query, n, filters), 1)
+        ]
+
+    def _rrf(self, query: str, k: int, filters: Filters, base: str) -> list[Passage]:
+        """Passage-level RRF (or one retriever alone), at most ``max_per_article`` each."""
         n = max(self.settings.candidates, k)
-        fused: dict[str, dict[str, Any]] = {}
+        hits: dict[str, Hit] = {}
+        if base in ("hybrid", "vector"):
+            for h in self._vector_hits(query, n, filters):
+                hits[h.cid] = h
+        if base in ("hybrid", "bm25"):
+            for h in self._bm25_hits(query, n, filters):
+                got = hits.setdefault(h.cid, h)
+                got.bm25_rank, got.bm25_score = h.bm25_rank, h.bm25_score
         rrf = self.settings.rrf_k
-        if mode in ("hybrid", "vector"):
-            vec = self.embedder.embed([query])[0]
-            for rank, hit in enumerate(self.store.query(vec, n, chroma_where(filters)), 1):
-                entry = fused.setdefault(hit.id, {"text": hit.text, "meta": hit.meta, "score": 0.0})
-                entry["score"] += 1.0 / (rrf + rank)
-                entry["vector_rank"] = rank
-                entry["similarity"] = 1.0 - hit.distance
-        if mode in ("hybrid", "bm25"):
-            table = self.bm25.table()
-            for rank, (row, _score) in enumerate(self.bm25.search(query, n, filters), 1):
-                meta = table.metas[row]
-                cid = table.ids[row]
-                entry = fused.setdefault(
-                    cid, {"text": table.texts[row], "meta": meta, "score": 0.0}
-                )
-                entry["score"] += 1.0 / (rrf + rank)
-                entry["bm25_rank"] = rank
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1]["score"])
+        ranked = sorted(hits.values(), key=lambda h: -h.rrf(rrf))
         out: list[Passage] = []
         per_article: dict[str, int] = {}
-        for cid, e in ranked:
-            meta = e["meta"]
-            file = str(meta.get("file", cid.rsplit("#", 1)[0]))
+        for h in ranked:
+            file = chunk_file(h.cid, h.meta)
             if per_article.get(file, 0) >= self.settings.max_per_article:
                 continue
             per_article[file] = per_article.get(file, 0) + 1
-            out.append(
-                Passage(
-                    id=cid,
-                    file=file,
-                    start=int(meta.get("start", 0)),
-                    end=int(meta.get("end", 0)),
-                    text=e["text"],
-                    score=e["score"],
-                    title=str(meta.get("title", "")),
-                    outlet=meta.get("outlet"),
-                    published=meta.get("published"),
-                    vector_rank=e.get("vector_rank"),
-                    bm25_rank=e.get("bm25_rank"),
-                    similarity=e.get("similarity"),
-                )
-            )
+            out.append(_passage(h, file, h.rrf(rrf)))
             if len(out) >= k:
                 break
         return out
+
+    def candidates(
+        self, query: str, filters: Filters | None, n: int, fusion: str = "learned"
+    ) -> list[Candidate]:
+        """The candidate articles of ``query``, features computed and scored by ``fusion``
+        (a variant of ``FUSIONS`` other than ``rrf``), best first."""
+        filters = filters or Filters()
+        signals = (
+            frozenset({"title", "phrase", "time"}) if fusion == "learned" else VARIANTS[fusion]
+        )
+        by_file: dict[str, Candidate] = {}
+        by_cid: dict[str, Hit] = {}
+
+        def add(h: Hit) -> Hit:
+            got = by_cid.get(h.cid)
+            if got is None:
+                by_cid[h.cid] = h
+                file = chunk_file(h.cid, h.meta)
+                by_file.setdefault(file, Candidate(file)).hits.append(h)
+                return h
+            return got
+
+        vec = self._vector_hits(query, n, filters)
+        for h in vec:
+            add(h)
+        bm = self._bm25_hits(query, n, filters)
+        for h in bm:
+            got = add(h)
+            got.bm25_rank, got.bm25_score = h.bm25_rank, h.bm25_score
+        articles = self.articles()
+        table = self.bm25.table()
+        titles = articles.search_titles(query, n, filters) if "title" in signals else []
+        for rank, (file, score) in enumerate(titles, 1):
+            cand = by_file.get(file)
+            if cand is None:
+                rows = articles.rows.get(file)
+                if not rows:
+                    continue
+                r = rows[0]
+                add(Hit(table.ids[r], table.texts[r], table.metas[r]))
+                cand = by_file[file]
+            cand.title_rank, cand.title_score = rank, score
+        ctx = QueryContext(
+            phrases=question_phrases(query) if "phrase" in signals else QuestionPhrases((), ()),
+            cue=time_cue(query) if "time" in signals else TimeCue(),
+            newest=articles.newest_in(filters) if "time" in signals else None,
+            depth=n,
+            top_similarity=vec[0].similarity if vec else None,
+            top_bm25=bm[0].bm25_score if bm else None,
+            top_title=titles[0][1] if titles else None,
+        )
+        cands = list(by_file.values())
+        for c in cands:
+            c.features = compute_features(c, ctx, articles, table)
+        if fusion == "learned":
+            learned_scores(cands, load_weights())
+        else:
+            rrf_scores(cands, self.settings.rrf_k, signals)
+        cands.sort(key=lambda c: -c.score)
+        return cands
+
+    def _passages(self, cands: Sequence[Candidate], k: int) -> list[Passage]:
+        """Articles best first, each with its best passages: the j-th passage of the article at
+        rank r is placed as if at rank r + j * SECOND_PASSAGE_GAP."""
+        rrf = self.settings.rrf_k
+        slots: list[tuple[int, int, Passage]] = []
+        for r, c in enumerate(cands[:k]):
+            hits = sorted(c.hits, key=lambda h: -h.rrf(rrf))[: self.settings.max_per_article]
+            for j, h in enumerate(hits):
+                slots.append((r + j * SECOND_PASSAGE_GAP, r, _passage(h, c.file, c.score)))
+        slots.sort(key=lambda s: (s[0], s[1]))
+        return [p for _, _, p in slots[:k]]
+
+
+def _passage(h: Hit, file: str, score: float) -> Passage:
+    meta = h.meta
+    return Passage(
+        id=h.cid,
+        file=file,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        text=h.text,
+        score=score,
+        title=str(meta.get("title", "")),
+        outlet=meta.get("outlet"),
+        published=meta.get("published"),
+        vector_rank=h.vector_rank,
+        bm25_rank=h.bm25_rank,
+        similarity=h.similarity,
+    )

@@ -1,0 +1,130 @@
+"""Fusion of the candidate articles: plain reciprocal-rank fusion, or learned weights.
+
+The learned fusion is a logistic regression over ``rag.retrieval.features.FEATURES`` fitted by
+``evals/fit_fusion.py`` on the fit halves of RealTime QA, the sample set and the BBC set; its
+weights live in ``rag/retrieval/data/fusion.json`` with a hash of the feature list, so a file
+fitted for other features is refused (``FusionWeightsError``) rather than misread.
+
+The RRF variants are kept for comparison (``dossier eval --modes``): ``article`` ranks articles
+by RRF over each retriever's article ranks plus what their other passages add; ``title``,
+``phrase`` and ``time`` add one more ranked list each (titles by BM25, articles by phrase match,
+articles by date fit) and ``signals`` adds all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+from rag.retrieval.features import FEATURES, Candidate
+
+WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "fusion.json"
+# What each RRF variant adds to article-level RRF.
+VARIANTS: dict[str, frozenset[str]] = {
+    "article": frozenset(),
+    "title": frozenset({"title"}),
+    "phrase": frozenset({"phrase"}),
+    "time": frozenset({"time"}),
+    "signals": frozenset({"title", "phrase", "time"}),
+}
+OTHER_PASSAGES = 0.5  # in article RRF, what an article's other passages add (times their RRF)
+
+
+class FusionWeightsError(ConfigError):
+    """The learned fusion's weights file is missing or was fitted for other features."""
+
+
+def feature_hash(features: Sequence[str] = FEATURES) -> str:
+    return hashlib.sha256(",".join(features).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    info: dict[str, Any]
+
+    def score(self, features: dict[str, float]) -> float:
+        return self.bias + sum(
+            w * features[name] for name, w in zip(self.features, self.weights, strict=True)
+        )
+
+
+def read_weights(path: Path) -> FusionWeights:
+    """The weights in ``path``; raises ``FusionWeightsError`` if missing or stale."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FusionWeightsError(
+            f"Learned fusion weights {path} are unreadable ({exc}): refit them with "
+            "`python evals/fit_fusion.py`, or set DOSSIER_RETRIEVAL__FUSION=rrf."
+        ) from exc
+    features = tuple(data.get("features", ()))
+    if features != FEATURES or data.get("feature_hash") != feature_hash():
+        raise FusionWeightsError(
+            f"Learned fusion weights {path} were fitted for other features: refit them with "
+            "`python evals/fit_fusion.py`, or set DOSSIER_RETRIEVAL__FUSION=rrf."
+        )
+    weights = tuple(float(w) for w in data["weights"])
+    if len(weights) != len(features):
+        raise FusionWeightsError(f"Learned fusion weights {path}: one weight per feature needed")
+    return FusionWeights(
+        features, weights, float(data.get("bias", 0.0)), dict(data.get("info", {}))
+    )
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: Path = WEIGHTS_PATH) -> FusionWeights:
+    return read_weights(path)
+
+
+def write_weights(path: Path, weights: Sequence[float], bias: float, info: dict[str, Any]) -> None:
+    payload = {
+        "features": list(FEATURES),
+        "feature_hash": feature_hash(),
+        "weights": [round(float(w), 6) for w in weights],
+        "bias": round(float(bias), 6),
+        "info": info,
+    }
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+
+
+def _rank_by(cands: Sequence[Candidate], key: dict[str, float]) -> dict[str, int]:
+    """1-based ranks of the candidates with a positive ``key``, highest first."""
+    ordered = sorted((c for c in cands if key.get(c.file, 0.0) > 0), key=lambda c: -key[c.file])
+    return {c.file: i for i, c in enumerate(ordered, 1)}
+
+
+def rrf_scores(cands: Sequence[Candidate], rrf_k: int, signals: frozenset[str]) -> None:
+    """Article-level RRF (``article`` variant) plus the lists ``signals`` names; sets
+    ``Candidate.score``. Needs ``features`` computed when phrase or time are asked for."""
+    vec = _rank_by(cands, {c.file: c.features.get("vec_inv_rank", 0.0) for c in cands})
+    bm = _rank_by(cands, {c.file: c.features.get("bm25_inv_rank", 0.0) for c in cands})
+    lists = [vec, bm]
+    if "title" in signals:
+        lists.append({c.file: c.title_rank for c in cands if c.title_rank is not None})
+    if "phrase" in signals:
+        lists.append(_rank_by(cands, {c.file: c.features.get("phrase", 0.0) for c in cands}))
+    if "time" in signals:
+        lists.append(
+            _rank_by(cands, {c.file: c.features.get("date_fit", 0.0) + 0.5 for c in cands})
+            if any(c.features.get("date_fit", 0.0) for c in cands)
+            else {}
+        )
+    for c in cands:
+        s = sum(1.0 / (rrf_k + ranks[c.file]) for ranks in lists if c.file in ranks)
+        others = sorted((h.rrf(rrf_k) for h in c.hits), reverse=True)[1:]
+        c.score = s + OTHER_PASSAGES * sum(others)
+
+
+def learned_scores(cands: Sequence[Candidate], weights: FusionWeights) -> None:
+    for c in cands:
+        c.score = weights.score(c.features)

