@@ -29,7 +29,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,7 @@ from index.chroma import (
     open_client,
 )
 from index.records import Article, Chunk
+from index.store_reads import ChunkHit, Metadata, StoreReads
 
 __all__ = [
     "ArticleWrite",
@@ -59,8 +60,6 @@ __all__ = [
     "open_client",
     "published_ts",
 ]
-
-Metadata = dict[str, str | int | float | bool]
 
 
 def _clean_meta(meta: Mapping[str, Any]) -> Metadata:
@@ -110,15 +109,7 @@ class ArticleWrite:
     replacing: bool = False
 
 
-@dataclass(frozen=True)
-class ChunkHit:
-    id: str
-    text: str
-    meta: Metadata
-    distance: float
-
-
-class Store:
+class Store(StoreReads):
     """One Dossier index in one Chroma client."""
 
     def __init__(
@@ -381,88 +372,6 @@ class Store:
     def touch_article(self, file: str, mtime_ns: int) -> None:
         """Record a new mtime for an article whose bytes did not change."""
         self.articles.update(ids=[file], metadatas=[{"mtime_ns": mtime_ns}])
-
-    # ---- reading ------------------------------------------------------------------------
-    def article_states(self) -> dict[str, Metadata]:
-        got = self.articles.get(include=["metadatas"])
-        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
-
-    def article_ids(self, among: Iterable[str] | None = None) -> set[str]:
-        """The files with an article record (of ``among``, when given)."""
-        wanted = None if among is None else sorted(set(among))
-        if wanted == []:
-            return set()
-        return set(self.articles.get(ids=wanted, include=[])["ids"])
-
-    def article(self, file: str) -> tuple[str, Metadata] | None:
-        got = self.articles.get(ids=[file], include=["documents", "metadatas"])
-        if not got["ids"]:
-            return None
-        return (got["documents"] or [""])[0], dict((got["metadatas"] or [{}])[0] or {})
-
-    def article_vector(self, file: str) -> list[float] | None:
-        got = self.articles.get(ids=[file], include=["embeddings"])
-        embeddings = got.get("embeddings")
-        if embeddings is None or len(embeddings) == 0:
-            return None
-        return [float(x) for x in embeddings[0]]
-
-    def count_chunks(self) -> int:
-        return int(self.chunks.count())
-
-    def chunk_metas(self, page: int = 5000) -> Iterator[tuple[str, Metadata]]:
-        """(id, metadata) of every chunk, recorded article or not (for repairs)."""
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["metadatas"], limit=page, offset=offset)
-            for i, m in zip(got["ids"], got["metadatas"] or [], strict=False):
-                yield i, dict(m or {})
-            if len(got["ids"]) < page:
-                return
-            offset += page
-
-    def iter_chunks(self, page: int = 5000) -> Iterator[tuple[str, str, Metadata]]:
-        """Every chunk (id, text, metadata) of a recorded article, in pages: the input of BM25.
-        Chunks whose article has no record (a write in progress, or one that died) are left
-        out, so nothing cites them."""
-        known = self.article_ids()
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            for i, d, m in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
-            ):
-                if (m or {}).get("file") in known:
-                    yield i, d or "", dict(m or {})
-            if len(got["ids"]) < page:
-                return
-            offset += page
-
-    def query(
-        self, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None
-    ) -> list[ChunkHit]:
-        """The ``k`` nearest chunks of recorded articles (see :meth:`iter_chunks`)."""
-        n = self.count_chunks()
-        if n == 0:
-            return []
-        got = self.chunks.query(
-            query_embeddings=[list(vector)],
-            n_results=min(k, n),
-            where=dict(where) if where else None,
-            include=["documents", "metadatas", "distances"],
-        )
-        hits = [
-            ChunkHit(i, d or "", dict(m or {}), float(dist))
-            for i, d, m, dist in zip(
-                got["ids"][0],
-                (got["documents"] or [[]])[0],
-                (got["metadatas"] or [[]])[0],
-                (got["distances"] or [[]])[0],
-                strict=False,
-            )
-        ]
-        known = self.article_ids(str(h.meta.get("file", "")) for h in hits)
-        return [h for h in hits if h.meta.get("file") in known]
 
     # ---- corrections --------------------------------------------------------------------
     def update_article_meta(self, file: str, fields: Mapping[str, str | None]) -> bool:

@@ -1,22 +1,28 @@
-"""BM25 over the index's chunks: bm25s (the engine under llama-index's BM25Retriever), tokenised
-with stopwords out and PyStemmer's English stems.
+"""BM25 over the index's chunks, kept in step with the store by applying what changed.
 
-The table is built from the chunk texts read back from Chroma (chunks of recorded articles only),
-kept in memory and saved on disk under the index's chunks collection and generation — a number
-that never repeats, even across ``--rebuild`` — so it is rebuilt only after something changed,
-and one process reuses what another saved.
-Later chunks of an article are indexed with its title in front: the headline names the subject the
-body refers to by pronoun ("he", "the visit").
+The table (``rag.retrieval.bm25_segments``) is built once from every chunk of a recorded article;
+after that, when the store's **generation** moves (any write, in any process), the index compares
+the articles' records with the fingerprints it indexed them under — one read of the article
+records, no chunk read — fetches the chunks of the articles that are new or changed (text,
+metadata corrections), appends them as a new segment and marks the rows of changed and removed
+articles dead. When dead rows or segments pile up, the live rows are merged into one segment
+(compaction: no read of the store). Scores equal bm25s's over the same chunks (same tokenisation:
+stopwords out, PyStemmer's English stems; same parameters).
+
+Saved on disk under the index's chunks collection (``rag.retrieval.bm25_disk``; a ``--rebuild``
+makes a new collection and so a new folder), so one process reuses what another brought in step,
+and chunk texts are memory-mapped from there rather than held in memory.
+Later chunks of an article are indexed with its title in front: the headline names the subject
+the body refers to by pronoun ("he", "the visit").
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import threading
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,121 +30,175 @@ import numpy as np
 
 from index.store import Store
 from rag.records import Filters
+from rag.retrieval import bm25_disk
+from rag.retrieval.bm25_segments import Bm25Table, Segment, build_segment, merge_segments, tokenize
 from rag.retrieval.filters import matches
-from rag.text.terms import stemmer
+
+__all__ = ["Bm25Index", "Bm25Table", "fingerprint", "tokenize"]
+
+# A full build instead of catching up when more than this share (and this many) of the articles
+# changed.
+REBUILD_SHARE = 0.3
+REBUILD_MIN = 50
+# Compaction: merge the live rows into one segment past this many segments or dead share.
+MAX_SEGMENTS = 8
+MAX_DEAD_SHARE = 0.2
+# Record fields that do not change what an article's chunks hold.
+_VOLATILE = ("mtime_ns",)
 
 
-def tokenize(texts: Sequence[str]) -> Any:
-    import bm25s
-
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer(), show_progress=False)
-
-
-@dataclass
-class Bm25Table:
-    generation: int
-    model: Any
-    ids: list[str]
-    metas: list[dict[str, Any]]
-    texts: list[str]
+def fingerprint(state: Mapping[str, Any]) -> str:
+    """A digest of an article's record: it changes whenever the article's chunks may have
+    (a new text, a re-ingest, a corrected title, outlet or date)."""
+    fields = {k: v for k, v in state.items() if k not in _VOLATILE}
+    blob = json.dumps(fields, sort_keys=True, default=str).encode()
+    return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
 
 class Bm25Index:
-    """The BM25 table of ``store``'s chunks, cached under ``cache_dir`` (None: memory only)."""
+    """The BM25 table of ``store``'s chunks, saved under ``cache_dir`` (None: memory only).
+    ``table()`` and ``search()`` are safe to call from several threads."""
 
     def __init__(self, store: Store, cache_dir: Path | None) -> None:
         self.store = store
         self.cache_dir = cache_dir
         self._table: Bm25Table | None = None
+        self._segments: dict[str, Segment] = {}
         self._lock = threading.Lock()
+        self.stats = {"full_builds": 0, "catch_ups": 0, "compactions": 0, "loads": 0}
 
     def _current_generation(self) -> int:
         return self.store.generation
 
-    def table(self) -> Bm25Table:
-        gen = self._current_generation()
-        with self._lock:
-            if self._table is None or self._table.generation != gen:
-                self._table = self._load(gen) or self._build(gen)
-            return self._table
-
-    def _cache_path(self, gen: int) -> Path | None:
+    @property
+    def folder(self) -> Path | None:
         if self.cache_dir is None:
             return None
         # '+' cannot occur in a Chroma name: no index's glob matches another's folders.
-        return self.cache_dir / f"bm25+{self.store.name}+{self.store.chunks.id}+{gen}"
+        return self.cache_dir / f"bm25+{self.store.name}+{self.store.chunks.id}"
 
-    def _load(self, gen: int) -> Bm25Table | None:
-        path = self._cache_path(gen)
-        if path is None or not (path / "chunks.json").exists():
-            return None
-        import bm25s
+    def table(self) -> Bm25Table:
+        gen = self._current_generation()
+        with self._lock:
+            table = self._table
+            if table is not None and table.generation == gen:
+                return table
+            folder = self.folder
+            if folder is None:
+                table = self._in_step(table, gen)
+            else:
+                with bm25_disk.folder_lock(folder):
+                    table = self._in_step(self._newer_on_disk(folder, table), gen)
+            self._table = table
+            self._segments = {s.name: s for s in table.segments}
+            return table
 
-        try:
-            model = bm25s.BM25.load(str(path), show_progress=False)
-            data = json.loads((path / "chunks.json").read_text())
-        except (OSError, ValueError):
-            return None
-        return Bm25Table(gen, model, data["ids"], data["metas"], data["texts"])
+    # ---- keeping in step -------------------------------------------------------------------
+    def _in_step(self, table: Bm25Table | None, gen: int) -> Bm25Table:
+        if table is not None and table.generation == gen:
+            return table
+        if table is not None:
+            caught = self._catch_up(table, gen)
+            if caught is not None:
+                return caught
+        return self._build(gen)
+
+    def _newer_on_disk(self, folder: Path, table: Bm25Table | None) -> Bm25Table | None:
+        """What another process saved, when newer than ``table`` (generations only grow)."""
+        manifest = bm25_disk.read_manifest(folder)
+        if manifest is None:
+            return table
+        if table is not None and int(manifest.get("generation", 0)) <= table.generation:
+            return table
+        loaded = bm25_disk.read_table(folder, manifest, self._segments)
+        if loaded is None:
+            return table
+        self.stats["loads"] += 1
+        return loaded
 
     def _build(self, gen: int) -> Bm25Table:
-        import bm25s
+        """Every chunk of a recorded article, read from the store."""
+        self.stats["full_builds"] += 1
+        fingerprints = {f: fingerprint(s) for f, s in self.store.article_states().items()}
+        seg = build_segment(bm25_disk.segment_name(), self.store.iter_chunks())
+        table = Bm25Table(gen, [seg] if seg.rows else [], None, fingerprints)
+        return self._save(table, fresh=True)
 
-        ids: list[str] = []
-        metas: list[dict[str, Any]] = []
-        texts: list[str] = []
-        for i, text, meta in self.store.iter_chunks():
-            ids.append(i)
-            metas.append(meta)
-            texts.append(text)
-        model = bm25s.BM25()
-        if texts:
-            model.index(
-                tokenize(
-                    [
-                        f"{m.get('title', '')}\n{t}" if m.get("n") else t
-                        for t, m in zip(texts, metas, strict=True)
-                    ]
-                ),
-                show_progress=False,
-            )
-        built = Bm25Table(gen, model, ids, metas, texts)
-        path = self._cache_path(gen)
-        if path is not None and texts:
-            self._save(built, path)
-        return built
+    def _catch_up(self, table: Bm25Table, gen: int) -> Bm25Table | None:
+        """``table`` brought to ``gen`` by applying what changed; None when so much changed
+        that a full build is cheaper."""
+        states = self.store.article_states()
+        now = {f: fingerprint(s) for f, s in states.items()}
+        old = table.fingerprints
+        changed = [f for f, fp in now.items() if old.get(f) != fp]
+        removed = [f for f in old if f not in now]
+        if len(changed) + len(removed) > max(REBUILD_MIN, REBUILD_SHARE * max(len(now), 1)):
+            return None
+        self.stats["catch_ups"] += 1
+        live = table.live.copy()
+        live[table.rows_of([*changed, *removed])] = False
+        segments = list(table.segments)
+        new = build_segment(bm25_disk.segment_name(), self.store.chunks_of(changed))
+        if new.rows:
+            segments.append(new)
+            live = np.concatenate([live, np.ones(new.rows, dtype=bool)])
+        caught = Bm25Table(gen, segments, live, now)
+        if len(caught.segments) > MAX_SEGMENTS or caught.dead > MAX_DEAD_SHARE * max(
+            len(caught.ids), 1
+        ):
+            caught = self._compact(caught)
+            return self._save(caught, fresh=True)
+        return self._save(caught, fresh=False)
 
-    def _save(self, table: Bm25Table, path: Path) -> None:
-        """Write to a temporary folder, drop older generations, then rename into place."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.tmp{time.monotonic_ns()}")
+    def _compact(self, table: Bm25Table) -> Bm25Table:
+        self.stats["compactions"] += 1
+        parts = [
+            (seg, table.live[int(table.starts[i]) : int(table.starts[i + 1])])
+            for i, seg in enumerate(table.segments)
+        ]
+        merged = merge_segments(bm25_disk.segment_name(), parts)
+        return Bm25Table(
+            table.generation, [merged] if merged.rows else [], None, table.fingerprints
+        )
+
+    def _save(self, table: Bm25Table, fresh: bool) -> Bm25Table:
+        """Write ``table``'s new segments and its manifest (``fresh``: a new base, so other
+        indexes of this name — older rebuilds' — are dropped)."""
+        folder = self.folder
+        if folder is None:
+            return table
         try:
-            table.model.save(str(tmp), show_progress=False)
-            (tmp / "chunks.json").write_text(
-                json.dumps({"ids": table.ids, "metas": table.metas, "texts": table.texts})
-            )
-            for pattern in (f"bm25+{self.store.name}+*", f"bm25-{self.store.name}-*"):
-                for old in path.parent.glob(pattern):
-                    if old != tmp and ".tmp" not in old.name:
-                        shutil.rmtree(old, ignore_errors=True)
-            tmp.rename(path)
+            folder.mkdir(parents=True, exist_ok=True)
+            segments = [
+                seg if (folder / seg.name).is_dir() else bm25_disk.write_segment(folder, seg)
+                for seg in table.segments
+            ]
+            table = Bm25Table(table.generation, segments, table.live, table.fingerprints)
+            bm25_disk.write_manifest(folder, table)
         except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
+            return table  # a full disk or a read-only cache: answer from memory
+        if fresh:
+            self._drop_others(folder)
+        return table
 
+    def _drop_others(self, folder: Path) -> None:
+        for pattern in (f"bm25+{self.store.name}+*", f"bm25-{self.store.name}-*"):
+            for old in folder.parent.glob(pattern):
+                if old != folder and ".tmp" not in old.name:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    # ---- searching ---------------------------------------------------------------------------
     def search(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
         """(row in the table, score) best first."""
         table = self.table()
-        if not table.ids:
+        if not table.n_live:
             return []
         mask = None
         if not filters.empty:
-            mask = np.array([matches(m, filters) for m in table.metas], dtype=np.float32)
+            mask = table.mask(lambda m: matches(m, filters))
             if not mask.any():
                 return []
-        q = tokenize([query])
-        if not q.ids or not q.ids[0]:
+        terms = tokenize([query])[0]
+        if not terms:
             return []
-        docs, scores = table.model.retrieve(
-            q, k=min(n, len(table.ids)), show_progress=False, weight_mask=mask, n_threads=1
-        )
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return table.top(terms, n, mask)

@@ -29,7 +29,7 @@ def test_the_cache_is_reused_and_never_stale_after_a_rebuild(
     first.ingest(old)  # one batch: the old counter ended at the same value after any rebuild
     assert first.search("summit", k=3, mode="bm25")
     saved = [p for p in (data / "cache").iterdir() if ".tmp" not in p.name]
-    assert len(saved) == 1 and (saved[0] / "chunks.json").exists()
+    assert len(saved) == 1 and (saved[0] / "manifest.json").exists()
 
     built: list[int] = []
     real_build = Bm25Index._build
