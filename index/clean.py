@@ -18,7 +18,10 @@ Rules, in order (each has a name, recorded with what it removed):
 2. *Byline block* — a name on its own line above a line naming the outlet or a wire agency.
 3. *Learned* — with :class:`index.boilerplate.BoilerplateStats` and the article's outlet: a line
    the outlet repeats on many articles (rule ``repeated:<docs>/<outlet docs>``), unless it is a
-   short heading over a section of the article's own text.
+   short heading over a section of the article's own text. Then the shapes judged with the
+   kept lines around them (``index.neighbours``): ``caption`` (a photo caption without a
+   credit), ``related-link`` (another story's headline between two paragraphs it shares no
+   words with) and ``link-list`` (a list of headlines ending the article).
 4. *Duplicates* — an exact repeat of an earlier sentence-like line (short list entries such as
    "Position: LB." repeat legitimately); a short line that is the opening of a longer
    paragraph (a standfirst repeated in the body); a line that repeats the headline.
@@ -48,6 +51,7 @@ from index.boilerplate import (
     line_key,
     line_shape,
 )
+from index.neighbours import neighbour_rules
 
 PROSE_CHARS = 200
 """Lines longer than this are never dropped by a chrome rule, only as exact duplicates."""
@@ -349,9 +353,12 @@ def clean_article(
         if why[a] is None and is_name_line(lines[a]) and is_wire_credit(lines[b], outlet):
             why[a] = why[b] = "byline-block"
 
-    # 3. learned from repetition
+    # 3. learned from repetition; then the shapes judged with their neighbours
     if stats is not None and outlet:
         _apply_learned(lines, why, outlet, stats)
+    present = [i for i, ln in enumerate(lines) if ln and why[i] is None]
+    for k, rule in neighbour_rules([lines[i] for i in present]).items():
+        why[present[k]] = rule
 
     restored = {i for i in restore if 0 <= i < len(lines) and lines[i]}
     for i in restored:

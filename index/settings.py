@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 # Bump when cleaning, chunking or the stored schema change in a way that needs a rebuild.
-PIPELINE_VERSION = 3  # 3: general cleaning shapes (index.clean), outlet repetition learned
+PIPELINE_VERSION = 4  # 3: general cleaning shapes (index.clean), outlet repetition learned;
+# 4: shapes judged with their neighbours (index.neighbours: captions, related headlines, link lists)
 
 
 class IndexSettings(BaseModel):
