@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from index.locks import IngestBusyError, ingest_lock
 from index.meta import extract_meta
 from index.records import Article, Chunk, Meta, RawDoc
 from index.repair import reconcile
+from index.restores import Restores
 from index.settings import IndexSettings
 from index.store import ArticleWrite, Store, StoreUnavailableError, mean_vector
 from index.walk import Walk, WalkError, walk
@@ -157,13 +158,16 @@ def ingest(
     progress: Progress | None = None,
     corrections: Corrections | None = None,
     stats: BoilerplateStats | None = None,
+    restores: Restores | None = None,
+    force: Collection[str] = (),
 ) -> IngestReport:
     """Bring the index in step with ``target`` (a folder, or a single file). The reader's
     ``corrections`` of titles, outlets, dates and bylines are laid over extracted metadata.
     With ``stats``, lines each outlet repeats across its articles are learned (and saved
     before anything is written) and cleaned out too; an article whose cleaning that changes is
-    re-indexed. Call it under :func:`ingest_lock`: it first repairs what a write that died
-    left."""
+    re-indexed. Lines the reader ``restores`` are kept whatever cleaning says; files named in
+    ``force`` are re-indexed even when unchanged (a restore just made). Call it under
+    :func:`ingest_lock`: it first repairs what a write that died left."""
     t0 = time.perf_counter()
     report = IngestReport()
     found = _walk(target)
@@ -205,7 +209,7 @@ def ingest(
                 )
                 del on_disk[rel]
                 continue
-        if old and old.get("root") == str(root):
+        if old and old.get("root") == str(root) and rel not in force:
             if old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
                 continue
             try:
@@ -248,7 +252,7 @@ def ingest(
         progress(done, total, "")
     for rel, path, kind, st in todo:
         got = read.pop(rel, None)
-        item = _prepare(rel, path, root, st, settings, report, corrections, stats, got)
+        item = _prepare(rel, path, root, st, settings, report, corrections, stats, got, restores)
         if isinstance(item, _Pending):
             original = by_sha.get(item.article.sha256)
             if original and original != rel:
@@ -287,6 +291,7 @@ def rebuild(
     progress: Progress | None = None,
     corrections: Corrections | None = None,
     stats_dir: Path | None = None,
+    restores: Restores | None = None,
 ) -> tuple[IngestReport, Store]:
     """Build index ``name`` anew from ``target`` into new collections and switch to them when
     they are complete: if this dies, the old index is still whole and answers. With
@@ -296,7 +301,7 @@ def rebuild(
     fresh = BoilerplateStats(stats_dir / f"{STATS_FILE}.rebuild") if stats_dir else None
     switched = False
     try:
-        report = ingest(target, store, embedder, settings, progress, corrections, fresh)
+        report = ingest(target, store, embedder, settings, progress, corrections, fresh, restores)
         store.switch()
         switched = True
         if fresh is not None and stats_dir is not None:
@@ -361,6 +366,7 @@ def _prepare(
     corrections: Corrections | None = None,
     stats: BoilerplateStats | None = None,
     got: _Read | LoadError | None = None,
+    restores: Restores | None = None,
 ) -> _Pending | bool:
     """The article of ``rel`` ready to embed; else False (not an article: the reason is
     reported) or True (unreadable for now: reported, and what was indexed of it stays)."""
@@ -373,8 +379,9 @@ def _prepare(
     raw_bytes_sha = _sha(data)
     report.warnings.extend((rel, w) for w in raw.warnings)
     result, meta = _meta(rel, raw, corrections)
-    if stats is not None:
-        result = clean_article(raw.text, outlet=meta.outlet, stats=stats)
+    keep = restores.lines_for(rel, raw.text) if restores is not None else set()
+    if stats is not None or keep:
+        result = clean_article(raw.text, outlet=meta.outlet, stats=stats, restore=keep)
     cleaned = result.text
     if not is_substantive(cleaned):
         report.skipped.append(Skipped(rel, "no article text after cleaning"))
@@ -396,6 +403,7 @@ def _prepare(
         # What cleaning removed, as [first line, last line, rule] of the raw text.
         "removed": json.dumps(result.spans(), separators=(",", ":")),
         "removed_lines": len(result.dropped),
+        "restored_lines": len(keep),
     }
     return _Pending(article, chunks, state)
 

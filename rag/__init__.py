@@ -25,6 +25,7 @@ from index.embed import (
 )
 from index.ingest import IngestBusyError, IngestReport
 from index.load import SUPPORTED_SUFFIXES, content_problem, iter_files
+from index.restores import RestoreError
 from index.settings import IndexSettings
 from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
 from rag.answer.verify import Support, Verifier
@@ -84,6 +85,7 @@ __all__ = [
     "InvalidCitation",
     "MiniLMEmbedder",
     "Passage",
+    "RestoreError",
     "Scope",
     "Settings",
     "StoreUnavailableError",

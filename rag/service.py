@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import cached_property
@@ -21,6 +21,7 @@ from index.ingest import IngestReport, Progress, ingest, ingest_lock
 from index.ingest import rebuild as _rebuild
 from index.load import LoadError, load_file
 from index.repair import repair_if_idle
+from index.restores import Restores
 from index.store import (
     IndexMismatchError,
     IndexMissingError,
@@ -111,10 +112,15 @@ class Dossier:
 
     # ---- jobs ----------------------------------------------------------------------------
     def ingest(
-        self, path: Path, progress: Progress | None = None, rebuild: bool = False
+        self,
+        path: Path,
+        progress: Progress | None = None,
+        rebuild: bool = False,
+        force: Collection[str] = (),
     ) -> IngestReport:
         """Bring the index in step with ``path``; ``rebuild`` builds it anew in new collections
-        and switches to them at the end (the old index answers until then)."""
+        and switches to them at the end (the old index answers until then); files in ``force``
+        are re-indexed even when unchanged."""
         with self._ingest_lock():
             if not rebuild:
                 return ingest(
@@ -125,6 +131,8 @@ class Dossier:
                     progress,
                     corrections=self.corrections,
                     stats=self.boilerplate(),
+                    restores=self.restores,
+                    force=force,
                 )
             report, store = _rebuild(
                 path,
@@ -136,6 +144,7 @@ class Dossier:
                 progress,
                 self.corrections,
                 stats_dir=Path(self.settings.data_dir),
+                restores=self.restores,
             )
             with self._lock:
                 self._store, self._retriever = store, None
@@ -145,23 +154,41 @@ class Dossier:
         """The outlets' repeated-line statistics, saved beside the index."""
         return BoilerplateStats.load(Path(self.settings.data_dir))
 
-    def removed_lines(self, file: str) -> list[dict[str, Any]]:
-        """What cleaning removed from ``file``'s raw text: ``{"line", "rule", "text"}`` each."""
+    def _raw(self, file: str) -> tuple[dict[str, Any], list[Any], str]:
+        """An indexed article's state, its stored removed-line spans and its raw text."""
         state = self.store().article_states().get(file)
         if state is None:
             raise UsageError(f"{file} is not indexed: `dossier status` lists what is.")
-        spans = json.loads(str(state.get("removed") or "[]"))
-        if not spans:
-            return []
         path = Path(str(state.get("root") or ".")) / file
         try:
-            raw = load_file(path)
+            text = load_file(path).text
         except LoadError as exc:
-            raise UsageError(f"{path}: {exc} — the removed lines can't be shown.") from None
-        return [
-            {"line": n + 1, "rule": rule, "text": text}
-            for n, rule, text in describe_removed(raw.text, spans)
-        ]
+            raise UsageError(f"{path}: {exc} — its cleaning can't be shown.") from None
+        return state, json.loads(str(state.get("removed") or "[]")), text
+
+    def removed_lines(self, file: str) -> list[dict[str, Any]]:
+        """What cleaning removed from ``file``'s raw text: ``{"line", "rule", "text"}`` each."""
+        _state, spans, text = self._raw(file)
+        return [{"line": n + 1, "rule": r, "text": t} for n, r, t in describe_removed(text, spans)]
+
+    def restored_lines(self, file: str) -> list[dict[str, Any]]:
+        """Lines of ``file`` the reader put back after cleaning: ``{"line", "text"}`` each."""
+        return self.restores.listed(file, self._raw(file)[2])
+
+    @cached_property
+    def restores(self) -> Restores:
+        """Lines the reader put back after cleaning, kept in ``<data_dir>/restores.json``."""
+        return Restores(Path(self.settings.data_dir))
+
+    def restore(self, file: str, lines: Sequence[int], undo: bool = False) -> dict[str, Any]:
+        """Keep lines of ``file`` that cleaning removed (1-based, as ``removed_lines`` numbers
+        them) — with ``undo``, let it remove them again — and re-index the article now. Raises
+        ``RestoreError`` (a ValueError) for a line cleaning did not remove."""
+        state, spans, text = self._raw(file)
+        restored = self.restores.change(file, text, spans, lines, undo)
+        report = self.ingest(Path(str(state.get("root") or ".")), force={file})
+        self._touch()
+        return {"file": file, "restored": restored, "reindexed": file in report.updated}
 
     def drop_index(self) -> None:
         """Delete every collection of this index (its pointer, those of rebuilds too)."""

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from rag.cli import ask, brief, ingest, watch
+from rag.cli import ask, brief, ingest, restore, watch
 from rag.errors import exit_code_for
 
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.register(sub)
     brief.register(sub)
     watch.register(sub)
+    restore.register(sub)
     # Packages above ``rag`` (``evals``) plug in through the ``dossier.commands`` entry-point
     # group, so ``rag`` never imports them.
     for ep in entry_points(group="dossier.commands"):

@@ -65,13 +65,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _status_file(args: argparse.Namespace) -> int:
     """One article: what cleaning removed from its raw text, line by line, and by which rule."""
     d = Dossier()
-    removed = d.removed_lines(args.file)
+    removed, restored = d.removed_lines(args.file), d.restored_lines(args.file)
     if args.json:
-        emit(json.dumps({"file": args.file, "removed": removed}, ensure_ascii=False))
+        out = {"file": args.file, "removed": removed, "restored": restored}
+        emit(json.dumps(out, ensure_ascii=False))
         return 0
     emit(f"{args.file}: {len(removed)} line(s) removed by cleaning")
     for r in removed:
         emit(f"  line {r['line']:4} [{r['rule']}] {r['text']}")
+    for r in restored:
+        emit(f"  line {r['line']:4} [restored by you] {r['text']}")
+    if removed:
+        emit(f"  (put one back: dossier restore {args.file} LINE)")
     return 0
 
 
