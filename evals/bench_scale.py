@@ -138,9 +138,10 @@ def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
         d.ingest(folder)
         have = d.store().count_chunks()
         per_copy = max(1, have // copies)
+    copies = max(copies, len(list(folder.glob("copy*"))))  # a re-run finds them written
     out["build"] = {
         "copies": copies,
-        "articles": copies * len(rows),
+        "articles": len(d.store().article_states()),
         "chunks": have,
         "seconds": round(time.perf_counter() - t0, 1),
         "load_avg_start": la,
@@ -154,6 +155,7 @@ def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
     out["first_query_s"] = round(time.perf_counter() - t0, 2)
     out["first_query_load_avg"] = la
     out["retrieval"] = {m: latency(d, queries, m) for m in ("hybrid", "vector", "bm25")}
+    out["rss_searching_mb"] = round(rss_mb(), 1)
     d.ask(queries[1])
     out["rss_answering_mb"] = round(rss_mb(), 1)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -169,15 +171,24 @@ def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     report = d.ingest(folder)
     inc_s = time.perf_counter() - t0
+    index_before = d.retriever().bm25
+    stats_before = dict(index_before.stats)
     t0 = time.perf_counter()
     d.search(queries[2], k=10)
     after_s = time.perf_counter() - t0
+    bm25 = d.retriever().bm25  # the same object, unless the index was reopened
+    table = bm25.table()
     out["incremental"] = {
         "added": len(report.added),
         "unchanged": len(report.unchanged),
         "chunks_embedded": embedder.texts_embedded - before,
         "ingest_s": round(inc_s, 2),
         "first_query_after_s": round(after_s, 2),
+        "bm25": {
+            k: v - (stats_before.get(k, 0) if bm25 is index_before else 0)
+            for k, v in bm25.stats.items()
+        },
+        "bm25_segments": len(table.segments),
         "load_avg": la,
     }
     shutil.rmtree(new)

