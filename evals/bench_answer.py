@@ -134,10 +134,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> No
     raise RuntimeError(f"the app did not come up within {timeout:.0f} s")
 
 
-def app(data_dir: Path, embedder: str, qs: list[str]) -> dict[str, Any]:
-    """The app in real Chromium, opened the moment its server is up (a new user's first visit)."""
-    if not CHROMIUM.exists():
-        return {"app_skipped": f"no Chromium at {CHROMIUM}"}
+def app(data_dir: Path, embedder: str, qs: list[str], launcher: str) -> dict[str, Any]:
+    """The app in real Chromium, opened the moment its server is up (a new user's first visit).
+    ``launcher``: "serve" (``python -m ui.serve``: answering loads before the first visit) or
+    "streamlit" (``streamlit run ui/app.py``: it loads on the first visit)."""
     from playwright.sync_api import expect, sync_playwright
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "OPENAI_"))}
@@ -149,12 +149,17 @@ def app(data_dir: Path, embedder: str, qs: list[str]) -> dict[str, Any]:
     )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
+    if launcher == "serve":
+        cmd = [sys.executable, "-m", "ui.serve", "--server.headless", "true"]
+    else:
+        cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
     cmd += ["--server.address", "127.0.0.1", "--server.port", str(port)]
     cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     out: dict[str, Any] = {"app_load_avg": load_avg()}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=APP.parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         _wait_healthy(url, proc, timeout=120)
         out["app_server_up_s"] = round(time.perf_counter() - t0, 2)
@@ -206,7 +211,13 @@ def run(
         if do_cold:
             result.update(cold(settings.data_dir, settings.index.embedder, qs[0]))
         if do_app:
-            result.update(app(settings.data_dir, settings.index.embedder, qs))
+            if not CHROMIUM.exists():
+                result["app_skipped"] = f"no Chromium at {CHROMIUM}"
+            else:
+                result["app"] = {
+                    launcher: app(settings.data_dir, settings.index.embedder, qs, launcher)
+                    for launcher in ("serve", "streamlit")
+                }
         result["load_avg_end"] = load_avg()
         return result
 
@@ -234,14 +245,14 @@ def main(argv: list[str] | None = None) -> int:
         if f"cold_{verb}_s" in out:
             seconds, la = out[f"cold_{verb}_s"], out[f"cold_{verb}_load_avg"]
             print(f"cold `dossier {verb}`: {seconds} s  (load {la})")
-    if "app_page_ready_s" in out:
+    for launcher, a in out.get("app", {}).items():
         print(
-            f"app in Chromium: server up {out['app_server_up_s']} s, page ready "
-            f"{out['app_page_ready_s']} s, page ready -> first answer "
-            f"{out['app_first_answer_s']} s, "
-            f"second answer {out['app_second_answer_s']} s  (load {out['app_load_avg']})"
+            f"app in Chromium ({launcher}): server up {a['app_server_up_s']} s, page ready "
+            f"{a['app_page_ready_s']} s, page ready -> first answer "
+            f"{a['app_first_answer_s']} s, "
+            f"second answer {a['app_second_answer_s']} s  (load {a['app_load_avg']})"
         )
-    elif "app_skipped" in out:
+    if "app_skipped" in out:
         print(f"app: skipped ({out['app_skipped']})")
     print(f"load average at the end: {out['load_avg_end']}")
     return 0

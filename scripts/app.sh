@@ -6,5 +6,5 @@ bash scripts/setup.sh
 export HF_HUB_OFFLINE=1
 .venv/bin/dossier ingest "${DOSSIER_SAMPLE_DIR:-data/articles}"
 .venv/bin/dossier status
-exec .venv/bin/streamlit run ui/app.py --server.address 127.0.0.1 \
+exec .venv/bin/python -m ui.serve --server.address 127.0.0.1 \
   --server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false

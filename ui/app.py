@@ -1,4 +1,4 @@
-"""Dossier's Streamlit app: ``streamlit run ui/app.py``.
+"""Dossier's Streamlit app: ``python -m ui.serve`` (or ``streamlit run ui/app.py``).
 
 One module per page (chat, briefing, library, evals); the embedder, the index and the generator
 are built once per process (``ui.state``) and shared; each browser session keeps its own

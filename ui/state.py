@@ -48,9 +48,26 @@ def _dossier(key: str) -> Dossier:
     return d
 
 
+# Dossiers built before the first visit (``start``), by settings key.
+_started: dict[str, Dossier] = {}
+
+
+def start() -> Dossier:
+    """Build the process's Dossier now and load what answering needs in the background: the
+    app's launcher (``ui.serve``) calls it before the server takes its first request."""
+    key = settings_key()
+    if key not in _started:
+        settings = Settings()
+        d = Dossier(settings, embedder=make_embedder(settings.index.embedder))
+        threading.Thread(target=d.warm_up, daemon=True, name="dossier-warmup").start()
+        _started[key] = d
+    return _started[key]
+
+
 def dossier() -> Dossier:
     """The process's Dossier for the settings now in the environment."""
-    return _dossier(settings_key())
+    key = settings_key()
+    return _started.get(key) or _dossier(key)
 
 
 def sample_dir() -> Path:
