@@ -180,3 +180,20 @@ def test_fingerprint_ignores_mtime_only() -> None:
     state = {"sha256": "a", "title": "T", "mtime_ns": 1}
     assert fingerprint(state) == fingerprint({**state, "mtime_ns": 2})
     assert fingerprint(state) != fingerprint({**state, "title": "U"})
+
+
+def test_filter_masks_are_remembered_per_table(tmp_path: Path, sample_copy: Path) -> None:
+    d = _dossier(tmp_path / "data")
+    d.ingest(sample_copy)
+    index = d.retriever().bm25
+    name = sorted(p.name for p in sample_copy.glob("*.txt"))[0]
+    only = Filters(files=(name,))
+    first = index.search("Putin visit", 5, only)
+    assert first and all(index.table().metas[r]["file"] == name for r, _ in first)
+    assert index._masks_of is index.table() and only in index._masks
+    assert index.search("Putin visit", 5, only) == first
+    (sample_copy / "zz.txt").write_text("Putin visit news\n\nPutin will visit the city soon.\n")
+    d.ingest(sample_copy)
+    again = index.search("Putin visit", 5, only)
+    assert index._masks_of is index.table(), "a new table, new masks"
+    assert again and all(index.table().metas[r]["file"] == name for r, _ in again)

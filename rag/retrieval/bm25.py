@@ -65,6 +65,8 @@ class Bm25Index:
         self._table: Bm25Table | None = None
         self._segments: dict[str, Segment] = {}
         self._lock = threading.Lock()
+        self._masks: dict[Filters, np.ndarray] = {}  # of the table ``_masks_of``
+        self._masks_of: Bm25Table | None = None
         self.stats = {"full_builds": 0, "catch_ups": 0, "compactions": 0, "loads": 0}
 
     def _current_generation(self) -> int:
@@ -188,6 +190,19 @@ class Bm25Index:
                     shutil.rmtree(old, ignore_errors=True)
 
     # ---- searching ---------------------------------------------------------------------------
+    def _mask(self, table: Bm25Table, filters: Filters) -> np.ndarray:
+        """The rows ``filters`` keep, remembered for the table's lifetime (the same filters are
+        asked again and again: a reader's scope, the UI's sidebar)."""
+        with self._lock:
+            got = self._masks.get(filters) if self._masks_of is table else None
+        if got is None:
+            got = table.mask(lambda m: matches(m, filters))
+            with self._lock:
+                if self._masks_of is not table or len(self._masks) >= 32:
+                    self._masks, self._masks_of = {}, table
+                self._masks[filters] = got
+        return got
+
     def search(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
         """(row in the table, score) best first."""
         table = self.table()
@@ -195,7 +210,7 @@ class Bm25Index:
             return []
         mask = None
         if not filters.empty:
-            mask = table.mask(lambda m: matches(m, filters))
+            mask = self._mask(table, filters)
             if not mask.any():
                 return []
         terms = tokenize([query])[0]
