@@ -48,12 +48,19 @@ PROBES: dict[str, re.Pattern[str]] = {
         r"JUST WATCHED|MUST WATCH|Replay More Videos|Video Ad Feedback|\d:\d\d\s*[-–—]\s*Source:"
     ),
     "read more": re.compile(r"^[\W_]*read more[\W_]*$", _I),
+    # the call to sign up and the newsletter within a few words of each other: body prose that
+    # mentions subscribing and, sentences later, newsletters is not a promo
     "newsletter promo": re.compile(
-        r"^(?=.*\bnewsletters?\b)(?=.*\b(?:sign up|subscribe|inbox)\b)", _I
+        r"\b(?:sign up|subscribe)\b.{0,60}\bnewsletters?\b"
+        r"|\bnewsletters?\b.{0,60}\b(?:sign up|subscribe|inbox)\b",
+        _I,
     ),
     "hide caption": re.compile(r"\b(?:hide|show) caption\b", _I),
     "photo credit": re.compile(
-        r"getty images|/(?:AP|Reuters|AFP|EPA)\)?$|\((?:AP )?photo\b|\bphoto:|\bcredit:", _I
+        # "credit:" / "photo:" naming someone ("the credit: $1,800" in a tax story does not)
+        r"getty images|/(?:AP|Reuters|AFP|EPA)\)?$|\((?:AP )?photo\b"
+        r"|\b(?:photo|credit):\s?(?-i:[A-Z])",
+        _I,
     ),
     "share/follow": re.compile(
         r"^(?:follow|share|connect with|like us|join us)\b"

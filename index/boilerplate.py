@@ -284,6 +284,7 @@ _PHOTO_CREDIT = re.compile(
     r"\((?:[A-Z]+ )?(?i:photo|image|picture|credit|courtesy|file photo|illustration)s?\b"
     r"[^()]{0,120}\)$"
     r"|\b(?i:(?:photo |image )?credit\s*:|courtesy of)\s*[^!?\"“”]{1,80}[^.!?\"“”\s]$"
+    r"|\b(?i:(?:photo |image )?credit)\s*:\s*[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,5}\.$"
     rf"|{_CREDIT}(?:/FILE)?\)?$|^{_CREDIT}\s+[A-Z]|[.!?]\s+{_AGENCY_TAIL}$",
 )
 _LEAD = re.compile(r"^[►▶»➤•*\s]+")
@@ -309,7 +310,8 @@ _PROMO_NOUN = re.compile(
     _I,
 )
 _PROMO_CTA = re.compile(
-    r"(?:^|[.!?:►▶•|(][\"'”’]?\s*|\b(?:you can|please|just|also)\s+|,\s*(?=sign up|subscribe))"
+    r"(?:^|[.!?:►▶•|(][\"'”’]?\s*|\b(?:you can|please|just|also)\s+"
+    r"|,\s*(?=sign up|subscribe)|\bor\s+(?=sign up for (?:[\w']+ ){0,4}(?:newsletter|e-?mail)))"
     r"(?:sign up|subscribe|get|join"
     r"|click|tap|download|register|listen|follow|try|become|support|receive|want|don'?t miss"
     r"|never miss|enjoying|would you like)\b",

@@ -51,6 +51,7 @@ from rag.records import (
 )
 from rag.retrieval.features import FEATURES as FUSION_FEATURES
 from rag.retrieval.fusion import write_weights as write_fusion_weights
+from rag.answer import refusal as answer_refusal
 from rag.service import Dossier
 
 __all__ = [
@@ -93,6 +94,7 @@ __all__ = [
     "TopicSupport",
     "UsageError",
     "Verifier",
+    "answer_refusal",
     "briefing_markdown",
     "briefing_pdf",
     "build_embedder",

@@ -49,6 +49,15 @@ class AnswerSettings(BaseModel):
     min_support: float = Field(
         default=0.5, ge=0, le=1, description="Verifier score below which a claim is flagged."
     )
+    refusal_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Offline answers: the fitted refusal model's probability that the best "
+        "sentence answers the question, below which it is refused. None: the threshold "
+        "calibrated on held-aside questions by evals/fit_answerer.py "
+        "(rag/answer/data/refusal.json).",
+    )
 
 
 class LLMSettings(BaseModel):

@@ -53,6 +53,14 @@ def test_probe_families() -> None:
     assert families(["A man wades. Jane Roe/Getty Images"]) == {"photo credit"}
     assert families(["Follow her on Twitter @janeroe"]) == {"share/follow"}
     assert families([PROSE, "Read more of the story in the archive."]) == set()
+    # body text that mentions newsletters or a tax credit is not a promo or a photo credit
+    body = [
+        "Users may subscribe to their favourite accounts for content beyond the usual posts. "
+        "This could be anything from newsletters to videos.",
+        "These payments will amount to half of the credit: $1,800 for younger children.",
+    ]
+    assert families(body) == set()
+    assert families(["A reactor near Oxford. Credit: EUROfusion."]) == {"photo credit"}
 
 
 def doc(doc_id: str, text: str) -> Doc:
