@@ -35,6 +35,7 @@ from rag.answer.drafts import OnText
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.llm_draft import LLMGenerator, LLMRewriter
 from rag.answer.pipeline import AnswerPipeline
+from rag.answer.refusal import refusal_model
 from rag.answer.verify import Verifier
 from rag.brief import suggest
 from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
@@ -265,6 +266,7 @@ class Dossier:
             self.query_embedder,
             self.settings.answer.max_sentences,
             article=lambda file: self.store().article(file),
+            refusal=refusal_model(self.settings.answer.refusal_threshold),
         )
         verifier = Verifier(self.query_embedder, self.settings.answer.min_support)
         chat = self.llm

@@ -21,6 +21,7 @@ from rag.answer import analysis
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
 from rag.answer.question import QuestionInfo, analyse, has_kind, split_parts, values
+from rag.answer.refusal import RefusalModel, features
 from rag.answer.short import Evidence, ShortAnswer, short_answer
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS
@@ -72,11 +73,13 @@ class ExtractiveGenerator:
         max_sentences: int = 3,
         refuse_below: float = 0.40,
         article: ArticleLookup | None = None,
+        refusal: RefusalModel | None = None,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.refuse_below = refuse_below
         self.article = article  # the stored text and metadata of an article, for metadata questions
+        self.refusal = refusal  # the fitted refusal (None: only the similarity floor refuses)
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -121,6 +124,7 @@ class ExtractiveGenerator:
         chosen: list[Candidate] = []
         disagreements: list[Disagreement] = []
         shorts: list[ShortAnswer] = []
+        part_features: list[dict[str, float]] = []
         for part in parts:
             info, cands = self.score(part, passages)
             parsed = analysis.analyse(part, self.embedder)
@@ -135,20 +139,43 @@ class ExtractiveGenerator:
                 continue  # this part is not answered by the articles
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
             found, sides = self._disagreements(info, cands)
-            disagreements.extend(found)
-            for c in [*picked, *sides]:
-                if all((c.file, c.start) != (o.file, o.start) for o in chosen):
-                    chosen.append(c)
             strong = [c for c in cands if c.score >= picked[0].score * 0.85]
             short = short_answer(
                 parsed,
                 [Evidence(c.text, c.file) for c in picked],
                 [Evidence(c.text, c.file) for c in strong],
             )
+            best = cands[0]
+            # Whether an answer of the wanted type was found: for entity types only (a focus noun
+            # is often paraphrased: "effort" asked, "counteroffensive" written).
+            wants = bool(parsed.labels or parsed.name)
+            feats = features(
+                parsed,
+                best.text,
+                best.file,
+                best.score,
+                best.similarity,
+                best.overlap,
+                passages,
+                short is not None if wants else None,
+            )
+            part_features.append(feats)
+            # Fitted on single questions (the gold sets' unanswerables are all single): the
+            # parts of a two-part question are not refused by it.
+            if (
+                self.refusal is not None
+                and len(parts) == 1
+                and self.refusal.probability(feats) < self.refusal.threshold
+            ):
+                continue  # the best sentence misses what the question is about: a near miss
+            disagreements.extend(found)
+            for c in [*picked, *sides]:
+                if all((c.file, c.start) != (o.file, o.start) for o in chosen):
+                    chosen.append(c)
             if short is not None:
                 shorts.append(short)
         if not chosen:
-            return Draft(claims=[], refused=True)
+            return Draft(claims=[], refused=True, features=part_features)
         claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]
         if on_text:
             for claim in claims:
@@ -158,6 +185,7 @@ class ExtractiveGenerator:
             disagreements=disagreements,
             short_answer="; ".join(s.text for s in shorts) or None,
             corroboration=max((s.corroboration for s in shorts), default=0),
+            features=part_features,
         )
 
     def _from_metadata(

@@ -1,0 +1,62 @@
+"""The calibrated refusal (rag.answer.refusal) and its fitting (evals/fit_answerer.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from evals.fit_answerer import calibrate
+from rag.answer.analysis import analyse
+from rag.answer.refusal import FEATURES, MODEL_FILE, RefusalModel, features, load_model
+from rag.records import Passage
+
+ARTICLE = (
+    "Calling each other comrades, the two leaders toasted their friendship after Putin showed "
+    "Kim around the space launch facility and they held talks alongside their defense ministers."
+)
+
+
+def _passage(text: str, file: str = "a.txt") -> Passage:
+    return Passage("a:0", file, 0, len(text), text, 1.0, "Kim meets Putin")
+
+
+def test_an_entity_the_evidence_never_names_lowers_the_coverage() -> None:
+    hit = analyse("Where did Putin show Kim around a space launch facility?")
+    miss = analyse("Who is the president of South Korea?")
+    p = [_passage(ARTICLE)]
+    f_hit = features(hit, ARTICLE, "a.txt", 0.6, 0.6, 0.8, p, True)
+    f_miss = features(miss, ARTICLE, "a.txt", 0.6, 0.6, 0.3, p, True)
+    assert f_hit["entities_in_sentence"] == 1.0
+    assert f_miss["entities_in_sentence"] == 0.0
+    assert f_miss["unseen"] > f_hit["unseen"]
+    assert set(f_hit) == set(FEATURES)
+
+
+def test_typed_answer_feature_is_one_for_untyped_questions() -> None:
+    info = analyse("Why did the leaders toast?")
+    got = features(info, ARTICLE, "a.txt", 0.5, 0.5, 0.5, [_passage(ARTICLE)], None)
+    assert got["typed_answer"] == 1.0
+
+
+def test_model_probability_follows_its_weights() -> None:
+    model = RefusalModel({"overlap": 4.0}, -2.0, 0.5)
+    assert model.probability({"overlap": 1.0}) > 0.5 > model.probability({"overlap": 0.0})
+
+
+def test_calibrated_threshold_keeps_the_asked_share_of_answerable() -> None:
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1, 0.65])
+    y = np.array([1, 1, 1, 1, 0, 0, 0])
+    t = calibrate(p, y, 1.0)
+    assert np.all(p[y == 1] >= t) and t > 0.59
+    assert calibrate(p, y, 0.75) > 0.6  # one answerable in four may be refused
+
+
+def test_the_committed_model_is_complete_and_calibrated() -> None:
+    model = load_model()
+    assert model is not None, f"{MODEL_FILE} missing: run python -m evals.fit_answerer"
+    assert set(model.weights) == set(FEATURES)
+    data = json.loads(Path(MODEL_FILE).read_text(encoding="utf-8"))
+    assert 0.0 < model.threshold < 1.0
+    assert data["held_aside"]["held_aside_right_kept"] >= 0.9
