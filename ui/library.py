@@ -1,7 +1,8 @@
 """Library: the indexed articles; correct an article's title, outlet, date and byline, include or
-exclude it from chat and briefings; upload files, re-index the folders actually ingested, keep
-them watched, delete an article (after confirming) — each with the ingest report (what was
-skipped, and why)."""
+exclude it from chat and briefings; see the lines cleaning removed from an article, with the rule
+that removed each, and restore one (kept beside the index, re-indexed at once); upload files,
+re-index the folders actually ingested, keep them watched, delete an article (after confirming)
+— each with the ingest report (what was skipped, and why)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from typing import Any
 
 import streamlit as st
 
-from rag import SUPPORTED_SUFFIXES, CorrectionError, Dossier, IndexMissingError, iter_files
+from rag import (
+    SUPPORTED_SUFFIXES,
+    CorrectionError,
+    Dossier,
+    IndexMissingError,
+    RestoreError,
+    UsageError,
+    iter_files,
+)
 from ui import state, watching
 from ui.components import md_escape, run_ingest, show_error, show_report
 from ui.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, save_upload
@@ -216,6 +225,54 @@ def correct_section(d: Dossier, status: dict[str, Any]) -> None:
     st.rerun()
 
 
+def cleaning_section(d: Dossier, status: dict[str, Any]) -> None:
+    """One article's lines that cleaning removed, each with its rule and a Restore button; the
+    lines restored already, each with a button to let cleaning remove it again."""
+    st.subheader("Lines removed by cleaning")
+    files = [f["file"] for f in status["files"] if not f.get("duplicate_of")]
+    titles = {f["file"]: f.get("title") or f["file"] for f in status["files"]}
+    file = st.selectbox(
+        "Article to inspect",
+        files,
+        index=None,
+        key="clean_file",
+        format_func=lambda f: f"{titles[f]} ({f})",
+        placeholder="Choose one",
+    )
+    if file is None:
+        st.caption("Site chrome, promos and captions are cleaned out; a line put back stays.")
+        return
+    try:
+        removed, restored = d.removed_lines(file), d.restored_lines(file)
+    except UsageError as exc:
+        st.error(md_escape(str(exc)), icon=":material/error:")
+        return
+    if not removed and not restored:
+        st.caption("Cleaning removed nothing from this article.")
+    n = files.index(file)
+    for r in removed:
+        c1, c2 = st.columns([6, 1], vertical_alignment="center")
+        c1.markdown(f"`{r['line']}` · **{md_escape(r['rule'])}** · {md_escape(r['text'])}")
+        if c2.button("Restore", key=f"restore_{n}_{r['line']}", icon=":material/undo:"):
+            _put_back(d, file, titles[file], r["line"], undo=False)
+    for r in restored:
+        c1, c2 = st.columns([6, 1], vertical_alignment="center")
+        c1.markdown(f"`{r['line']}` · **restored by you** · {md_escape(r['text'])}")
+        if c2.button("Remove again", key=f"unrestore_{n}_{r['line']}"):
+            _put_back(d, file, titles[file], r["line"], undo=True)
+
+
+def _put_back(d: Dossier, file: str, title: str, line: int, undo: bool) -> None:
+    try:
+        d.restore(file, [line], undo=undo)
+    except (RestoreError, UsageError) as exc:
+        st.error(md_escape(str(exc)), icon=":material/error:")
+        return
+    what = "will be removed again" if undo else "restored"
+    _remember(None, [f"Line {line} of {title} {what}; the article was re-indexed."])
+    st.rerun()
+
+
 def upload_section(d: Dossier) -> None:
     st.subheader("Add articles")
     kinds = [s.lstrip(".") for s in SUPPORTED_SUFFIXES]
@@ -376,6 +433,7 @@ def render() -> None:
     if status and status.get("articles"):
         show_articles(d, status)
         correct_section(d, status)
+        cleaning_section(d, status)
     elif status is None or not status.get("error"):
         offer_sample_corpus(d)
     st.divider()
