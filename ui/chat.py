@@ -56,13 +56,22 @@ def turns() -> list[Turn]:
 
 
 def answer_html(prefix: str, answer: Answer) -> str:
-    """The answer's sentences, each followed by links to its passages; ⚠ on unsupported ones.
-    One HTML block: model output is escaped and never read as Markdown."""
+    """The short answer first (with how many articles state it), then the answer's sentences —
+    quoted when there is a short answer — each followed by links to its passages; ⚠ on
+    unsupported ones. One HTML block: model output is escaped and never read as Markdown."""
     parts = []
     for claim in answer.claims:
         flag = "" if claim.supported else " ⚠"
-        parts.append(f"{html_text(claim.text)} {links(prefix, claim.citations)}{flag}".strip())
-    return '<div class="dz-answer">' + " ".join(parts) + "</div>"
+        text = f"“{claim.text}”" if answer.short_answer else claim.text
+        parts.append(f"{html_text(text)} {links(prefix, claim.citations)}{flag}".strip())
+    body = '<div class="dz-answer">' + " ".join(parts) + "</div>"
+    if not answer.short_answer:
+        return body
+    n = answer.corroboration
+    also = f' <span class="dz-corroboration">({n} articles)</span>' if n > 1 else ""
+    short = f"<strong>{html_text(answer.short_answer)}</strong>"
+    head = f'<div class="dz-short-answer">{short}{also}</div>'
+    return head + body
 
 
 def _passage_context(p: Passage) -> Context:
