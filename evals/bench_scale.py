@@ -13,8 +13,10 @@ chunking, Chroma, BM25 — is the real ingest path.
 It prints: the build time; hybrid (and vector-only, BM25-only) retrieval p50/p95 over ``--queries``
 article titles with the BM25 index warm; RSS while answering; an incremental ingest of 10 new
 articles (the folder's unchanged files included) and the first query after it (BM25 catching up);
-and the index's size on disk. The work dir is kept (default: a temp folder) so a re-run with the
-same ``--work-dir`` reuses the built index. The load average is printed beside each figure.
+the index's size on disk; and the memory of a new process that opens the built index and answers
+(step by step: index open, BM25 loaded, searches, answers). The work dir is kept (default: a temp
+folder) so a re-run with the same ``--work-dir`` reuses the built index. The load average is
+printed beside each figure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -117,6 +120,40 @@ def latency(d: Dossier, queries: list[str], mode: str) -> dict[str, Any]:
     return {"p50_ms": round(pct(ms, 0.5), 1), "p95_ms": round(pct(ms, 0.95), 1), "load_avg": la}
 
 
+def fresh_process(data: Path, queries: list[str]) -> dict[str, Any]:
+    """RSS of a new process that opens the built index and answers (as an app started on it
+    does), step by step: nothing in it is left over from building the index."""
+    la = load_avg()
+    proc = subprocess.run(
+        [sys.executable, "-m", "evals.bench_scale", "--answer-only", str(data), *queries[:20]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "load_avg": la}
+
+
+def answer_only(data: Path, queries: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"start_mb": round(rss_mb(), 1)}
+    d = Dossier(
+        Settings(data_dir=data, index=IndexSettings(embedder="fake:384")), FakeEmbedder(384)
+    )
+    d.store()
+    out["index_open_mb"] = round(rss_mb(), 1)
+    t0 = time.perf_counter()
+    d.search(queries[0], k=10, mode="bm25")
+    out["bm25_load_s"] = round(time.perf_counter() - t0, 2)
+    out["bm25_mb"] = round(rss_mb(), 1)
+    for q in queries:
+        d.search(q, k=10)
+    out["hybrid_searches_mb"] = round(rss_mb(), 1)
+    for q in queries[:5]:
+        d.ask(q)
+    out["answering_mb"] = round(rss_mb(), 1)
+    out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
 def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
     rows = bbc_rows()
     folder, data = work / "articles", work / "data"
@@ -194,6 +231,7 @@ def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
     shutil.rmtree(new)
     d.ingest(folder)  # back to the built index, for a re-run
     out["disk_mb"] = {"index": round(disk_mb(data), 1), "articles": round(disk_mb(folder), 1)}
+    out["fresh_process_rss"] = fresh_process(data, queries)
     out["load_avg_end"] = load_avg()
     return out
 
@@ -204,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--work-dir", default=None, help="kept and reused (default: a temp folder)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--answer-only", default=None, help=argparse.SUPPRESS)
+    p.add_argument("queries", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.answer_only:
+        print(json.dumps(answer_only(Path(args.answer_only), args.queries)))
+        return 0
     if args.work_dir:
         out = run(args.chunks, args.queries, Path(args.work_dir))
     else:

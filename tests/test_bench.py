@@ -64,3 +64,7 @@ def test_scale_bench_runs_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pytest.M
     assert out["incremental"]["chunks_embedded"] > 0
     assert set(out["retrieval"]) == {"hybrid", "vector", "bm25"}
     assert out["disk_mb"]["index"] > 0
+    assert out["incremental"]["bm25"]["full_builds"] == 0, "BM25 catches up, it is not rebuilt"
+    assert out["incremental"]["bm25"]["catch_ups"] == 1
+    fresh = out["fresh_process_rss"]
+    assert fresh["answering_mb"] >= fresh["index_open_mb"] > 0
