@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 Metadata = dict[str, str | int | float | bool]
+PAGE = 5000  # records per read: well under SQLite's 32,766 query variables
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,36 @@ class StoreReads:
     chunks: Any
     articles: Any
 
-    def article_states(self) -> dict[str, Metadata]:
-        got = self.articles.get(include=["metadatas"])
-        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
+    def article_states(self, page: int = PAGE) -> dict[str, Metadata]:
+        """Every article record's metadata, read in pages (one read of tens of thousands of
+        records passes SQLite's limit on query variables)."""
+        out: dict[str, Metadata] = {}
+        offset = 0
+        while True:
+            got = self.articles.get(include=["metadatas"], limit=page, offset=offset)
+            out.update(
+                (i, dict(m or {})) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
+            )
+            if len(got["ids"]) < page:
+                return out
+            offset += page
 
-    def article_ids(self, among: Iterable[str] | None = None) -> set[str]:
-        """The files with an article record (of ``among``, when given)."""
-        wanted = None if among is None else sorted(set(among))
-        if wanted == []:
-            return set()
-        return set(self.articles.get(ids=wanted, include=[])["ids"])
+    def article_ids(self, among: Iterable[str] | None = None, page: int = PAGE) -> set[str]:
+        """The files with an article record (of ``among``, when given), asked in pages."""
+        if among is None:
+            out: set[str] = set()
+            offset = 0
+            while True:
+                ids = self.articles.get(include=[], limit=page, offset=offset)["ids"]
+                out.update(ids)
+                if len(ids) < page:
+                    return out
+                offset += page
+        wanted = sorted(set(among))
+        found: set[str] = set()
+        for i in range(0, len(wanted), page):
+            found.update(self.articles.get(ids=wanted[i : i + page], include=[])["ids"])
+        return found
 
     def article(self, file: str) -> tuple[str, Metadata] | None:
         got = self.articles.get(ids=[file], include=["documents", "metadatas"])
