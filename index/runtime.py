@@ -1,13 +1,19 @@
-"""Loading heavy libraries only as far as Dossier needs them.
+"""Loading heavy libraries only as far as Dossier needs them, and handing back memory.
 
 spaCy's machine-learning layer (thinc) imports torch whenever torch is installed, though the bundled
 ``en_core_web_sm`` pipeline never runs on it: measured here, that import is 4.3 s of a cold start
 and ~150 MB of memory. :func:`import_spacy` imports spaCy with torch hidden from it — unless torch
 is loaded already (the torch embedder), when hiding it would change nothing.
+
+:func:`release_memory` asks glibc to return freed heap memory to the system after a big job (a
+full BM25 build, an ingest): the job's many short-lived objects leave the heap fragmented, and
+measured at 20k chunks the process's memory after a BM25 build fell from 465 to 220 MB.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib
 import sys
 import threading
@@ -26,3 +32,18 @@ def import_spacy() -> None:
         finally:
             if sys.modules.get("torch", 0) is None:
                 del sys.modules["torch"]
+
+
+def release_memory() -> bool:
+    """Return freed heap memory to the system (glibc's ``malloc_trim``); False where the C
+    library has no such call."""
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is None:
+        return False
+    trim(0)
+    return True

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from index.runtime import release_memory
 from index.store import Store
 from rag.records import Filters
 from rag.retrieval import bm25_disk
@@ -123,8 +124,10 @@ class Bm25Index:
         self.stats["full_builds"] += 1
         fingerprints = {f: fingerprint(s) for f, s in self.store.article_states().items()}
         seg = build_segment(bm25_disk.segment_name(), self.store.iter_chunks())
-        table = Bm25Table(gen, [seg] if seg.rows else [], None, fingerprints)
-        return self._save(table, fresh=True)
+        table = self._save(Bm25Table(gen, [seg] if seg.rows else [], None, fingerprints), True)
+        del seg
+        release_memory()  # the build's short-lived objects (hundreds of MB at 100k chunks)
+        return table
 
     def _catch_up(self, table: Bm25Table, gen: int) -> Bm25Table | None:
         """``table`` brought to ``gen`` by applying what changed; None when so much changed
@@ -148,8 +151,9 @@ class Bm25Index:
         if len(caught.segments) > MAX_SEGMENTS or caught.dead > MAX_DEAD_SHARE * max(
             len(caught.ids), 1
         ):
-            caught = self._compact(caught)
-            return self._save(caught, fresh=True)
+            caught = self._save(self._compact(caught), fresh=True)
+            release_memory()
+            return caught
         return self._save(caught, fresh=False)
 
     def _compact(self, table: Bm25Table) -> Bm25Table:
