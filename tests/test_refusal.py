@@ -9,7 +9,14 @@ import numpy as np
 
 from evals.fit_answerer import calibrate
 from rag.answer.analysis import analyse
-from rag.answer.refusal import FEATURES, MODEL_FILE, RefusalModel, features, load_model
+from rag.answer.refusal import (
+    FEATURES,
+    MODEL_FILE,
+    RefusalModel,
+    features,
+    load_model,
+    typed_answer,
+)
 from rag.records import Passage
 
 ARTICLE = (
@@ -26,18 +33,30 @@ def test_an_entity_the_evidence_never_names_lowers_the_coverage() -> None:
     hit = analyse("Where did Putin show Kim around a space launch facility?")
     miss = analyse("Who is the president of South Korea?")
     p = [_passage(ARTICLE)]
-    f_hit = features(hit, ARTICLE, "a.txt", 0.6, 0.6, 0.8, p, True)
-    f_miss = features(miss, ARTICLE, "a.txt", 0.6, 0.6, 0.3, p, True)
+    f_hit = features(hit, ARTICLE, "a.txt", 0.6, 0.6, 0.8, p)
+    f_miss = features(miss, ARTICLE, "a.txt", 0.6, 0.6, 0.3, p)
     assert f_hit["entities_in_sentence"] == 1.0
     assert f_miss["entities_in_sentence"] == 0.0
     assert f_miss["unseen"] > f_hit["unseen"]
     assert set(f_hit) == set(FEATURES)
 
 
-def test_typed_answer_feature_is_one_for_untyped_questions() -> None:
-    info = analyse("Why did the leaders toast?")
-    got = features(info, ARTICLE, "a.txt", 0.5, 0.5, 0.5, [_passage(ARTICLE)], None)
-    assert got["typed_answer"] == 1.0
+def test_north_korea_does_not_cover_south_korea() -> None:
+    info = analyse("Who is the president of South Korea?")
+    text = "The president of North Korea met Putin."
+    got = features(info, text, "a.txt", 0.5, 0.5, 0.5, [_passage(text)])
+    assert got["entities_in_sentence"] == 0.0 and got["entities_in_article"] == 0.0
+
+
+def test_words_of_the_question_in_the_article_count() -> None:
+    info = analyse("How many shells did Russia buy from Pyongyang?")
+    sentence = "Russia bought shells."
+    other = _passage("Pyongyang sold them to Russia.", "a.txt")
+    far = _passage("Pyongyang sold them to Russia.", "b.txt")
+    near = features(info, sentence, "a.txt", 0.5, 0.5, 0.5, [other])
+    alone = features(info, sentence, "a.txt", 0.5, 0.5, 0.5, [far])
+    assert near["entities_in_article"] > alone["entities_in_article"]
+    assert near["terms_in_article"] > alone["terms_in_article"]
 
 
 def test_model_probability_follows_its_weights() -> None:
@@ -60,3 +79,13 @@ def test_the_committed_model_is_complete_and_calibrated() -> None:
     data = json.loads(Path(MODEL_FILE).read_text(encoding="utf-8"))
     assert 0.0 < model.threshold < 1.0
     assert data["held_aside"]["held_aside_right_kept"] >= 0.9
+
+
+def test_typed_answer_by_family_of_labels() -> None:
+    seconds = analyse("After how many seconds do callers hang up?")
+    assert typed_answer(seconds, "Callers hang up after 55 seconds of music.") == 1.0
+    assert typed_answer(seconds, "Callers hang up when the music plays.") == 0.0
+    who = analyse("Who met Putin?")
+    assert typed_answer(who, "Putin met the press.") == 0.0, "only the question's own name"
+    assert typed_answer(who, "Putin met Kim Jong Un.") == 1.0
+    assert typed_answer(analyse("Why did Putin go?"), "He went.") == 1.0

@@ -146,9 +146,6 @@ class ExtractiveGenerator:
                 [Evidence(c.text, c.file) for c in strong],
             )
             best = cands[0]
-            # Whether an answer of the wanted type was found: for entity types only (a focus noun
-            # is often paraphrased: "effort" asked, "counteroffensive" written).
-            wants = bool(parsed.labels or parsed.name)
             feats = features(
                 parsed,
                 best.text,
@@ -157,7 +154,6 @@ class ExtractiveGenerator:
                 best.similarity,
                 best.overlap,
                 passages,
-                short is not None if wants else None,
             )
             part_features.append(feats)
             # Fitted on single questions (the gold sets' unanswerables are all single): the
