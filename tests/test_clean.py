@@ -321,7 +321,7 @@ def body(*lines: str) -> str:
         ("A penguin colony near the peninsula. Credit: Dr. Jane Roe", "photo-credit"),
         ("The reactor near the river produced a record. Credit: Example Fusion.", "photo-credit"),
         (
-            "To read more editorials, go to the Opinion page or sign up for the Opinion newsletter.",
+            "To read more editorials, go to the Opinion page or sign up for the daily newsletter.",
             "promo",
         ),
         ("Ohio Gov. Mike DeWine SAUL LOEB/AFP/Getty Images", "photo-credit"),
