@@ -265,8 +265,11 @@ def cleaning_section(d: Dossier, status: dict[str, Any]) -> None:
 def _put_back(d: Dossier, file: str, title: str, line: int, undo: bool) -> None:
     try:
         d.restore(file, [line], undo=undo)
-    except (RestoreError, UsageError) as exc:
+    except RestoreError as exc:
         st.error(md_escape(str(exc)), icon=":material/error:")
+        return
+    except Exception as exc:  # another ingest running, the file gone: said; a bug: traced
+        show_error(exc)
         return
     what = "will be removed again" if undo else "restored"
     _remember(None, [f"Line {line} of {title} {what}; the article was re-indexed."])
