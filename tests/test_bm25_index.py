@@ -197,3 +197,13 @@ def test_filter_masks_are_remembered_per_table(tmp_path: Path, sample_copy: Path
     again = index.search("Putin visit", 5, only)
     assert index._masks_of is index.table(), "a new table, new masks"
     assert again and all(index.table().metas[r]["file"] == name for r, _ in again)
+
+
+def test_an_unwritable_cache_leaves_the_table_in_memory(tmp_path: Path, sample_copy: Path) -> None:
+    d = _dossier(tmp_path / "data")
+    d.ingest(sample_copy)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    index = Bm25Index(d.store(), blocker / "cache")
+    assert index.search("Putin visit", 3, Filters())
+    assert index.stats["full_builds"] == 1 and blocker.is_file()

@@ -90,8 +90,10 @@ class Bm25Index:
             if folder is None:
                 table = self._in_step(table, gen)
             else:
-                with bm25_disk.folder_lock(folder):
-                    table = self._in_step(self._newer_on_disk(folder, table), gen)
+                with bm25_disk.folder_lock(folder) as writable:
+                    if writable:
+                        table = self._newer_on_disk(folder, table)
+                    table = self._in_step(table, gen)
             self._table = table
             self._segments = {s.name: s for s in table.segments}
             return table

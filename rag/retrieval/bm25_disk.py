@@ -161,12 +161,18 @@ def read_table(
 
 
 @contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """One writer of ``folder`` at a time (across processes)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "w") as fh:
+def folder_lock(folder: Path) -> Iterator[bool]:
+    """One writer of ``folder`` at a time (across processes). Yields False when the folder
+    cannot be written (a read-only cache): the table then lives in memory only."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fh = open(folder / "lock", "w")  # noqa: SIM115  # held for the block below
+    except OSError:
+        yield False
+        return
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
