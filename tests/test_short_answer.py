@@ -151,3 +151,14 @@ def test_published_answer_is_the_date_with_the_first_line_cited() -> None:
     assert got is not None and got.value == "2023-09-14"
     assert got.quote == "Putin to visit North Korea"
     assert answer_from_metadata("author", text, {}) is None
+
+
+@pytest.mark.slow
+def test_a_focus_noun_is_typed_by_the_entity_beside_it(minilm: Embedder) -> None:
+    info = analyse("Which analyst at Dresdner commented on the results?", minilm)
+    sentence = (
+        '"The results were solid," said Hannes Wittig, telecoms analyst at Dresdner Kleinwort '
+        "Wasserstein."
+    )
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and got.text == "Hannes Wittig"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.answer.analysis import QuestionInfo
+from rag.answer.analysis import QuestionInfo, typed_by_passages
 from rag.answer.nlp import parse_many
 from rag.text.dates import find_dates
 from rag.text.terms import STOPWORDS
@@ -177,6 +177,9 @@ def short_answer(
     if not quoted or not (info.labels or info.name or info.focus_lemma):
         return None
     docs = parse_many([e.text for e in quoted])
+    # A focus noun the glossary could not type ("Which MSP…", "Which telecoms analyst…") is
+    # typed by the entities it stands beside in these sentences ("analyst Hannes Wittig").
+    info = typed_by_passages(info, docs)
     found = candidates(info, docs)
     if not found:
         return None
