@@ -285,7 +285,7 @@ def register(sub: Any) -> None:
         default=",".join(("hybrid", "vector", "bm25")),
         help="retrieval modes to compare (comma-separated): hybrid, vector, bm25, or a hybrid "
         "fusion variant (hybrid:rrf, hybrid:article, hybrid:title, hybrid:phrase, hybrid:time, "
-        "hybrid:signals, hybrid:learned); 'fusions' for all the variants side by side",
+        "hybrid:signals, hybrid:rm3, hybrid:learned); 'fusions' for all the variants side by side",
     )
     s.add_argument("-k", type=int, default=10, help="chunks retrieved per question (default 10)")
     s.add_argument(

@@ -2,14 +2,17 @@
 
     python evals/fit_fusion.py [--corpus-limit 1200] [--work-dir .dossier-evals/retr]
                                [--sets realtimeqa,sample,bbc] [--depth 40] [--out FILE]
+                               [--model pairwise|pointwise] [--records DIR]
 
 For every question of the **fit** halves (evals/halves.py) of the sets, the retriever's candidate
 articles are collected with their features (``Retriever.candidates`` — the very code that ranks
-at query time), labelled gold or not, and a logistic regression (scikit-learn, standardised
-features, the regularisation chosen by question-grouped cross-validation on the fit half) is
-fitted over them; its weights, folded back to raw feature units, are written with the feature
-list's hash. The validation halves are then ranked with the new weights and with article-level
-RRF and the metrics printed (they are measured properly by ``dossier eval``).
+at query time) and labelled gold or not. A logistic regression (scikit-learn) is fitted over
+them: by default pairwise — on the differences between a gold article's features and each other
+candidate's of the same question, a linear RankNet — or pointwise; features standardised, the
+regularisation chosen by question-grouped cross-validation on the fit half. Its weights, folded
+back to raw feature units, are written with the feature list's hash. The validation halves are
+then ranked with the new weights and with passage-level RRF (an article where its best passage
+ranks) and the metrics printed (they are measured properly by ``dossier eval``).
 
 The corpora and indexes are the eval's own (``dossier eval --work-dir``): RealTime QA's written
 from ../shared/bench (all gold articles plus the first others by doc id), the sample folder, the
@@ -19,6 +22,7 @@ BBC gold set's corpus. Deterministic: rerunning over the same indexes gives the 
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from collections.abc import Sequence
@@ -37,7 +41,7 @@ from evals.halves import select  # noqa: E402
 from rag import FUSION_FEATURES, Dossier, Settings, write_fusion_weights  # noqa: E402
 
 OUT = ROOT / "rag" / "retrieval" / "data" / "fusion.json"
-C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 
 
 def _err(*parts: Any) -> None:
@@ -78,6 +82,10 @@ def collect(
                     ).reshape(-1, len(FUSION_FEATURES)),
                     "y": np.array([c.file in gold for c in cands], dtype=int),
                     "rrf": np.array([c.score for c in cands], dtype=float),
+                    # today's fusion: an article ranks where its best passage's RRF puts it
+                    "passage_rrf": np.array(
+                        [max(h.rrf(60) for h in c.hits) for c in cands], dtype=float
+                    ),
                     "n_gold": len(gold),
                 }
             )
@@ -100,6 +108,10 @@ def metrics(records: Sequence[dict[str, Any]], scores: Sequence[np.ndarray]) -> 
     return {"hit@1": h1 / n, "hit@5": h5 / n, "hit@10": h10 / n, "mrr@10": mrr / n, "n": n}
 
 
+def _fmt(m: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.3f}" if k != "n" else f"n {v:.0f}" for k, v in m.items())
+
+
 def fit(records: Sequence[dict[str, Any]], c: float) -> tuple[np.ndarray, float]:
     """Logistic regression on standardised features; weights and bias in raw feature units."""
     from sklearn.linear_model import LogisticRegression
@@ -118,7 +130,34 @@ def fit(records: Sequence[dict[str, Any]], c: float) -> tuple[np.ndarray, float]
     return coef, bias
 
 
-def choose_c(records: Sequence[dict[str, Any]], folds: int = 5) -> float:
+def fit_pairwise(records: Sequence[dict[str, Any]], c: float) -> tuple[np.ndarray, float]:
+    """Logistic regression on differences gold − other within each question (RankNet's pairs,
+    linear): weights in raw feature units, no bias (a ranking needs none)."""
+    from sklearn.linear_model import LogisticRegression
+
+    diffs, labels, weights = [], [], []
+    for r in records:
+        gold, other = r["x"][r["y"] == 1], r["x"][r["y"] == 0]
+        if not len(gold) or not len(other):
+            continue
+        d = (gold[:, None, :] - other[None, :, :]).reshape(-1, r["x"].shape[1])
+        diffs += [d, -d]
+        labels += [np.ones(len(d)), np.zeros(len(d))]
+        weights += [np.full(2 * len(d), 1.0 / (2 * len(d)))]
+    x = np.vstack(diffs)
+    scale = x.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+    model.fit(
+        x / scale, np.concatenate(labels), sample_weight=np.concatenate(weights) * len(records)
+    )
+    return model.coef_[0] / scale, 0.0
+
+
+FITTERS = {"pairwise": fit_pairwise, "pointwise": fit}
+
+
+def choose_c(records: Sequence[dict[str, Any]], model: str, folds: int = 5) -> float:
     """The C with the best mean MRR@10 over question-grouped folds of the fit records."""
     best, best_c = -1.0, C_GRID[0]
     for c in C_GRID:
@@ -126,7 +165,7 @@ def choose_c(records: Sequence[dict[str, Any]], folds: int = 5) -> float:
         for f in range(folds):
             train = [r for i, r in enumerate(records) if i % folds != f]
             test = [r for i, r in enumerate(records) if i % folds == f]
-            coef, bias = fit(train, c)
+            coef, bias = FITTERS[model](train, c)
             total += metrics(test, [r["x"] @ coef + bias for r in test])["mrr@10"]
         _err(f"  C={c}: cross-validated MRR@10 {total / folds:.4f}")
         if total / folds > best + 1e-9:
@@ -140,17 +179,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--work-dir", default=".dossier-evals/retr")
     p.add_argument("--corpus-limit", type=int, default=1200)
     p.add_argument("--depth", type=int, default=40, help="candidates from each retriever")
+    p.add_argument("--model", choices=sorted(FITTERS), default="pairwise")
+    p.add_argument(
+        "--records",
+        help="a folder where each set's collected candidates are kept (<set>.pkl) and reused "
+        "on the next run: refit without re-querying",
+    )
     p.add_argument("--out", default=str(OUT))
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     records: list[dict[str, Any]] = []
     for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
-        records += collect(name, args.work_dir, args.corpus_limit, args.depth)
+        kept = Path(args.records) / f"{name}.pkl" if args.records else None
+        if kept is not None and kept.is_file():
+            with kept.open("rb") as fh:
+                records += pickle.load(fh)
+            continue
+        got = collect(name, args.work_dir, args.corpus_limit, args.depth)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with kept.open("wb") as fh:
+                pickle.dump(got, fh)
+        records += got
     fit_recs = [r for r in records if r["half"] == "fit"]
     val_recs = [r for r in records if r["half"] == "validation"]
     _err(f"{len(fit_recs)} fit questions, {len(val_recs)} validation questions")
-    c = choose_c(fit_recs)
-    coef, bias = fit(fit_recs, c)
+    c = choose_c(fit_recs, args.model)
+    coef, bias = FITTERS[args.model](fit_recs, c)
     info: dict[str, Any] = {
         "fitted_on": {
             s: sum(r["set"] == s for r in fit_recs)
@@ -159,13 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "corpus_limit": args.corpus_limit,
         "depth": args.depth,
         "C": c,
-        "model": "logistic regression, pointwise, balanced classes, questions weighted equally",
+        "model": f"logistic regression, {args.model}, questions weighted equally",
     }
     for s in dict.fromkeys(r["set"] for r in records):
         val = [r for r in val_recs if r["set"] == s]
         learned = metrics(val, [r["x"] @ coef + bias for r in val])
-        rrf = metrics(val, [r["rrf"] for r in val])
-        _err(f"{s} validation ({learned['n']} q): learned {learned}; article-RRF+signals {rrf}")
+        rrf = metrics(val, [r["passage_rrf"] for r in val])
+        _err(f"{s} validation: learned {_fmt(learned)}; passage RRF {_fmt(rrf)}")
         info[f"validation_{s}"] = {k: round(v, 4) for k, v in learned.items()}
     write_fusion_weights(Path(args.out), coef.tolist(), bias, info)
     _err(f"wrote {args.out} in {time.perf_counter() - t0:.0f}s")

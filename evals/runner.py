@@ -32,7 +32,8 @@ from rag import Answer, Verifier
 MODES = ("hybrid", "vector", "bm25")
 # Fusion variants of hybrid retrieval, compared side by side (``--modes``; rag/retrieval/hybrid.py).
 VARIANTS = tuple(
-    f"hybrid:{v}" for v in ("rrf", "article", "title", "phrase", "time", "signals", "learned")
+    f"hybrid:{v}"
+    for v in ("rrf", "article", "title", "phrase", "time", "signals", "rm3", "learned")
 )
 
 

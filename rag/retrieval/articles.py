@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.records import Filters
 from rag.retrieval.filters import matches
+from rag.retrieval.phrases import normalise
 from rag.text.terms import stemmer
 
 
@@ -75,13 +76,14 @@ class ArticleTable:
         return best
 
     def text(self, file: str, table: ChunkTable) -> str:
-        """The article's title and chunks, lower-cased (cached): what phrases are matched in."""
+        """The article's title and chunks as ``phrases.normalise`` words (cached): what
+        phrases are matched in."""
         got = self._texts.get(file)
         if got is None:
             i = self.index_of.get(file)
             title = self.titles[i] if i is not None else ""
             body = "\n".join(table.texts[r] for r in self.rows.get(file, ()))
-            got = f"{title}\n{body}".lower()
+            got = normalise(f"{title}\n{body}")
             if len(self._texts) > 20_000:
                 self._texts.clear()
             self._texts[file] = got

@@ -8,7 +8,8 @@ fitted for other features is refused (``FusionWeightsError``) rather than misrea
 The RRF variants are kept for comparison (``dossier eval --modes``): ``article`` ranks articles
 by RRF over each retriever's article ranks plus what their other passages add; ``title``,
 ``phrase`` and ``time`` add one more ranked list each (titles by BM25, articles by phrase match,
-articles by date fit) and ``signals`` adds all three.
+articles by date fit) and ``signals`` adds all three; ``rm3`` runs BM25 again with the query
+expanded by pseudo-relevance feedback (``rag.retrieval.prf``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ VARIANTS: dict[str, frozenset[str]] = {
     "phrase": frozenset({"phrase"}),
     "time": frozenset({"time"}),
     "signals": frozenset({"title", "phrase", "time"}),
+    "rm3": frozenset({"rm3"}),
 }
+# What the learned fusion's candidates and features are made with.
+LEARNED_SIGNALS = frozenset({"title", "phrase", "time"})
 OTHER_PASSAGES = 0.5  # in article RRF, what an article's other passages add (times their RRF)
 
 

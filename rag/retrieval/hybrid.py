@@ -15,7 +15,8 @@ Filters (dates, outlets, files) go to Chroma as a ``where`` clause and to BM25 a
   next articles' first).
 
 ``mode`` may name a fusion variant after the retriever (``hybrid:rrf``, ``hybrid:article``,
-``hybrid:title``, ``hybrid:phrase``, ``hybrid:time``, ``hybrid:signals``, ``hybrid:learned``):
+``hybrid:title``, ``hybrid:phrase``, ``hybrid:time``, ``hybrid:signals``, ``hybrid:rm3``,
+``hybrid:learned``):
 the eval compares them in one run.
 """
 
@@ -33,12 +34,21 @@ from rag.retrieval.articles import ArticleTable, build_articles, chunk_file
 from rag.retrieval.bm25 import Bm25Index
 from rag.retrieval.features import Candidate, Hit, QueryContext, compute_features
 from rag.retrieval.filters import chroma_where
-from rag.retrieval.fusion import VARIANTS, learned_scores, load_weights, rrf_scores
+from rag.retrieval.fusion import (
+    LEARNED_SIGNALS,
+    VARIANTS,
+    learned_scores,
+    load_weights,
+    rrf_scores,
+)
 from rag.retrieval.phrases import QuestionPhrases, question_phrases
+from rag.retrieval.prf import expand
 from rag.retrieval.timefit import TimeCue, time_cue
 
 FUSIONS = ("rrf", "learned", *VARIANTS)
-SECOND_PASSAGE_GAP = 2  # an article's next passage comes after this many more articles' first
+PRF_DOCS = 10  # BM25 passages the rm3 variant's expansion terms come from
+SECOND_PASSAGE_GAP = 4  # an article's next passage comes after this many more articles' first
+WHOLE_TEXT_CANDIDATES = 25  # candidates whose whole text is searched for the question's phrases
 
 
 class Retriever:
@@ -124,9 +134,7 @@ class Retriever:
         """The candidate articles of ``query``, features computed and scored by ``fusion``
         (a variant of ``FUSIONS`` other than ``rrf``), best first."""
         filters = filters or Filters()
-        signals = (
-            frozenset({"title", "phrase", "time"}) if fusion == "learned" else VARIANTS[fusion]
-        )
+        signals = LEARNED_SIGNALS if fusion == "learned" else VARIANTS[fusion]
         by_file: dict[str, Candidate] = {}
         by_cid: dict[str, Hit] = {}
 
@@ -143,6 +151,10 @@ class Retriever:
         for h in vec:
             add(h)
         bm = self._bm25_hits(query, n, filters)
+        if "rm3" in signals and bm:
+            top = bm[:PRF_DOCS]
+            expanded = expand(query, [h.text for h in top], [h.bm25_score or 0.0 for h in top])
+            bm = self._bm25_hits(expanded, n, filters)
         for h in bm:
             got = add(h)
             got.bm25_rank, got.bm25_score = h.bm25_rank, h.bm25_score
@@ -169,8 +181,11 @@ class Retriever:
             top_title=titles[0][1] if titles else None,
         )
         cands = list(by_file.values())
-        for c in cands:
-            c.features = compute_features(c, ctx, articles, table)
+        # The whole article is read for phrases only for the best candidates by passage RRF.
+        rrf = self.settings.rrf_k
+        cands.sort(key=lambda c: -max(h.rrf(rrf) for h in c.hits))
+        for i, c in enumerate(cands):
+            c.features = compute_features(c, ctx, articles, table, i < WHOLE_TEXT_CANDIDATES)
         if fusion == "learned":
             learned_scores(cands, load_weights())
         else:

@@ -73,22 +73,36 @@ def question_phrases(question: str) -> QuestionPhrases:
     return QuestionPhrases(tuple(dict.fromkeys(entities)), tuple(dict.fromkeys(phrases)))
 
 
+def normalise(text: str) -> str:
+    """Lower-cased words separated by single spaces, with a space at each end: phrases are
+    matched in this form by a plain substring search."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+_WORD = re.compile(r"\w+")
+
+
 @lru_cache(maxsize=8192)
-def _pattern(phrase: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in re.findall(r"\w+", phrase)]
-    return re.compile(r"\b" + r"\W+".join(words) + r"\b")
+def _normalised(phrase: str) -> str:
+    return normalise(phrase)
 
 
 def contains(text: str, phrase: str) -> bool:
-    """Does lower-cased ``text`` hold ``phrase`` as consecutive words (punctuation between
-    them allowed: "jackson, mississippi" matches "Jackson Mississippi")?"""
-    if not re.search(r"\w", phrase):
+    """Does ``text`` (in ``normalise``'s form, or any text) hold ``phrase`` as consecutive
+    words, whatever punctuation lies between them ("jackson, mississippi" matches "Jackson
+    Mississippi")?"""
+    p = _normalised(phrase)
+    if p == "  ":
         return False
-    return _pattern(phrase).search(text) is not None
+    if not (text.startswith(" ") and text.endswith(" ")):
+        text = normalise(text)
+    return p in text
 
 
 def fraction_found(text: str, phrases: tuple[str, ...]) -> float:
     """Share of ``phrases`` found in ``text`` (0 when there are none)."""
     if not phrases:
         return 0.0
+    if not (text.startswith(" ") and text.endswith(" ")):
+        text = normalise(text)
     return sum(contains(text, p) for p in phrases) / len(phrases)

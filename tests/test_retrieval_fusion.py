@@ -1,0 +1,275 @@
+"""News-aware retrieval: article table and titles, phrases, time fit, features, fusion, the hybrid
+retriever's variants, and the chunk's embedding input."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.ingest import embed_input
+from index.records import Article, Meta
+from index.settings import IndexSettings
+from rag.records import Filters
+from rag.retrieval.articles import build_articles
+from rag.retrieval.features import FEATURES, Candidate, Hit, QueryContext, compute_features
+from rag.retrieval.fusion import (
+    WEIGHTS_PATH,
+    FusionWeights,
+    FusionWeightsError,
+    feature_hash,
+    learned_scores,
+    read_weights,
+    rrf_scores,
+    write_weights,
+)
+from rag.retrieval.hybrid import FUSIONS
+from rag.retrieval.phrases import QuestionPhrases, contains, fraction_found, question_phrases
+from rag.retrieval.prf import expand, expansion_terms
+from rag.retrieval.timefit import DAY, TimeCue, date_fit, time_cue
+from rag.service import Dossier
+from tests.conftest import SAMPLE_DIR
+
+
+def ts(y: int, m: int, d: int) -> float:
+    return datetime(y, m, d, tzinfo=UTC).timestamp()
+
+
+class Table:
+    def __init__(self, rows: list[tuple[str, str, dict[str, Any]]], live: Any = None) -> None:
+        self.ids = [r[0] for r in rows]
+        self.texts = [r[1] for r in rows]
+        self.metas = [r[2] for r in rows]
+        if live is not None:
+            self.live = np.asarray(live, dtype=bool)
+
+
+def _table() -> Table:
+    a = {
+        "file": "a.md",
+        "title": "Jackson water crisis deepens",
+        "published_ts": int(ts(2022, 8, 30)),
+    }
+    b = {"file": "b.md", "title": "Mississippi river barges stuck", "published_ts": None}
+    return Table(
+        [
+            ("a.md#1", "Residents of Jackson, Mississippi lack water.", {**a, "n": 1}),
+            ("a.md#0", "The crisis began on Monday.", {**a, "n": 0}),
+            ("b.md#0", "Barges on the river in Jackson county.", {**b, "n": 0}),
+            ("b.md#1", "An old chunk replaced since.", {**b, "n": 1}),
+        ],
+        live=[True, True, True, False],
+    )
+
+
+# ---- articles and titles ------------------------------------------------------------------------
+def test_article_table_orders_rows_skips_dead_rows_and_searches_titles() -> None:
+    table = _table()
+    arts = build_articles(table)
+    assert arts.files == ["a.md", "b.md"]
+    assert arts.rows["a.md"] == [1, 0]  # chunk order, not row order
+    assert arts.rows["b.md"] == [2]  # the dead row is left out
+    assert math.isnan(arts.ts[1]) and arts.newest_ts == ts(2022, 8, 30)
+    assert [f for f, _ in arts.search_titles("water crisis", 5, Filters())] == ["a.md"]
+    assert arts.search_titles("water crisis", 5, Filters(files=("b.md",))) == []
+    text = arts.text("a.md", table)
+    assert text.startswith(" jackson water crisis ") and " the crisis began " in text
+
+
+def test_newest_in_scope_follows_filters() -> None:
+    arts = build_articles(_table())
+    assert arts.newest_in(Filters(files=("b.md",))) is None  # only an undated article
+    assert arts.newest_in(Filters(files=("a.md",))) == ts(2022, 8, 30)
+
+
+# ---- phrases ------------------------------------------------------------------------------------
+def test_phrases_match_consecutive_words_only() -> None:
+    assert contains("in jackson, mississippi, the taps", "jackson mississippi")
+    assert not contains("jackson said mississippi", "jackson mississippi")
+    assert not contains("jacksonville", "jackson")
+    assert fraction_found("patriot front members", ("patriot front", "pride event")) == 0.5
+    assert fraction_found("anything", ()) == 0.0
+
+
+def test_question_phrases_names_and_noun_phrases() -> None:
+    got = question_phrases("What caused the Jackson, Mississippi water crisis this week?")
+    assert "jackson" in got.entities
+    assert any("water crisis" in p for p in got.phrases)
+    assert not any(p.startswith(("what", "the ")) for p in got.phrases)
+    assert "this week" not in got.phrases  # times are the time signal's
+
+
+# ---- time ---------------------------------------------------------------------------------------
+def test_time_cues() -> None:
+    assert time_cue("Which automaker recalled cars this week?").kind == "recent"
+    assert time_cue("Which show was recently renewed?").kind == "recent"
+    assert time_cue("Who won the election?").kind == "none"
+    named = time_cue("What happened in July 2022?")
+    assert named.kind == "named" and named.start == ts(2022, 7, 1) and named.end == ts(2022, 8, 1)
+    day = time_cue("What did Biden say on June 18, 2022?")
+    assert day.kind == "named" and day.start == ts(2022, 6, 18)
+
+
+def test_date_fit_prefers_newest_and_named_and_keeps_undated_neutral() -> None:
+    recent = TimeCue("recent", days=7.0)
+    newest = ts(2022, 8, 30)
+    assert date_fit(recent, newest, newest) == pytest.approx(0.5)
+    assert date_fit(recent, newest - 3 * DAY, newest) > date_fit(recent, newest - 60 * DAY, newest)
+    assert date_fit(recent, None, newest) == 0.0
+    assert date_fit(recent, float("nan"), newest) == 0.0
+    assert date_fit(TimeCue(), newest, newest) == 0.0
+    july = time_cue("What happened in July 2022?")
+    assert date_fit(july, ts(2022, 7, 15), None) == 0.5
+    assert date_fit(july, ts(2022, 8, 5), None) == 0.5  # reported just after: within the slack
+    assert date_fit(july, ts(2021, 1, 5), None) < 0.0 < date_fit(july, ts(2022, 6, 25), None)
+
+
+# ---- features -----------------------------------------------------------------------------------
+def _ctx(**kw: Any) -> QueryContext:
+    base: dict[str, Any] = {
+        "phrases": QuestionPhrases(("jackson",), ("jackson", "jackson, mississippi")),
+        "cue": TimeCue("recent", days=7.0),
+        "newest": ts(2022, 8, 30),
+        "depth": 40,
+        "top_similarity": 0.8,
+        "top_bm25": 10.0,
+        "top_title": 4.0,
+    }
+    return QueryContext(**{**base, **kw})
+
+
+def test_features_from_all_passages_and_the_article() -> None:
+    table = _table()
+    arts = build_articles(table)
+    cand = Candidate(
+        "a.md",
+        [
+            Hit("a.md#1", "", {}, vector_rank=3, similarity=0.7, bm25_rank=1, bm25_score=10.0),
+            Hit("a.md#0", "", {}, vector_rank=9, similarity=0.5),
+        ],
+        title_rank=1,
+        title_score=4.0,
+    )
+    f = compute_features(cand, _ctx(), arts, table)
+    assert list(f) == list(FEATURES)
+    assert f["vec_inv_rank"] == pytest.approx(1 / 3) and f["bm25_inv_rank"] == 1.0
+    assert f["vec_sim_gap"] == pytest.approx(-0.1) and f["both"] == 1.0
+    assert f["vec_count"] > f["bm25_count"] > 0
+    assert f["title_rel"] == 1.0 and f["phrase"] == 1.0 and f["entity"] == 1.0
+    assert f["title_phrase"] == 0.5  # "jackson" is in the title, "jackson, mississippi" not
+    assert f["date_fit"] == pytest.approx(0.5)
+    other = compute_features(Candidate("b.md", [Hit("b.md#0", "", {})]), _ctx(), arts, table)
+    assert other["vec_inv_rank"] == 0.0 and other["vec_log_rank"] == 0.0
+    assert other["date_fit"] == 0.0  # undated: neither wins nor vanishes
+    assert other["phrase"] == 0.5
+
+
+# ---- fusion -------------------------------------------------------------------------------------
+def test_committed_weights_exist_and_match_the_features() -> None:
+    weights = read_weights(WEIGHTS_PATH)  # fails when the file is missing or stale: refit it
+    assert weights.features == FEATURES
+    assert len(weights.weights) == len(FEATURES)
+    data = json.loads(WEIGHTS_PATH.read_text())
+    assert data["feature_hash"] == feature_hash()
+
+
+def test_missing_or_stale_weights_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(FusionWeightsError, match="fit_fusion"):
+        read_weights(tmp_path / "none.json")
+    path = tmp_path / "w.json"
+    write_weights(path, [0.0] * len(FEATURES), 0.0, {})
+    assert read_weights(path).features == FEATURES
+    data = json.loads(path.read_text())
+    data["features"] = [*FEATURES[:-1], "renamed"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(FusionWeightsError, match="other features"):
+        read_weights(path)
+    assert feature_hash(FEATURES[:-1]) != feature_hash()
+
+
+def test_learned_scores_follow_the_weights() -> None:
+    w = FusionWeights(FEATURES, tuple(1.0 if n == "phrase" else 0.0 for n in FEATURES), 0.0, {})
+    cands = [Candidate("x", features={n: 0.0 for n in FEATURES}) for _ in range(2)]
+    cands[1].features["phrase"] = 1.0
+    learned_scores(cands, w)
+    assert cands[1].score > cands[0].score
+
+
+def test_article_rrf_counts_other_passages_and_signals() -> None:
+    def cand(file: str, ranks: list[int], **features: float) -> Candidate:
+        c = Candidate(
+            file, [Hit(f"{file}#{i}", "", {}, vector_rank=r) for i, r in enumerate(ranks)]
+        )
+        c.features = {"vec_inv_rank": 1.0 / min(ranks), **features}
+        return c
+
+    one, many = cand("one", [1]), cand("many", [2, 3, 4])
+    rrf_scores([one, many], 60, frozenset())
+    assert many.score > one.score  # best passage plus how many others match
+    one, many = cand("one", [1], phrase=1.0), cand("many", [2, 3, 4])
+    rrf_scores([one, many], 60, frozenset({"phrase"}))
+    assert one.score > many.score
+
+
+# ---- the retriever ------------------------------------------------------------------------------
+@pytest.fixture
+def sample_dossier(fake_dossier: Dossier) -> Dossier:
+    fake_dossier.ingest(SAMPLE_DIR)
+    return fake_dossier
+
+
+@pytest.mark.parametrize("fusion", [f for f in FUSIONS if f != "learned"])
+def test_every_variant_caps_passages_and_keeps_filters(
+    sample_dossier: Dossier, fusion: str
+) -> None:
+    mode = f"hybrid:{fusion}"
+    got = sample_dossier.search("Putin visit to North Korea", k=8, mode=mode)
+    assert got and len(got) <= 8
+    files = [p.file for p in got]
+    assert all(files.count(f) <= 3 for f in files)
+    assert len({p.id for p in got}) == len(got)
+    only = sample_dossier.search("Putin", k=8, mode=mode, filters=Filters(files=(files[0],)))
+    assert only and {p.file for p in only} == {files[0]}
+
+
+def test_learned_variant_and_second_passages_after_other_articles(sample_dossier: Dossier) -> None:
+    got = sample_dossier.search("Putin visit to North Korea", k=6, mode="hybrid:learned")
+    assert len({p.file for p in got[:3]}) == 3  # a second passage waits for the next articles
+    cands = sample_dossier.retriever().candidates("Putin visit", None, 40, "learned")
+    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
+
+
+def test_unknown_fusion_is_refused(sample_dossier: Dossier) -> None:
+    with pytest.raises(ValueError, match="unknown fusion"):
+        sample_dossier.search("Putin", mode="hybrid:magic")
+
+
+# ---- title and date in the chunk's vector -------------------------------------------------------
+def test_embed_input_puts_title_and_date_in_front() -> None:
+    art = Article(
+        file="a.md",
+        text="Body.",
+        meta=Meta(title="Floods in Yellowstone", published="2022-06-14T10:00:00+00:00"),
+        sha256="x",
+    )
+    assert embed_input(art, "It closed.") == "Floods in Yellowstone\n2022-06-14\nIt closed."
+
+
+def test_embed_context_changes_the_index_identity() -> None:
+    plain = IndexSettings().identity("m", 3)
+    ctx = IndexSettings(embed_context=True).identity("m", 3)
+    assert "embed_text" not in plain and ctx["embed_text"] == "title+date"
+
+
+# ---- pseudo-relevance feedback ---------------------------------------------------------------
+def test_rm3_adds_the_heaviest_new_terms_of_the_best_passages() -> None:
+    texts = ["The treatment plant failed; the plant flooded.", "A governor spoke."]
+    got = expansion_terms("Jackson water crisis", texts, [9.0, 1.0], terms=2)
+    assert got[0] == "plant" and "governor" not in got
+    assert "water" not in expansion_terms("water", ["water waters plant"], [1.0])
+    assert expand("Jackson", [], []) == "Jackson"
