@@ -26,7 +26,7 @@ class RetrievalSettings(BaseModel):
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     fusion: Literal["rrf", "learned"] = Field(
-        default="rrf",
+        default="learned",
         description="How hybrid mode fuses vectors and BM25: 'learned' scores each candidate "
         "article from all its passages, its title, the question's phrases and time with fitted "
         "weights (rag/retrieval/data/fusion.json); 'rrf' is plain reciprocal-rank fusion of "
