@@ -36,6 +36,7 @@ from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.llm_draft import LLMGenerator, LLMRewriter
 from rag.answer.pipeline import AnswerPipeline
 from rag.answer.refusal import refusal_model
+from rag.answer.timescope import published_span
 from rag.answer.verify import Verifier
 from rag.brief import suggest
 from rag.brief.build import Briefing, BriefParts, BriefScope, build_briefing, load_previous
@@ -267,6 +268,9 @@ class Dossier:
             self.settings.answer.max_sentences,
             article=lambda file: self.store().article(file),
             refusal=refusal_model(self.settings.answer.refusal_threshold),
+            date_span=lambda: published_span(
+                s.get("published") for s in self.store().article_states().values()
+            ),
         )
         verifier = Verifier(self.query_embedder, self.settings.answer.min_support)
         chat = self.llm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from rag.answer.refusal import (
     load_model,
     typed_answer,
 )
+from rag.answer.timescope import after_the_articles, published_span
 from rag.records import Passage
 
 ARTICLE = (
@@ -89,3 +91,33 @@ def test_typed_answer_by_family_of_labels() -> None:
     assert typed_answer(who, "Putin met the press.") == 0.0, "only the question's own name"
     assert typed_answer(who, "Putin met Kim Jong Un.") == 1.0
     assert typed_answer(analyse("Why did Putin go?"), "He went.") == 1.0
+
+
+# ---- time scope ----------------------------------------------------------------------------
+def test_published_span_skips_undated_and_malformed() -> None:
+    span = published_span(["2024-06-14T00:00:00+00:00", None, "", "soon", "2023-09-10"])
+    assert span == (date(2023, 9, 10), date(2024, 6, 14))
+    assert published_span([None]) is None
+
+
+def test_a_question_after_the_newest_article_is_refused_with_the_span() -> None:
+    span = (date(2023, 9, 10), date(2024, 6, 14))
+    after = analyse("Who won the election in 2030?").scope
+    note = after_the_articles(after, span)
+    assert note is not None and "2023-09-10 to 2024-06-14" in note
+    # News recounts the past: a year before the oldest article is not refused for it.
+    assert after_the_articles(analyse("What did they discuss in 2019?").scope, span) is None
+    assert after_the_articles(analyse("What happened in May 2024?").scope, span) is None
+    assert after_the_articles(None, span) is None
+
+
+def test_the_generator_refuses_a_question_after_the_articles_and_says_why() -> None:
+    from index.embed import FakeEmbedder
+    from rag.answer.extractive import ExtractiveGenerator
+
+    span = (date(2023, 9, 10), date(2024, 6, 14))
+    gen = ExtractiveGenerator(FakeEmbedder(), date_span=lambda: span)
+    draft = gen.draft("Who will Kim meet in 2031?", [_passage(ARTICLE)])
+    assert draft.refused and "the articles run from 2023-09-10 to 2024-06-14" in draft.refusal_note
+    kept = gen.draft("Who did Putin show around in 2023?", [_passage(ARTICLE)])
+    assert kept.refusal_note == ""

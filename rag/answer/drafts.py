@@ -55,6 +55,7 @@ class Draft:
     # Passages the generator cites beyond the retrieved ones (a byline found in the article):
     # numbered after them, len(passages) + 1 onwards.
     extra_passages: list[Passage] = field(default_factory=list)
+    refusal_note: str = ""  # why it refused, after the refusal ("the articles run from …")
     # The refusal features of each part the similarity floor let through (for fitting).
     features: list[dict[str, float]] = field(default_factory=list)
 

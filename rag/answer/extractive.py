@@ -23,6 +23,7 @@ from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_fi
 from rag.answer.question import QuestionInfo, analyse, has_kind, split_parts, values
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.short import Evidence, ShortAnswer, short_answer
+from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS
 from rag.text.terms import content_terms, stem_all
@@ -74,12 +75,14 @@ class ExtractiveGenerator:
         refuse_below: float = 0.40,
         article: ArticleLookup | None = None,
         refusal: RefusalModel | None = None,
+        date_span: DateSpan | None = None,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.refuse_below = refuse_below
         self.article = article  # the stored text and metadata of an article, for metadata questions
         self.refusal = refusal  # the fitted refusal (None: only the similarity floor refuses)
+        self.date_span = date_span  # first and last publication day of the indexed articles
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -120,6 +123,9 @@ class ExtractiveGenerator:
     def draft(
         self, question: str, passages: Sequence[Passage], on_text: OnText | None = None
     ) -> Draft:
+        note = self._after_the_articles(question)
+        if note is not None:
+            return Draft(claims=[], refused=True, refusal_note=note)
         parts = split_parts(question)
         chosen: list[Candidate] = []
         disagreements: list[Disagreement] = []
@@ -183,6 +189,13 @@ class ExtractiveGenerator:
             corroboration=max((s.corroboration for s in shorts), default=0),
             features=part_features,
         )
+
+    def _after_the_articles(self, question: str) -> str | None:
+        """The note of a refusal for a question about a time after the newest article."""
+        if self.date_span is None:
+            return None
+        scope = analysis.analyse(question).scope
+        return after_the_articles(scope, self.date_span()) if scope is not None else None
 
     def _from_metadata(
         self, info: analysis.QuestionInfo, best: Candidate, n_passages: int

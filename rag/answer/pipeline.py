@@ -102,7 +102,7 @@ class AnswerPipeline:
         if draft.refused or not draft.claims:
             return Answer(
                 question,
-                REFUSAL_TEXT,
+                f"{REFUSAL_TEXT} {draft.refusal_note}".strip(),
                 (),
                 True,
                 generator_name,
