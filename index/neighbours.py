@@ -7,8 +7,10 @@ Each shape is a named rule (the name is what ``index.clean`` records with a remo
   on June 23, 2021."), which news prose tells in the past tense; or a line naming people "From
   left: …" / "(L-R)". Never the first line of an article (that is the headline or the lede).
 * ``related-link`` — a headline of another story set between two paragraphs ("Kicker: Headline"
-  without a full stop) that shares almost no words with either neighbour; a section heading or a
-  live blog's entry heading is about the paragraph under it, so it stays.
+  without a full stop) that shares almost no words with the two lines above it or the two below;
+  a section heading or a live blog's entry heading is about the paragraphs under it, so it
+  stays, and so do timeline entries ("May 27: …"), values ("Biggest opening: … $75.1 million"),
+  rosters, transcripts and quoted titles.
 * ``link-list`` — three or more lines in a row at the end of the article (no paragraph of prose
   after them), each led by a dash or bullet and shaped as a headline (no closing punctuation, no
   "Label: value" or "Label - value"), with a short heading line just above the run ("More from
@@ -118,29 +120,44 @@ RELATED_MAX_OVERLAP = 0.2
 """A headline sharing more than this share of its words with a neighbour is about it."""
 PROSE_WORDS = 12
 """A neighbour this long (words) is a paragraph."""
+SECTION_LINES = 2
+"""A heading is about the paragraphs under it: the overlap is taken with this many lines on each
+side (a live blog's "Speaker: what they said" names the speaker fully a paragraph on). On the
+RealTime QA fit half, two lines keep such headings (overlap 0.22-0.8) and still take the links
+(mostly 0.0-0.2); one line takes the headings too, three keep a fifth of the links."""
+# Not a headline: a kicker with a count or a name and place ("Midfielders (7):", "Joe, Chicago:")
+# or not led by a word; a value with money or a year in brackets ("… (2016), $75.1 million"); a
+# second sentence (a transcript's "Hunt: 'My wife's Japanese.' (She's Chinese)").
+_OPEN_QUOTE = re.compile(r"^\W*['‘\"“][^'’\"”]*$")
+_NOT_HEADLINE = re.compile(r"^[^:]*[(,][^:]*:|^[^\w'\"‘“►▶]|\$\d|\(\d{4}\)|[.!?]['\"’”)]*\s+\S")
 
 
 def _stems(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) > 2 and w not in _STOP}
 
 
-def is_related_headline(line: str, before: str, after: str) -> bool:
-    """``line`` is another story's headline set between the paragraphs ``before`` and ``after``."""
+def is_related_headline(line: str, before: Sequence[str], after: Sequence[str]) -> bool:
+    """``line`` is another story's headline set between paragraphs: ``before`` and ``after`` are
+    the kept lines around it (nearest last and first), up to ``SECTION_LINES`` each side."""
     words = len(line.split())
-    if not 6 <= words <= 30 or not _KICKER_HEADLINE.match(line):
+    if not 6 <= words <= 30 or not _KICKER_HEADLINE.match(line) or _NOT_HEADLINE.search(line):
         return False
     kicker, head = line.split(": ", 1)
-    if _KICKER_NOT_LINK.match(kicker):
-        return False
+    if _KICKER_NOT_LINK.match(kicker) or _OPEN_QUOTE.match(kicker):
+        return False  # a timeline entry, a schedule; a colon inside a quoted title
     if len(head.split()) < 4 or head.isupper() or _LEANS_BACK.match(line):
         return False  # "CHAPTER TWO: PRACTICING LAW" heads a section
-    if len(before.split()) < PROSE_WORDS or len(after.split()) < PROSE_WORDS:
+    if not before or not after:
+        return False
+    if len(before[-1].split()) < PROSE_WORDS or len(after[0].split()) < PROSE_WORDS:
         return False
     own = _stems(line)
     if not own:
         return False
-    share = max(len(own & _stems(before)), len(own & _stems(after))) / len(own)
-    return share <= RELATED_MAX_OVERLAP
+    above = _stems(" ".join(before[-SECTION_LINES:]))
+    below = _stems(" ".join(after[:SECTION_LINES]))
+    near = max(len(own & above), len(own & below))
+    return near / len(own) <= RELATED_MAX_OVERLAP
 
 
 # --- lists of links at the end ----------------------------------------------------------------
@@ -192,7 +209,7 @@ def neighbour_rules(lines: Sequence[str]) -> dict[int, str]:
             continue
         if is_caption(lines[k]):
             found[k] = "caption"
-        elif k + 1 < len(lines) and is_related_headline(lines[k], lines[k - 1], lines[k + 1]):
+        elif is_related_headline(lines[k], lines[:k], lines[k + 1 :]):
             found[k] = "related-link"
     return found
 

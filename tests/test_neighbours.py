@@ -55,7 +55,9 @@ def test_prose_is_not_a_caption(line: str) -> None:
 
 def test_related_headline_shares_nothing_with_its_neighbours() -> None:
     link = "Heat wave warning: Millions told to stay indoors as temperatures climb"
-    assert is_related_headline(link, PARA_A, PARA_B)
+    assert is_related_headline(link, [PARA_A], [PARA_B])
+    quoted = "'Stay indoors': Millions told to avoid the heat as temperatures climb"
+    assert is_related_headline(quoted, [PARA_A], [PARA_B])
 
 
 @pytest.mark.parametrize(
@@ -66,15 +68,30 @@ def test_related_headline_shares_nothing_with_its_neighbours() -> None:
         "May 27: Authorities issue a warning about drones",  # a timeline entry
         "Reed: Let me ask you a follow up --",  # a transcript cut off
         "After the success of Garfield: The Movie, a sequel",  # not a kicker
+        'Biggest opening weekend: "The Harbour" (2016), $75.1 million',  # a value
+        "Midfielders (7): Ana Silva, Lea Park, Tom Reed and four others",  # a roster
+        "Reed: 'We build trams.' (They build buses)",  # a transcript
+        '"The Harbour: A Survey in Words and Pictures" by Ana Silva',  # a quoted title
+        "'Harbour Lights: The Ferry Years' premieres on the public channel",
     ],
 )
 def test_headings_and_transcripts_are_not_related_links(line: str) -> None:
-    assert not is_related_headline(line, PARA_A, PARA_B)
+    assert not is_related_headline(line, [PARA_A], [PARA_B])
+
+
+def test_a_heading_about_the_section_under_it_is_not_a_link() -> None:
+    # a live blog's entry heading: the speaker is named in full two paragraphs on
+    heading = "Silva: Harbour reopening is a 'turning point' for ferries"
+    under = [
+        "The ferries had been idle for two months while engineers repaired the quay walls.",
+        "Mayor Ana Silva said on Friday the reopening was a turning point for the whole town.",
+    ]
+    assert not is_related_headline(heading, [PARA_A], under)
 
 
 def test_related_headline_needs_paragraphs_around_it() -> None:
     link = "Heat wave warning: Millions told to stay indoors as temperatures climb"
-    assert not is_related_headline(link, "Short heading", PARA_B)
+    assert not is_related_headline(link, ["Short heading"], [PARA_B])
 
 
 LINKS = [
