@@ -200,7 +200,7 @@ def test_learned_scores_follow_the_weights() -> None:
     assert cands[1].score > cands[0].score
 
 
-def test_article_rrf_counts_other_passages_and_signals() -> None:
+def test_article_rrf_ranks_by_best_passage_and_adds_signals() -> None:
     def cand(file: str, ranks: list[int], **features: float) -> Candidate:
         c = Candidate(
             file, [Hit(f"{file}#{i}", "", {}, vector_rank=r) for i, r in enumerate(ranks)]
@@ -210,7 +210,7 @@ def test_article_rrf_counts_other_passages_and_signals() -> None:
 
     one, many = cand("one", [1]), cand("many", [2, 3, 4])
     rrf_scores([one, many], 60, frozenset())
-    assert many.score > one.score  # best passage plus how many others match
+    assert one.score > many.score  # the best passage ranks the article
     one, many = cand("one", [1], phrase=1.0), cand("many", [2, 3, 4])
     rrf_scores([one, many], 60, frozenset({"phrase"}))
     assert one.score > many.score
