@@ -21,6 +21,8 @@ from tests.conftest import make_settings
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, REPO, SAMPLE, _free_port, _wait_healthy
 
 FILE = "001_8d517ec488ed0d82.txt"
+WAIT = 60_000
+"""Milliseconds to wait for the page after a click (a restore re-indexes the article)."""
 TEASER_PREFIX = "Putin claims that Poland will invade Belarus."
 
 pytestmark = [
@@ -133,7 +135,8 @@ def test_library_restores_a_removed_line_and_removes_it_again(
     n = sorted(f["file"] for f in _dossier(data).status()["files"]).index(FILE)
 
     page.goto(f"{server}/library")
-    expect(page.get_by_role("heading", name="Lines removed by cleaning")).to_be_visible()
+    heading = page.get_by_role("heading", name="Lines removed by cleaning")
+    expect(heading).to_be_visible(timeout=WAIT)
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Article to inspect")
     picker.click()
     page.get_by_role("option").filter(has_text=FILE).click()
@@ -141,19 +144,19 @@ def test_library_restores_a_removed_line_and_removes_it_again(
     for r in removed:
         expect(page.locator(f".st-key-restore_{n}_{r['line']} button")).to_be_visible()
     main = page.locator('[data-testid="stMain"]')
-    expect(main).to_contain_text(f"{line} · teaser · {TEASER_PREFIX}")
+    expect(main).to_contain_text(f"{line} · teaser · {TEASER_PREFIX}", timeout=WAIT)
 
     page.locator(f".st-key-restore_{n}_{line} button").click()
-    expect(page.get_by_text(f"Line {line} of")).to_contain_text("restored")
+    expect(page.get_by_text(f"Line {line} of")).to_contain_text("restored", timeout=WAIT)
     assert TEASER_PREFIX in _stored(data)  # re-indexed: the line is in the article's text
     assert (data / "restores.json").is_file()
 
     # the article stays chosen: its restored line is listed as such, without a Restore button
-    expect(main).to_contain_text(f"{line} · restored by you · {TEASER_PREFIX}")
+    expect(main).to_contain_text(f"{line} · restored by you · {TEASER_PREFIX}", timeout=WAIT)
     expect(page.locator(f".st-key-restore_{n}_{line}")).to_have_count(0)
     page.screenshot(path=str(tmp_path / "ui-library-restore.png"))
 
     page.locator(f".st-key-unrestore_{n}_{line} button").click()
-    expect(page.get_by_text(f"Line {line} of")).to_contain_text("removed again")
+    expect(page.get_by_text(f"Line {line} of")).to_contain_text("removed again", timeout=WAIT)
     assert TEASER_PREFIX not in _stored(data)
     expect(page.locator(f".st-key-restore_{n}_{line} button")).to_be_visible()
