@@ -243,10 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work-dir", default=None, help="kept and reused (default: a temp folder)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--answer-only", default=None, help=argparse.SUPPRESS)
-    p.add_argument("queries", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("answer_queries", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.answer_only:
-        print(json.dumps(answer_only(Path(args.answer_only), args.queries)))
+        print(json.dumps(answer_only(Path(args.answer_only), args.answer_queries)))
         return 0
     if args.work_dir:
         out = run(args.chunks, args.queries, Path(args.work_dir))

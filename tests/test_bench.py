@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,21 @@ def test_scale_bench_runs_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pytest.M
     assert out["incremental"]["bm25"]["catch_ups"] == 1
     fresh = out["fresh_process_rss"]
     assert fresh["answering_mb"] >= fresh["index_open_mb"] > 0
+
+
+def test_scale_bench_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[tuple[int, int, Path]] = []
+
+    def fake_run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
+        seen.append((chunks, n_queries, work))
+        return {"ok": True}
+
+    monkeypatch.setattr(bench_scale, "run", fake_run)
+    assert bench_scale.main(["--chunks", "30", "--queries", "5", "--work-dir", str(tmp_path)]) == 0
+    assert seen == [(30, 5, tmp_path)]
+    monkeypatch.setattr(bench_scale, "answer_only", lambda d, q: {"data": str(d), "q": q})
+    capsys.readouterr()
+    assert bench_scale.main(["--answer-only", str(tmp_path), "one", "two"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"data": str(tmp_path), "q": ["one", "two"]}
