@@ -1,7 +1,7 @@
 """Fit the learned fusion of hybrid retrieval (``rag/retrieval/data/fusion.json``).
 
     python evals/fit_fusion.py [--corpus-limit 1200] [--work-dir .dossier-evals/retr]
-                               [--sets realtimeqa,sample,bbc] [--depth 40] [--out FILE]
+                               [--sets realtimeqa,sample,bbc] [--depth 80] [--out FILE]
                                [--model pairwise|pointwise] [--records DIR]
 
 For every question of the **fit** halves (evals/halves.py) of the sets, the retriever's candidate
@@ -178,7 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--sets", default="realtimeqa,sample,bbc")
     p.add_argument("--work-dir", default=".dossier-evals/retr")
     p.add_argument("--corpus-limit", type=int, default=1200)
-    p.add_argument("--depth", type=int, default=40, help="candidates from each retriever")
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=80,
+        help="candidates from each retriever (retrieval.candidates)",
+    )
     p.add_argument("--model", choices=sorted(FITTERS), default="pairwise")
     p.add_argument(
         "--records",

@@ -22,7 +22,11 @@ class RetrievalSettings(BaseModel):
     )
     k: int = Field(default=8, ge=1, le=100, description="Passages returned per question.")
     candidates: int = Field(
-        default=40, ge=1, le=500, description="Candidates taken from each retriever before fusion."
+        default=80,
+        ge=1,
+        le=500,
+        description="Candidates taken from each retriever before fusion (80: on the validation "
+        "halves, RealTime QA's hit@5 0.887 -> 0.906 over 40, BBC unchanged).",
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     fusion: Literal["rrf", "learned"] = Field(
