@@ -38,7 +38,10 @@ class IndexSettings(BaseModel):
     embed_context: bool = Field(
         default=False,
         description="Embed each chunk with its article's title and date line in front (the "
-        "stored text and spans stay the chunk's own). Changing it needs a rebuild.",
+        "stored text and spans stay the chunk's own). Changing it needs a rebuild. Off: on the "
+        "validation halves it helps vectors alone (RealTime QA 400 articles hit@5 0.868 -> "
+        "0.906) and BBC's RRF, but the learned hybrid falls (RealTime QA MRR@10 0.870 -> 0.847) "
+        "and BBC's stays 0.962.",
     )
     batch_chunks: int = Field(
         default=256,
