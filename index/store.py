@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index import dates, faults
+from index.changes import changed_between, log_change
 from index.chroma import (
     IndexError_,
     IndexMismatchError,
@@ -243,21 +244,35 @@ class Store(StoreReads):
         """Take note of other processes' writes (a server's client needs nothing reopened)."""
         self._seen = self.generation
 
-    def _set_pointer(self, writing: Iterable[str] | None, bump: bool) -> None:
+    def _set_pointer(
+        self, writing: Iterable[str] | None, bump: bool, changed: Iterable[str] | None = None
+    ) -> None:
         if self._building:
             self._gen += int(bump)
             return
         meta = self.pointer_meta()
         if bump:
-            meta["generation"] = next_generation(int(meta.get("generation", 0)))
+            prev = int(meta.get("generation", 0))
+            meta["generation"] = next_generation(prev)
+            meta["changes"] = log_change(
+                meta.get("changes"), prev, int(meta["generation"]), changed
+            )
         meta["writing"] = json.dumps(sorted(set(writing))) if writing else ""
         self.client.get_collection(f"{self.name}_current").modify(metadata=meta)
         if bump:
             self._seen = int(meta["generation"])
 
-    def bump_generation(self) -> None:
-        """Say that the index changed (and that no write is in progress)."""
-        self._set_pointer(None, bump=True)
+    def bump_generation(self, changed: Iterable[str] | None = None) -> None:
+        """Say that the index changed (and that no write is in progress): the articles in
+        ``changed`` (None: unknown which) are written, updated or removed."""
+        self._set_pointer(None, bump=True, changed=changed)
+
+    def changes_since(self, generation: int) -> set[str] | None:
+        """The articles written, updated or removed since ``generation``, from the pointer's
+        log of recent writes; None when the log does not reach back that far (or a write did
+        not say which articles it changed)."""
+        meta = self.pointer_meta()
+        return changed_between(meta.get("changes"), generation, int(meta.get("generation", 0)))
 
     @property
     def building(self) -> bool:
@@ -337,7 +352,7 @@ class Store(StoreReads):
                 ],
             )
         faults.point("records-written")
-        self.bump_generation()
+        self.bump_generation([it.article.file for it in items])
 
     def max_batch(self) -> int:
         try:
@@ -364,7 +379,7 @@ class Store(StoreReads):
         faults.point("article-removed")
         for f in files:
             self._delete_chunks(f)
-        self.bump_generation()
+        self.bump_generation(files)
 
     def remove_article(self, file: str) -> None:
         self.remove_articles([file])
@@ -393,7 +408,7 @@ class Store(StoreReads):
         for i in range(0, len(ids), step):
             part = ids[i : i + step]
             self.chunks.update(ids=part, metadatas=[dict(meta) for _ in part])
-        self.bump_generation()
+        self.bump_generation([file])
         return True
 
 

@@ -26,10 +26,21 @@ class StoreReads:
     chunks: Any
     articles: Any
 
-    def article_states(self, page: int = PAGE) -> dict[str, Metadata]:
-        """Every article record's metadata, read in pages (one read of tens of thousands of
-        records passes SQLite's limit on query variables)."""
+    def article_states(
+        self, page: int = PAGE, among: Iterable[str] | None = None
+    ) -> dict[str, Metadata]:
+        """Every article record's metadata (of ``among``, when given), read in pages (one read
+        of tens of thousands of records passes SQLite's limit on query variables)."""
         out: dict[str, Metadata] = {}
+        if among is not None:
+            wanted = sorted(set(among))
+            for i in range(0, len(wanted), page):
+                got = self.articles.get(ids=wanted[i : i + page], include=["metadatas"])
+                out.update(
+                    (f, dict(m or {}))
+                    for f, m in zip(got["ids"], got["metadatas"] or [], strict=False)
+                )
+            return out
         offset = 0
         while True:
             got = self.articles.get(include=["metadatas"], limit=page, offset=offset)

@@ -89,6 +89,7 @@ def test_changes_are_applied_not_rebuilt(
     hits = d.search("pumpkins harvest festival", k=3, mode="bm25")
     assert hits and hits[0].file == "zz_new.txt"
     assert spy.full_reads == 1 and spy.fetched == [["zz_new.txt"]]
+    assert index.stats["record_reads"] == 1, "only the record the write log names is read"
     _assert_as_fresh(index)
 
     changed = sample_copy / names[0]

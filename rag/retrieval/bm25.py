@@ -1,11 +1,12 @@
 """BM25 over the index's chunks, kept in step with the store by applying what changed.
 
 The table (``rag.retrieval.bm25_segments``) is built once from every chunk of a recorded article;
-after that, when the store's **generation** moves (any write, in any process), the index compares
-the articles' records with the fingerprints it indexed them under — one read of the article
-records, no chunk read — fetches the chunks of the articles that are new or changed (text,
-metadata corrections), appends them as a new segment and marks the rows of changed and removed
-articles dead. When dead rows or segments pile up, the live rows are merged into one segment
+after that, when the store's **generation** moves (any write, in any process), the index reads
+the records of the articles the writes since then named (``Store.changes_since``: the pointer's
+log of recent writes; every record when the log does not reach back), compares them with the
+fingerprints it indexed them under, fetches the chunks of the articles that are new or changed
+(text, metadata corrections), appends them as a new segment and marks the rows of changed and
+removed articles dead. When dead rows or segments pile up, the live rows are merged into one segment
 (compaction: no read of the store). Scores equal bm25s's over the same chunks (same tokenisation:
 stopwords out, PyStemmer's English stems; same parameters).
 
@@ -68,7 +69,13 @@ class Bm25Index:
         self._lock = threading.Lock()
         self._masks: dict[Filters, np.ndarray] = {}  # of the table ``_masks_of``
         self._masks_of: Bm25Table | None = None
-        self.stats = {"full_builds": 0, "catch_ups": 0, "compactions": 0, "loads": 0}
+        self.stats = {
+            "full_builds": 0,
+            "catch_ups": 0,
+            "compactions": 0,
+            "loads": 0,
+            "record_reads": 0,  # article records read to catch up
+        }
 
     def _current_generation(self) -> int:
         return self.store.generation
@@ -134,9 +141,15 @@ class Bm25Index:
     def _catch_up(self, table: Bm25Table, gen: int) -> Bm25Table | None:
         """``table`` brought to ``gen`` by applying what changed; None when so much changed
         that a full build is cheaper."""
-        states = self.store.article_states()
-        now = {f: fingerprint(s) for f, s in states.items()}
         old = table.fingerprints
+        named = self.store.changes_since(table.generation)
+        if named is None:  # the log does not reach back: compare every record
+            now = {f: fingerprint(s) for f, s in self.store.article_states().items()}
+        else:  # only the records of the articles the writes since named
+            states = self.store.article_states(among=named)
+            now = {f: fp for f, fp in old.items() if f not in named}
+            now.update((f, fingerprint(s)) for f, s in states.items())
+        self.stats["record_reads"] += len(now) if named is None else len(named)
         changed = [f for f, fp in now.items() if old.get(f) != fp]
         removed = [f for f in old if f not in now]
         if len(changed) + len(removed) > max(REBUILD_MIN, REBUILD_SHARE * max(len(now), 1)):
