@@ -273,3 +273,9 @@ def test_rm3_adds_the_heaviest_new_terms_of_the_best_passages() -> None:
     assert got[0] == "plant" and "governor" not in got
     assert "water" not in expansion_terms("water", ["water waters plant"], [1.0])
     assert expand("Jackson", [], []) == "Jackson"
+
+
+def test_the_eval_compares_every_fusion_variant() -> None:
+    from evals.runner import VARIANTS
+
+    assert {v.split(":", 1)[1] for v in VARIANTS} == set(FUSIONS)
