@@ -121,3 +121,12 @@ def test_the_generator_refuses_a_question_after_the_articles_and_says_why() -> N
     assert draft.refused and "the articles run from 2023-09-10 to 2024-06-14" in draft.refusal_note
     kept = gen.draft("Who did Putin show around in 2023?", [_passage(ARTICLE)])
     assert kept.refusal_note == ""
+
+
+def test_the_refusal_is_off_unless_a_threshold_is_set() -> None:
+    from rag.answer.refusal import calibrated, refusal_model
+
+    assert refusal_model(None) is None
+    on = refusal_model(0.3)
+    assert on is not None and on.threshold == 0.3
+    assert calibrated() is not None
