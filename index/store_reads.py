@@ -29,27 +29,17 @@ class StoreReads:
     def article_states(
         self, page: int = PAGE, among: Iterable[str] | None = None
     ) -> dict[str, Metadata]:
-        """Every article record's metadata (of ``among``, when given), read in pages (one read
-        of tens of thousands of records passes SQLite's limit on query variables)."""
+        """Every article record's metadata (of ``among``, when given): the ids listed, then the
+        records read by id in pages (one read of tens of thousands of records passes SQLite's
+        limit on query variables; by id is faster than by offset)."""
+        wanted = sorted(self.article_ids(page=page) if among is None else set(among))
         out: dict[str, Metadata] = {}
-        if among is not None:
-            wanted = sorted(set(among))
-            for i in range(0, len(wanted), page):
-                got = self.articles.get(ids=wanted[i : i + page], include=["metadatas"])
-                out.update(
-                    (f, dict(m or {}))
-                    for f, m in zip(got["ids"], got["metadatas"] or [], strict=False)
-                )
-            return out
-        offset = 0
-        while True:
-            got = self.articles.get(include=["metadatas"], limit=page, offset=offset)
+        for i in range(0, len(wanted), page):
+            got = self.articles.get(ids=wanted[i : i + page], include=["metadatas"])
             out.update(
-                (i, dict(m or {})) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
+                (f, dict(m or {})) for f, m in zip(got["ids"], got["metadatas"] or [], strict=False)
             )
-            if len(got["ids"]) < page:
-                return out
-            offset += page
+        return out
 
     def article_ids(self, among: Iterable[str] | None = None, page: int = PAGE) -> set[str]:
         """The files with an article record (of ``among``, when given), asked in pages."""
