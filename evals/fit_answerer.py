@@ -38,8 +38,10 @@ import numpy as np
 from evals.gold import GoldQuestion
 from evals.halves import FIT, select
 from evals.metrics import answer_correct
-from rag import Dossier, IndexMismatchError, Settings
-from rag.answer.refusal import FEATURES, MODEL_FILE
+from rag import Dossier, IndexMismatchError, Settings, answer_refusal
+
+FEATURES = answer_refusal.FEATURES
+MODEL_FILE = answer_refusal.MODEL_FILE
 
 RTQA_CORPUS_LIMIT = 400  # the RealTime QA subset the evals report on (--corpus-limit 400)
 
