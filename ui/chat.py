@@ -64,14 +64,14 @@ def answer_html(prefix: str, answer: Answer) -> str:
         flag = "" if claim.supported else " ⚠"
         text = f"“{claim.text}”" if answer.short_answer else claim.text
         parts.append(f"{html_text(text)} {links(prefix, claim.citations)}{flag}".strip())
-    body = '<div class="dz-answer">' + " ".join(parts) + "</div>"
+    quotes = " ".join(parts)
     if not answer.short_answer:
-        return body
+        return f'<div class="dz-answer">{quotes}</div>'
     n = answer.corroboration
     also = f' <span class="dz-corroboration">({n} articles)</span>' if n > 1 else ""
     short = f"<strong>{html_text(answer.short_answer)}</strong>"
     head = f'<div class="dz-short-answer">{short}{also}</div>'
-    return head + body
+    return f'<div class="dz-answer">{head}{quotes}</div>'
 
 
 def _passage_context(p: Passage) -> Context:
