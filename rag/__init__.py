@@ -28,6 +28,7 @@ from index.load import SUPPORTED_SUFFIXES, content_problem, iter_files
 from index.restores import RestoreError
 from index.settings import IndexSettings
 from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
+from rag.answer import refusal as answer_refusal
 from rag.answer.verify import Support, Verifier
 from rag.brief.build import BriefParts
 from rag.brief.records import Briefing, BriefItem, BriefScope
@@ -51,7 +52,6 @@ from rag.records import (
 )
 from rag.retrieval.features import FEATURES as FUSION_FEATURES
 from rag.retrieval.fusion import write_weights as write_fusion_weights
-from rag.answer import refusal as answer_refusal
 from rag.service import Dossier
 
 __all__ = [
