@@ -17,6 +17,7 @@ from index.records import Article, Meta
 from index.settings import IndexSettings
 from rag.records import Filters
 from rag.retrieval.articles import build_articles
+from rag.retrieval.bm25_segments import Bm25Table, build_segment
 from rag.retrieval.features import FEATURES, Candidate, Hit, QueryContext, compute_features
 from rag.retrieval.fusion import (
     WEIGHTS_PATH,
@@ -79,6 +80,44 @@ def test_article_table_orders_rows_skips_dead_rows_and_searches_titles() -> None
     assert arts.search_titles("water crisis", 5, Filters(files=("b.md",))) == []
     text = arts.text("a.md", table)
     assert text.startswith(" jackson water crisis ") and " the crisis began " in text
+
+
+def test_article_table_from_segments_equals_the_row_by_row_reading() -> None:
+    """The segment fast path (one metadata dict per article) gives what reading every row's
+    metadata gives: across segments, with dead rows, a re-indexed article whose live rows moved
+    to a newer segment, and a row whose metadata is kept whole."""
+    a = {"file": "a.md", "title": "Jackson water crisis deepens", "published_ts": 1}
+    b = {"file": "b.md", "title": "Mississippi river barges stuck", "published_ts": None}
+    c = {"file": "c.md", "title": "Storm season", "published_ts": 5}
+    old = build_segment(
+        "s0",
+        [
+            ("a.md#1", "Residents lack water.", {**a, "n": 1}),
+            ("b.md#0", "Barges on the river.", {**b, "n": 0}),
+            ("a.md#0", "The crisis began.", {**a, "n": 0}),
+            ("c.md#0", "Storms ahead.", {**c, "n": 0}),
+        ],
+    )
+    new = build_segment(
+        "s1",
+        [
+            ("b.md#1", "Barges again.", {**b, "n": 1}),
+            ("b.md#0", "Barges on the river, updated.", {**b, "n": 0}),
+            ("c.md#1", "Odd row.", {**c, "n": 1, "start": -5}),  # kept whole (negative int)
+        ],
+    )
+    table = Bm25Table(2, [old, new], np.array([1, 0, 1, 1, 1, 1, 1], dtype=bool), {})
+    fast = build_articles(table)
+    slow = build_articles(
+        Table(list(zip(table.ids, table.texts, table.metas, strict=True)), table.live)
+    )
+    assert fast.files == slow.files == ["a.md", "c.md", "b.md"]
+    assert fast.rows == slow.rows
+    assert fast.rows["b.md"] == [5, 4] and fast.rows["c.md"] == [3, 6]
+    assert fast.metas == slow.metas and fast.titles == slow.titles
+    assert np.array_equal(fast.ts, slow.ts, equal_nan=True)
+    empty = Bm25Table(3, [old], np.zeros(4, dtype=bool), {})
+    assert build_articles(empty).files == []
 
 
 def test_newest_in_scope_follows_filters() -> None:

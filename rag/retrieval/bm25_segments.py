@@ -366,6 +366,16 @@ class Bm25Table:
         return self.segments[si], row - int(self.starts[si])
 
     @property
+    def entries(self) -> list[tuple[int, int]]:
+        """(segment, article entry within it) of every article entry, numbered across segments."""
+        return self._entries
+
+    @property
+    def art(self) -> np.ndarray:
+        """Each row's article entry (an index into :attr:`entries`)."""
+        return self._art
+
+    @property
     def dead(self) -> int:
         return len(self.ids) - self.n_live
 
