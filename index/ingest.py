@@ -174,9 +174,11 @@ def ingest(
     root = found.root
     report.skipped = [Skipped(p.rel, p.reason) for p in found.skipped]
     report.ignored = [Skipped(p.rel, p.reason) for p in found.ignored]
-    report.repaired = reconcile(store)
-    store.drop_stale()  # collections a rebuild that died left behind
     states = store.article_states()
+    report.repaired = reconcile(store, states)
+    if report.repaired:
+        states = store.article_states()
+    store.drop_stale()  # collections a rebuild that died left behind
     on_disk = {f.rel: f.path for f in found.files}
 
     # Pass 1: classify. Files of this folder that vanished are removed (not those in a folder

@@ -11,28 +11,32 @@ lock only: a live ingest's chunks wait for their records, and are not orphans.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 
 from index.locks import IngestBusyError
 from index.store import Metadata, Store
 
 
-def needs_reconcile(store: Store) -> bool:
+def needs_reconcile(store: Store, states: Mapping[str, Metadata] | None = None) -> bool:
     """Did a write die half way (files named as being written), or are there chunks that no
-    article record accounts for?"""
+    article record accounts for? ``states``: the article records, when the caller has just read
+    them (at tens of thousands of articles a read takes seconds)."""
     if store.building:
         return False
     if store.pointer_meta().get("writing"):
         return True
-    expected = sum(int(s.get("chunks", 0) or 0) for s in store.article_states().values())
+    if states is None:
+        states = store.article_states()
+    expected = sum(int(s.get("chunks", 0) or 0) for s in states.values())
     return store.count_chunks() != expected
 
 
-def reconcile(store: Store) -> list[str]:
+def reconcile(store: Store, states: Mapping[str, Metadata] | None = None) -> list[str]:
     """Remove what half-done writes left: chunks without their article's record (or of another
-    version of it), and records whose chunks are incomplete. Returns the files repaired."""
-    if not needs_reconcile(store):
+    version of it), and records whose chunks are incomplete. Returns the files repaired (their
+    records are gone: a caller holding ``states`` reads them again when this is not empty)."""
+    if not needs_reconcile(store, states):
         return []
     named = json.loads(str(store.pointer_meta().get("writing") or "[]"))
     states = store.article_states()
