@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from index.atomic import write_atomic
 
 STATS_FILE = "boilerplate.json"
 FORMAT_VERSION = 1
@@ -128,14 +129,10 @@ class BoilerplateStats:
         """Write the statistics atomically (a temporary file renamed over the old one)."""
         if self.path is None:
             raise ValueError("these statistics have no file; build them with load(directory)")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         docs = {d: [o, list(h)] for d, (o, h) in sorted(self._docs.items())}
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(
-            json.dumps({"version": FORMAT_VERSION, "docs": docs}, separators=(",", ":")),
-            encoding="utf-8",
+        write_atomic(
+            self.path, json.dumps({"version": FORMAT_VERSION, "docs": docs}, separators=(",", ":"))
         )
-        os.replace(tmp, self.path)
 
     # --- updates -----------------------------------------------------------------------------
 

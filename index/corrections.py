@@ -11,14 +11,13 @@ then a rename); an unreadable file is treated as no corrections rather than stop
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from index.atomic import write_atomic
 from index.dates import find_date, read_date
 from index.records import Meta
 
@@ -140,16 +139,9 @@ class Corrections:
             self._write(data)
 
     def _write(self, data: Mapping[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"version": 1, "articles": data}, ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".corrections-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(
+            self.path, json.dumps({"version": 1, "articles": data}, ensure_ascii=False, indent=1)
+        )
 
 
 class StoreView:

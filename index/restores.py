@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from index.atomic import write_atomic
 
 FILE_NAME = "restores.json"
 
@@ -162,16 +162,9 @@ class Restores:
         return sorted(n + 1 for n in self.lines_for(file, text))
 
     def _write(self, data: Mapping[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"version": 1, "articles": data}, ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".restores-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(
+            self.path, json.dumps({"version": 1, "articles": data}, ensure_ascii=False, indent=1)
+        )
 
 
 __all__ = ["FILE_NAME", "RestoreError", "Restores", "line_sha"]
