@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,35 +88,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
     raise RuntimeError(f"streamlit did not come up within {timeout:.0f} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of the sample corpus: the watch test adds a file to it."""
-    dest = tmp_path_factory.mktemp("corpus") / "articles"
-    shutil.copytree(SAMPLE, dest)
-    return dest
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[str]:
-    """The app on a free port, over a tmp index of the corpus (real MiniLM embedder)."""
-    tmp = tmp_path_factory.mktemp("browser")
-    data = tmp / "data"
-    report = Dossier(Settings(data_dir=data)).ingest(corpus)
-    assert report.added and not report.skipped, report.to_json()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
-    }
-    env.update(
-        DOSSIER_DATA_DIR=str(data),
-        DOSSIER_SAMPLE_DIR=str(corpus),
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
-    )
+@contextmanager
+def running_app(env: dict[str, str], log: Path) -> Iterator[str]:
+    """``streamlit run ui/app.py`` on a free 127.0.0.1 port with ``env`` (its output in ``log``);
+    yields the app's URL once it answers its health check, and stops it after."""
     port = _free_port()
-    log = tmp / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -151,6 +128,37 @@ def server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[s
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the sample corpus: the watch test adds a file to it."""
+    dest = tmp_path_factory.mktemp("corpus") / "articles"
+    shutil.copytree(SAMPLE, dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[str]:
+    """The app on a free port, over a tmp index of the corpus (real MiniLM embedder)."""
+    tmp = tmp_path_factory.mktemp("browser")
+    data = tmp / "data"
+    report = Dossier(Settings(data_dir=data)).ingest(corpus)
+    assert report.added and not report.skipped, report.to_json()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
+    env.update(
+        DOSSIER_DATA_DIR=str(data),
+        DOSSIER_SAMPLE_DIR=str(corpus),
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        PYTHONUNBUFFERED="1",
+    )
+    with running_app(env, tmp / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
