@@ -325,6 +325,7 @@ _PROMO_STRONG = re.compile(
     _I,
 )
 _PROMO_WORDS = 70
+_PROMO_TAIL = re.compile(r"\b(?:sign up|subscribe) (?:here|now|today)\s*[.!]*\s*$", _I)
 _CONSENT = re.compile(
     r"\b(?:privacy policy|privacy notice|cookie policy|terms of (?:use|service)|tick here"
     r"|opt[- ]out|unsubscribe)\b",
@@ -454,8 +455,11 @@ def line_shape(line: str, outlet: str | None = None) -> str | None:
         return "media-timestamp"  # a video's title and running time: "How X met Y 03:41"
     if ("@" in line or line[:1] == "(") and _ADDRESSES.fullmatch(line):
         return "contact"
-    if line.startswith(('"', "“", "‘", "'")) or words > _PROMO_WORDS:
+    if line.startswith(('"', "“", "‘", "'")):
         return None
+    if words > _PROMO_WORDS:  # a long promo still ends by asking the reader to sign up
+        long_promo = _PROMO_TAIL.search(line) and _PROMO_NOUN.search(line)
+        return "promo" if long_promo and not _ATTRIBUTION.search(line) else None
     for kind in ("promo", "consent", "contact", "disclosure"):
         if (kind == "contact" or _hinted(kind, low)) and _SHAPES[kind](line, bare):
             return None if _ATTRIBUTION.search(line) else kind

@@ -340,6 +340,13 @@ def body(*lines: str) -> str:
         ("Storm season:Why it started early this year", "related-link"),
         ("Get our free weekly newsletter Sign up for the Opinion newsletter.", "newsletter"),
         (
+            "Around the Harbour, a free newsletter from our reporters on the coast. "
+            + "Twice a week we will send you a close look at the biggest stories from the ports, "
+            * 4
+            + "and what they mean for the towns along the shore. Sign up here!",
+            "promo",
+        ),
+        (
             "Thank you for supporting our journalism. You can subscribe to our print edition here.",
             "promo",
         ),
@@ -377,6 +384,9 @@ def test_general_shapes(line: str, rule: str) -> None:
         "[1:27:26] Biden: My response is that those people live on what they grow.",
         "A Reuters/Ipsos poll found most voters opposed the plan.",
         "Musk urged users to subscribe to the paid service, which costs $8 a month.",
+        "The company said its newsletter had grown to two million readers this year, "
+        + "and that advertisers were paying more for space in it than ever before, " * 5
+        + "though it would not say how much revenue it expects. Readers could sign up.",
         "How can you sign up for the streaming service?",
         "Voters can register online or sign up at the county office before Friday.",
         "Readers can renew or subscribe to the print edition at the same price next year.",
