@@ -3,9 +3,11 @@ renamed over the old one, so a reader (or a crash) never sees half a file."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -22,4 +24,16 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["write_atomic"]
+def read_articles(path: Path) -> dict[str, Any]:
+    """The ``"articles"`` object of a JSON file written as ``{"version": …, "articles": {…}}``;
+    {} when the file is missing, unreadable or of another shape (a reader's corrections must never
+    stop an ingest)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    articles = data.get("articles") if isinstance(data, dict) else None
+    return articles if isinstance(articles, dict) else {}
+
+
+__all__ = ["read_articles", "write_atomic"]

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from index.atomic import write_atomic
+from index.atomic import read_articles, write_atomic
 from index.dates import find_date, read_date
 from index.records import Meta
 
@@ -59,13 +59,7 @@ class Corrections:
     # ---- reading -------------------------------------------------------------------------------
     def load(self) -> dict[str, dict[str, Any]]:
         """``{file: {field: value, ..., "excluded": True}}``; {} when none or unreadable."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        articles = data.get("articles") if isinstance(data, dict) else None
-        if not isinstance(articles, dict):
-            return {}
+        articles = read_articles(self.path)
         return {str(f): dict(v) for f, v in articles.items() if isinstance(v, dict)}
 
     def of(self, file: str) -> dict[str, Any]:

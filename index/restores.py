@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from index.atomic import write_atomic
+from index.atomic import read_articles, write_atomic
 
 FILE_NAME = "restores.json"
 
@@ -45,13 +45,7 @@ class Restores:
     # ---- reading -------------------------------------------------------------------------------
     def load(self) -> dict[str, list[dict[str, Any]]]:
         """``{file: [{"line": n, "sha": ...}, ...]}``; {} when none or unreadable."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        articles = data.get("articles") if isinstance(data, dict) else None
-        if not isinstance(articles, dict):
-            return {}
+        articles = read_articles(self.path)
         out: dict[str, list[dict[str, Any]]] = {}
         for file, entries in articles.items():
             if isinstance(entries, list):

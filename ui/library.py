@@ -165,19 +165,31 @@ def _files(status: dict[str, Any]) -> set[str]:
     return {f["file"] for f in status["files"]}
 
 
-def correct_section(d: Dossier, status: dict[str, Any]) -> None:
-    """Correct one article's metadata; include or exclude it."""
-    st.subheader("Correct an article")
+def _articles(status: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The indexed articles a reader can pick (duplicates left out) and every file's title."""
     files = [f["file"] for f in status["files"] if not f.get("duplicate_of")]
     titles = {f["file"]: f.get("title") or f["file"] for f in status["files"]}
-    file = st.selectbox(
-        "Article to correct",
+    return files, titles
+
+
+def _pick_article(files: list[str], titles: dict[str, str], label: str, key: str) -> str | None:
+    """A choice of one of ``files``, shown by title; None: none chosen yet."""
+    choice = st.selectbox(
+        label,
         files,
         index=None,
-        key="edit_file",
+        key=key,
         format_func=lambda f: f"{titles[f]} ({f})",
         placeholder="Choose one",
     )
+    return None if choice is None else str(choice)
+
+
+def correct_section(d: Dossier, status: dict[str, Any]) -> None:
+    """Correct one article's metadata; include or exclude it."""
+    st.subheader("Correct an article")
+    files, titles = _articles(status)
+    file = _pick_article(files, titles, "Article to correct", "edit_file")
     if file is None:
         st.caption("Corrections are kept beside the index: re-indexing and rebuilding keep them.")
         return
@@ -229,16 +241,8 @@ def cleaning_section(d: Dossier, status: dict[str, Any]) -> None:
     """One article's lines that cleaning removed, each with its rule and a Restore button; the
     lines restored already, each with a button to let cleaning remove it again."""
     st.subheader("Lines removed by cleaning")
-    files = [f["file"] for f in status["files"] if not f.get("duplicate_of")]
-    titles = {f["file"]: f.get("title") or f["file"] for f in status["files"]}
-    file = st.selectbox(
-        "Article to inspect",
-        files,
-        index=None,
-        key="clean_file",
-        format_func=lambda f: f"{titles[f]} ({f})",
-        placeholder="Choose one",
-    )
+    files, titles = _articles(status)
+    file = _pick_article(files, titles, "Article to inspect", "clean_file")
     if file is None:
         st.caption("Site chrome, promos and captions are cleaned out; a line put back stays.")
         return
