@@ -1,12 +1,18 @@
-"""Chunks of an article with exact character spans: our sentences, packed by llama-index.
+"""Chunks of an article with exact character spans: our sentences, packed as llama-index packs.
 
 Sentences come from :mod:`index.sentences` (a sentence longer than a chunk is cut at words, a
-word longer than a chunk at characters). llama-index's ``SentenceSplitter`` packs them: whole
-sentences up to ``max_tokens`` tiktoken cl100k tokens per chunk, neighbours sharing up to
-``overlap_tokens`` of whole sentences. It is handed the sentences themselves (each with the
-whitespace that follows it, so that they tile the text) and counts a sentence's tokens without
-that whitespace. Every chunk records ``start``/``end`` offsets into the stored (cleaned) text so
-that ``text[start:end] == chunk.text`` — citations and the UI's highlighting depend on it.
+word longer than a chunk at characters). They are packed by llama-index's ``SentenceSplitter``
+rule: whole sentences up to ``max_tokens`` tiktoken cl100k tokens per chunk, neighbours sharing up
+to ``overlap_tokens`` of whole sentences. The splitter is handed the sentences themselves (each
+with the whitespace that follows it, so that they tile the text) and counts a sentence's tokens
+without that whitespace. Every chunk records ``start``/``end`` offsets into the stored (cleaned)
+text so that ``text[start:end] == chunk.text`` — citations and the UI's highlighting depend on it.
+
+:func:`_pack` is the splitter's packing of whole sentences (``_split`` then ``_merge`` of
+``SentenceSplitter``, for the one route our sentences take through it): importing llama-index
+costs seconds, which an ingest of a few new articles would spend on that import alone. Where the
+splitter would take another route (a sentence over ``max_tokens`` as it measures it, one
+sentence only), it is asked itself; a test holds the two equal.
 """
 
 from __future__ import annotations
@@ -100,20 +106,13 @@ def sentence_units(
 def _splitter(
     max_tokens: int,
     overlap_tokens: int,
-    units: Callable[[str], list[tuple[int, int]]],
-    ids: Callable[[str], list[int]],
+    sentences: Callable[[str], list[str]],
+    tokens: Callable[[str], list[int]],
 ) -> SentenceSplitter:
-    """llama-index's packer, handed our sentences (``units``) of whatever text it splits. A
-    text's tokens are those of its sentences: whitespace between sentences is not counted, as it
-    is not when a chunk is measured sentence by sentence."""
+    """llama-index's packer, handed our ``sentences`` of whatever text it splits. A text's
+    ``tokens`` are those of its sentences: whitespace between sentences is not counted, as it is
+    not when a chunk is measured sentence by sentence."""
     from llama_index.core.node_parser import SentenceSplitter
-
-    def sentences(text: str) -> list[str]:
-        starts = [s for s, _ in units(text)]
-        return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
-
-    def tokens(text: str) -> list[int]:
-        return [t for s, e in units(text) for t in ids(text[s:e])]
 
     return SentenceSplitter(
         chunk_size=max_tokens,
@@ -125,6 +124,57 @@ def _splitter(
         include_metadata=False,
         include_prev_next_rel=False,
     )
+
+
+def _pack(
+    text: str,
+    max_tokens: int,
+    overlap_tokens: int,
+    sentences: Callable[[str], list[str]],
+    tokens: Callable[[str], list[int]],
+) -> list[str] | None:
+    """``SentenceSplitter(chunk_size=max_tokens, chunk_overlap=overlap_tokens, tokenizer=tokens,
+    chunking_tokenizer_fn=sentences, paragraph_separator=_NO_PARAGRAPHS).split_text(text)``
+    where every split is a whole sentence within ``max_tokens``; None where the splitter would
+    split further (then it is asked itself)."""
+    overlap = min(overlap_tokens, max_tokens)
+    total = len(tokens(text))
+    if total <= max_tokens:
+        splits = [(text, total)]
+    else:
+        if _NO_PARAGRAPHS in text:
+            return None
+        pieces = sentences(text)
+        if len(pieces) <= 1:
+            return None
+        splits = [(p, len(tokens(p))) for p in pieces]
+        if any(n > max_tokens for _, n in splits):
+            return None
+    chunks: list[str] = []
+    cur: list[tuple[str, int]] = []
+    cur_len = 0
+    new = True
+    i = 0
+    while i < len(splits):
+        piece, n = splits[i]
+        if cur_len + n > max_tokens and not new:  # close the chunk; the next starts with overlap
+            chunks.append("".join(t for t, _ in cur))
+            last, cur, cur_len, new = cur, [], 0, True
+            j = len(last) - 1
+            while j >= 0 and cur_len + last[j][1] <= overlap:
+                cur.insert(0, last[j])
+                cur_len += last[j][1]
+                j -= 1
+            continue
+        while new and cur and cur_len + n > max_tokens:  # overlap that leaves no room goes
+            cur_len -= cur.pop(0)[1]
+        cur.append((piece, n))
+        cur_len += n
+        i += 1
+        new = False
+    if not new:
+        chunks.append("".join(t for t, _ in cur))
+    return [c.strip() for c in chunks if c.strip()]
 
 
 def chunk_text(
@@ -160,8 +210,18 @@ def chunk_text(
     spans = units(text)
     if not spans:
         return []
-    splitter = _splitter(max_tokens, overlap_tokens, units, ids)
-    pieces = splitter.split_text(text[spans[0][0] :])
+
+    def sentences(part: str) -> list[str]:
+        starts = [s for s, _ in units(part)]
+        return [part[a:b] for a, b in zip(starts, [*starts[1:], len(part)], strict=True)]
+
+    def text_ids(part: str) -> list[int]:
+        return [t for s, e in units(part) for t in ids(part[s:e])]
+
+    body = text[spans[0][0] :]
+    pieces = _pack(body, max_tokens, overlap_tokens, sentences, text_ids)
+    if pieces is None:
+        pieces = _splitter(max_tokens, overlap_tokens, sentences, text_ids).split_text(body)
     return [
         Chunk(
             id=f"{file}#{n}",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from llama_index.core.node_parser import SentenceSplitter
 
+import index.chunk as chunk_module
 from index.chunk import chunk_text, count_tokens, sentence_spans, sentence_units
 from index.clean import clean_text
 
@@ -99,7 +100,11 @@ def test_llama_index_packs_the_samples_as_dossier_did(path: Path, budget: tuple[
     assert [(c.start, c.end) for c in chunks] == greedy_packing(text, *budget)
 
 
-def test_the_packing_is_llama_index_s(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_splitter_is_asked_where_the_packing_would_split_further(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A text that is one sentence over budget as the splitter measures it goes to
+    llama-index's SentenceSplitter itself."""
     calls: list[str] = []
     split_text = SentenceSplitter.split_text
 
@@ -111,8 +116,11 @@ def test_the_packing_is_llama_index_s(monkeypatch: pytest.MonkeyPatch) -> None:
     text = " ".join(
         f"Sentence number {i} talks about the summit in Vladivostok." for i in range(30)
     )
-    chunks = chunk_text("f", text, max_tokens=60, overlap_tokens=15)
-    assert calls == [text] and len(chunks) > 3
+    packed = chunk_text("f", text, max_tokens=60, overlap_tokens=15)
+    assert calls == [] and len(packed) > 3
+    monkeypatch.setattr(chunk_module, "_pack", lambda *a: None)
+    assert chunk_text("f", text, max_tokens=60, overlap_tokens=15) == packed
+    assert calls == [text]
 
 
 def words(text: str) -> int:
