@@ -67,7 +67,8 @@ class Retriever:
         table = self.bm25.table()
         key = (id(table), getattr(table, "generation", None), len(table.ids))
         if self._articles is None or self._articles[0] != key:
-            self._articles = (key, build_articles(table))
+            previous = self._articles[1] if self._articles is not None else None
+            self._articles = (key, build_articles(table, previous))  # reuses title segments
         return self._articles[1]
 
     # ---- retrieval -------------------------------------------------------------------------
