@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from index.repair import reconcile
 from index.restores import Restores
 from index.settings import IndexSettings
 from index.store import ArticleWrite, Store, StoreUnavailableError, mean_vector
-from index.walk import Walk, WalkError, walk
+from index.walk import Found, Walk, WalkError, walk
 
 __all__ = [
     "IngestBusyError",
@@ -133,7 +133,7 @@ def _walk(target: Path) -> Walk:
         raise IngestPathError(f"{exc}; nothing in the index was changed.") from None
 
 
-def _elsewhere(rel: str, path: Path, old: dict[str, Any], root: Path) -> Path | None:
+def _elsewhere(rel: str, path: str | Path, old: dict[str, Any], root: Path) -> Path | None:
     """The file of another folder indexed under the same name ``rel``, if it is still there
     (a folder that moved leaves nothing behind: this one takes its place)."""
     other_root = old.get("root")
@@ -179,28 +179,24 @@ def ingest(
     if report.repaired:
         states = store.article_states()
     store.drop_stale()  # collections a rebuild that died left behind
-    on_disk = {f.rel: f.path for f in found.files}
+    on_disk = {f.rel: f for f in found.files}
+    root_s = str(root)
 
     # Pass 1: classify. Files of this folder that vanished are removed (not those in a folder
-    # or file that could not be read this time); unchanged files cost a stat.
+    # or file that could not be read this time); unchanged files cost the walk's stat.
     todo: list[tuple[str, Path, str, Any]] = []
     gone: set[str] = set()
     if found.is_dir:
         gone = {
             f
             for f, s in states.items()
-            if s.get("root") == str(root) and f not in on_disk and not found.keeps(f)
+            if s.get("root") == root_s and f not in on_disk and not found.keeps(f)
         }
-    for rel, path in list(on_disk.items()):
+    for rel, entry in list(on_disk.items()):
         old = states.get(rel)
-        try:
-            st = path.stat()
-        except OSError as exc:
-            report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
-            del on_disk[rel]
-            continue
+        st = entry.st
         if old:
-            other = _elsewhere(rel, path, old, root)
+            other = _elsewhere(rel, entry.real, old, root)
             if other is not None:
                 report.skipped.append(
                     Skipped(
@@ -211,11 +207,11 @@ def ingest(
                 )
                 del on_disk[rel]
                 continue
-        if old and old.get("root") == str(root) and rel not in force:
+        if old and old.get("root") == root_s and rel not in force:
             if old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
                 continue
             try:
-                raw_sha = _sha(read_bytes(path, int(settings.max_file_mb * 1e6)))
+                raw_sha = _sha(read_bytes(entry.path, int(settings.max_file_mb * 1e6)))
             except UnreadableError as exc:
                 report.skipped.append(Skipped(rel, str(exc)))
                 del on_disk[rel]
@@ -225,11 +221,13 @@ def ingest(
             if old.get("raw_sha") == raw_sha:
                 store.touch_article(rel, st.st_mtime_ns)
                 continue
-        todo.append((rel, path, "updated" if old else "added", st))
-    redo = {f for f, s in states.items() if s.get("duplicate_of") in gone | {t[0] for t in todo}}
-    for rel in sorted(redo - gone - {t[0] for t in todo}):
+        todo.append((rel, entry.path, "updated" if old else "added", st))
+    queued = {t[0] for t in todo}
+    touched = gone | queued
+    redo = {f for f, s in states.items() if s.get("duplicate_of") in touched}
+    for rel in sorted(redo - gone - queued):
         if rel in on_disk:
-            todo.append((rel, on_disk[rel], "updated", on_disk[rel].stat()))
+            todo.append((rel, on_disk[rel].path, "updated", on_disk[rel].st))
     read: dict[str, _Read | LoadError] = {}
     if stats is not None:
         _learn(stats, todo, gone, on_disk, read, settings, corrections)
@@ -336,7 +334,7 @@ def _learn(
     stats: BoilerplateStats,
     todo: list[tuple[str, Path, str, Any]],
     gone: set[str],
-    on_disk: dict[str, Path],
+    on_disk: Mapping[str, Found],
     read: dict[str, _Read | LoadError],
     settings: IndexSettings,
     corrections: Corrections | None,
@@ -354,7 +352,7 @@ def _learn(
     queued = {t[0] for t in todo}
     for rel in stats.affected_since(before):
         if rel in on_disk and rel not in queued:
-            todo.append((rel, on_disk[rel], "updated", on_disk[rel].stat()))
+            todo.append((rel, on_disk[rel].path, "updated", on_disk[rel].st))
     stats.save()
 
 
