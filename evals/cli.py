@@ -218,7 +218,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             peer=peer,
             progress=show,
             answers=not args.retrieval_only,
+            as_asked=args.as_asked,
         )
+    report["as_asked"] = args.as_asked
     report["timing"].update(ingest_s=round(ingest_s, 1), peer_s=round(peer_s, 1))
     report["ingest"] = {
         "added": len(ingest.added),
@@ -280,6 +282,12 @@ def register(sub: Any) -> None:
         help="measure retrieval only (no answers: fast on large sets)",
     )
     s.add_argument("--no-peer", action="store_true", help="skip the llama-index peer")
+    s.add_argument(
+        "--as-asked",
+        action="store_true",
+        help="realtimeqa: ask each question on its own date — search and answer over the "
+        "articles published by then (as --until would), the peer's ranking cut the same way",
+    )
     s.add_argument(
         "--modes",
         default=",".join(("hybrid", "vector", "bm25")),

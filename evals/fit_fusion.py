@@ -1,8 +1,11 @@
 """Fit the learned fusion of hybrid retrieval (``rag/retrieval/data/fusion.json``).
 
-    python evals/fit_fusion.py [--corpus-limit 1200] [--work-dir .dossier-evals/retr]
+    python evals/fit_fusion.py [--corpus-limit 1200|all] [--work-dir .dossier-evals/retr]
                                [--sets realtimeqa,sample,bbc] [--depth 80] [--out FILE]
-                               [--model pairwise|pointwise] [--records DIR]
+                               [--model pairwise|pointwise] [--records DIR] [--as-asked]
+
+The committed file: the undated weights from ``--corpus-limit 1200``, the dated ones from
+``--corpus-limit all --as-asked`` (each run keeps the other set).
 
 For every question of the **fit** halves (evals/halves.py) of the sets, the retriever's candidate
 articles are collected with their features (``Retriever.candidates`` — the very code that ranks
@@ -10,9 +13,11 @@ at query time) and labelled gold or not. A logistic regression (scikit-learn) is
 them: by default pairwise — on the differences between a gold article's features and each other
 candidate's of the same question, a linear RankNet — or pointwise; features standardised, the
 regularisation chosen by question-grouped cross-validation on the fit half. Its weights, folded
-back to raw feature units, are written with the feature list's hash. The validation halves are
-then ranked with the new weights and with passage-level RRF (an article where its best passage
-ranks) and the metrics printed (they are measured properly by ``dossier eval``).
+back to raw feature units, are written with the feature list's hash: with ``--as-asked`` (each
+RealTime QA question over the articles published by its date) as the weights for a scope with an
+end date (``dated``), else as the undated ones; the other set in the file is kept. The validation
+halves are then ranked with the new weights and with passage-level RRF (an article where its best
+passage ranks) and the metrics printed (they are measured properly by ``dossier eval``).
 
 The corpora and indexes are the eval's own (``dossier eval --work-dir``): RealTime QA's written
 from ../shared/bench (all gold articles plus the first others by doc id), the sample folder, the
@@ -38,10 +43,11 @@ if str(ROOT) not in sys.path:
 
 from evals import cli as eval_cli  # noqa: E402
 from evals.halves import select  # noqa: E402
+from evals.runner import as_asked_filters  # noqa: E402
 from rag import FUSION_FEATURES, Dossier, Settings, write_fusion_weights  # noqa: E402
 
 OUT = ROOT / "rag" / "retrieval" / "data" / "fusion.json"
-C_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
+C_GRID = (0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 
 
 def _err(*parts: Any) -> None:
@@ -49,10 +55,11 @@ def _err(*parts: Any) -> None:
 
 
 def collect(
-    set_name: str, work_dir: str, corpus_limit: int | None, depth: int
+    set_name: str, work_dir: str, corpus_limit: int | None, depth: int, as_asked: bool = False
 ) -> list[dict[str, Any]]:
     """One record per question of the set (both halves): its half, and its candidates'
-    feature vectors and labels."""
+    feature vectors and labels. With ``as_asked`` a dated question's candidates are those
+    published by its date (``dossier eval --as-asked``)."""
     args = argparse.Namespace(
         set=set_name,
         corpus_limit=corpus_limit if set_name == "realtimeqa" else None,
@@ -70,7 +77,8 @@ def collect(
         for q in questions:
             if not q.gold_files:
                 continue
-            cands = retriever.candidates(q.question, None, depth, "signals")
+            scope = as_asked_filters(q, as_asked)
+            cands = retriever.candidates(q.question, scope, depth, "signals")
             gold = set(q.gold_files)
             out.append(
                 {
@@ -173,16 +181,38 @@ def choose_c(records: Sequence[dict[str, Any]], model: str, folds: int = 5) -> f
     return best_c
 
 
+def _corpus_limit(value: str) -> int | None:
+    """``--corpus-limit``: a positive number of articles, or ``all`` (None: the whole corpus)."""
+    if value.strip().lower() == "all":
+        return None
+    n = int(value)
+    if n <= 0:
+        raise argparse.ArgumentTypeError("a positive number of articles, or 'all'")
+    return n
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sets", default="realtimeqa,sample,bbc")
     p.add_argument("--work-dir", default=".dossier-evals/retr")
-    p.add_argument("--corpus-limit", type=int, default=1200)
+    p.add_argument(
+        "--corpus-limit",
+        type=_corpus_limit,
+        default=1200,
+        help="RealTime QA articles indexed: all gold ones plus the first others by doc id up to "
+        "N, or 'all' for the whole corpus (default 1200)",
+    )
     p.add_argument(
         "--depth",
         type=int,
         default=80,
         help="candidates from each retriever (retrieval.candidates)",
+    )
+    p.add_argument(
+        "--as-asked",
+        action="store_true",
+        help="each dated question (RealTime QA) over the articles published by its date, as "
+        "`dossier eval --as-asked` measures it",
     )
     p.add_argument("--model", choices=sorted(FITTERS), default="pairwise")
     p.add_argument(
@@ -200,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with kept.open("rb") as fh:
                 records += pickle.load(fh)
             continue
-        got = collect(name, args.work_dir, args.corpus_limit, args.depth)
+        got = collect(name, args.work_dir, args.corpus_limit, args.depth, args.as_asked)
         if kept is not None:
             kept.parent.mkdir(parents=True, exist_ok=True)
             with kept.open("wb") as fh:
@@ -218,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "corpus_limit": args.corpus_limit,
         "depth": args.depth,
+        "as_asked": args.as_asked,
         "C": c,
         "model": f"logistic regression, {args.model}, questions weighted equally",
     }
@@ -227,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rrf = metrics(val, [r["passage_rrf"] for r in val])
         _err(f"{s} validation: learned {_fmt(learned)}; passage RRF {_fmt(rrf)}")
         info[f"validation_{s}"] = {k: round(v, 4) for k, v in learned.items()}
-    write_fusion_weights(Path(args.out), coef.tolist(), bias, info)
+    write_fusion_weights(Path(args.out), coef.tolist(), bias, info, dated=args.as_asked)
     _err(f"wrote {args.out} in {time.perf_counter() - t0:.0f}s")
     return 0
 

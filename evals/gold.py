@@ -24,6 +24,7 @@ class GoldQuestion:
     short_answers: tuple[str, ...] = ()  # the short answer(s) a correct short answer holds
     choices: tuple[str, ...] = ()  # multiple choice (RealTime QA): every choice's text
     correct_choices: tuple[int, ...] = ()  # the indices of the right ones
+    asked_on: str | None = None  # ISO date the question was asked (RealTime QA's question_date)
 
     @property
     def should_refuse(self) -> bool:
@@ -54,6 +55,7 @@ def load_gold(path: Path, limit: int | None = None) -> list[GoldQuestion]:
                         short_answers=tuple(q.get("short_answers") or ()),
                         choices=tuple(q.get("choices") or ()),
                         correct_choices=tuple(q.get("correct_choices") or ()),
+                        asked_on=q.get("asked_on"),
                     )
                 )
             except (KeyError, TypeError, ValueError) as exc:

@@ -196,6 +196,7 @@ def load_questions(bench: Path, limit: int | None = None) -> list[GoldQuestion]:
                     note=f"choices: {choices}; evidence (quiz wording): {evidence}",
                     choices=tuple(clean_answer(str(c)) for c in q.get("choices") or []),
                     correct_choices=tuple(int(i) for i in q.get("answer_index") or []),
+                    asked_on=iso_date(q.get("question_date")),
                 )
             )
             if limit is not None and len(out) >= limit:

@@ -62,6 +62,8 @@ def _title(report: dict[str, Any]) -> str:
         size = f", {corpus['articles']} articles"
         if corpus.get("subset"):
             size += f" (subset: {corpus.get('note', '')})"
+    if report.get("as_asked"):
+        size += ", each question asked on its own date (articles published by then)"
     return (
         f"Dossier eval — set {report['set']} ({report.get('half', 'all')} half){size}, "
         f"generator {report['generator']}, "

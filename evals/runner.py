@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -27,7 +27,7 @@ import numpy as np
 from evals import metrics as M
 from evals.floors import FLOOR_METRICS, check_floors, load_floors
 from evals.gold import GoldQuestion, load_gold
-from rag import Answer, Verifier
+from rag import Answer, Filters, Verifier
 
 MODES = ("hybrid", "vector", "bm25")
 # Fusion variants of hybrid retrieval, compared side by side (``--modes``; rag/retrieval/hybrid.py).
@@ -68,6 +68,20 @@ class Searcher(Protocol):
         on_text: Any = None,
         generator: str | None = None,
     ) -> Answer: ...
+
+    def article(self, file: str) -> tuple[str, dict[str, Any]] | None: ...
+
+
+# How deep the peer is read when its results are cut to the articles published by a question's
+# date (``as_asked``): LlamaIndex's default index holds no dates to filter on, so its ranking is
+# read this far and the later articles dropped — the top k of what is left.
+PEER_DEPTH = 200
+
+
+def as_asked_filters(q: GoldQuestion, as_asked: bool) -> Filters | None:
+    """The retrieval scope of a question asked on its own date: only articles published by then
+    (``Filters.until``; undated articles drop out, as with any date bound). None otherwise."""
+    return Filters(until=q.asked_on) if as_asked and q.asked_on else None
 
 
 # --------------------------------------------------------------------------- per question
@@ -230,9 +244,12 @@ def run_eval(
     peer: Peer | None = None,
     progress: bool = False,
     answers: bool = True,
+    as_asked: bool = False,
 ) -> dict[str, Any]:
     """Run every question; return the report (summary plus per-question rows). With
-    ``answers=False`` only retrieval is measured (no ``ask``).
+    ``answers=False`` only retrieval is measured (no ``ask``). With ``as_asked`` a question that
+    has a date (``asked_on``) is searched and answered over the articles published by then, as
+    when it was asked (for the peer: its ranking without the later articles).
 
     The work runs in passes — each retrieval mode over all questions, then the peer, then the
     answers — so every timed search is a new query after a search of another query, whatever
@@ -273,7 +290,7 @@ def run_eval(
         dossier.search(questions[0].question, k=k, mode=mode)  # warm-up: model load, BM25
         for q, row in zip(questions, rows, strict=True):
             t0 = time.perf_counter()
-            hits = dossier.search(q.question, k=k, mode=mode)
+            hits = dossier.search(q.question, k=k, filters=as_asked_filters(q, as_asked), mode=mode)
             ms = _ms(t0)
             row["retrieval"][mode] = score_ranking(
                 [h.file for h in hits], [h.text for h in hits], q, k
@@ -283,9 +300,13 @@ def run_eval(
     if peer is not None:
         bar.set_postfix_str("peer")
         peer.retrieve(questions[0].question, k)
+        published = _published_lookup(dossier)
         for q, row in zip(questions, rows, strict=True):
+            until = q.asked_on if as_asked else None
             t0 = time.perf_counter()
-            found = peer.retrieve(q.question, k)
+            found = peer.retrieve(q.question, PEER_DEPTH if until else k)
+            if until:
+                found = [(f, t) for f, t in found if (published(f) or "9999")[:10] <= until][:k]
             ms = _ms(t0)
             row["peer"] = score_ranking([f for f, _ in found], [t for _, t in found], q, k)
             row["peer"]["latency_ms"] = round(ms, 2)
@@ -294,7 +315,9 @@ def run_eval(
     for q, row in zip(questions, rows, strict=True):
         if answers:
             t0 = time.perf_counter()
-            answer = dossier.ask(q.question, generator=generator)
+            answer = dossier.ask(
+                q.question, filters=as_asked_filters(q, as_asked), generator=generator
+            )
             row["ask_ms"] = round(_ms(t0), 1)
             row.update(score_answer(answer, q, verifier))
             bar.update()
@@ -321,6 +344,19 @@ def run_eval(
     report["embedder"] = getattr(dossier.embedder, "name", "?")
     report["questions"] = sorted(rows, key=lambda r: not r["failure"])
     return report
+
+
+def _published_lookup(dossier: Searcher) -> Callable[[str], str | None]:
+    """A file's publication date as Dossier read it (cached per file)."""
+    cache: dict[str, str | None] = {}
+
+    def published(file: str) -> str | None:
+        if file not in cache:
+            got = dossier.article(file)
+            cache[file] = str(got[1].get("published") or "") or None if got else None
+        return cache[file]
+
+    return published
 
 
 # --------------------------------------------------------------------------- aggregation

@@ -14,6 +14,7 @@ from evals.report import FILES, format_summary, write_reports
 from evals.runner import (
     FLOOR_METRICS,
     GoldQuestion,
+    as_asked_filters,
     check_floors,
     load_floors,
     load_gold,
@@ -24,6 +25,7 @@ from index.embed import FakeEmbedder
 from index.settings import IndexSettings
 from rag.cli import main
 from rag.config import Settings
+from rag.records import Filters
 from rag.service import Dossier
 
 REPO = Path(__file__).resolve().parents[1]
@@ -385,6 +387,7 @@ DOCS = [
 QUESTIONS = [
     {
         "question_id": "20220617_0",
+        "question_date": "2022/06/16",
         "question": "Which show was renewed for a second season?",
         "choices": ["“Quiz Show”", "“Other”"],
         "answer_index": [0],
@@ -394,6 +397,7 @@ QUESTIONS = [
     },
     {
         "question_id": "20220617_1",
+        "question_date": "2022/07/02",
         "question": "Where did a heat wave push temperatures above 100?",
         "choices": ["Chicago", "Boston"],
         "answer_index": [0],
@@ -464,6 +468,41 @@ def test_realtimeqa_corpus_becomes_front_matter_markdown_that_ingest_reads(
     assert questions[1].gold_passages == ()  # the quiz's wording, not the article's
     assert QUESTIONS[1]["evidence_text"] in (questions[1].note or "")
     assert len(rtqa.load_questions(fake_bench, limit=1)) == 1
+    assert [q.asked_on for q in questions] == ["2022-06-16", "2022-07-02"]
+
+
+def test_as_asked_each_question_sees_only_the_articles_published_by_its_date(
+    fake_bench: Path, tmp_path: Path
+) -> None:
+    articles = tmp_path / "work" / "articles"
+    rtqa.write_articles(fake_bench, articles)
+    embedder = FakeEmbedder()
+    dossier = Dossier(_settings(tmp_path / "data"), embedder=embedder)
+    dossier.ingest(articles)
+    questions = rtqa.load_questions(fake_bench)
+    peer = LlamaIndexPeer(articles, embedder, tmp_path / "peer")
+    seen = {
+        as_asked: run_eval(
+            dossier,
+            questions,
+            set_name="rtqa",
+            modes=("hybrid", "bm25"),
+            peer=peer,
+            answers=False,
+            as_asked=as_asked,
+        )
+        for as_asked in (False, True)
+    }
+    allowed = {"20220617_0": {"rtqa_aaa.md"}, "20220617_1": {"rtqa_aaa.md", "rtqa_bbb.md"}}
+    for row in seen[True]["questions"]:
+        for mode in ("hybrid", "bm25"):
+            assert set(row["retrieval"][mode]["files"]) <= allowed[row["id"]]
+        assert row["peer"]["files"] and set(row["peer"]["files"]) <= allowed[row["id"]]
+    later = {f for row in seen[False]["questions"] for f in row["peer"]["files"]}
+    assert "rtqa_ccc.md" in later  # without the dates every article is in reach
+    assert as_asked_filters(questions[0], True) == Filters(until="2022-06-16")
+    assert as_asked_filters(questions[0], False) is None
+    assert as_asked_filters(GoldQuestion("x", "q?", "single"), True) is None  # undated
 
 
 def test_ensure_gitignored(tmp_path: Path) -> None:

@@ -239,6 +239,42 @@ def test_learned_scores_follow_the_weights() -> None:
     assert cands[1].score > cands[0].score
 
 
+def test_a_scope_with_an_end_date_is_ranked_by_the_dated_weights(tmp_path: Path) -> None:
+    def only(name: str) -> list[float]:
+        return [1.0 if n == name else 0.0 for n in FEATURES]
+
+    path = tmp_path / "w.json"
+    with pytest.raises(FusionWeightsError, match="no undated weights"):
+        write_weights(path, only("date_fit"), 0.0, {"run": "dated"}, dated=True)
+    write_weights(path, only("phrase"), 0.0, {"run": "undated"})
+    write_weights(path, only("date_fit"), 0.0, {"run": "dated"}, dated=True)
+    write_weights(path, only("phrase"), 0.5, {"run": "undated again"})  # keeps the dated set
+    w = read_weights(path)
+    assert w.info == {"run": "undated again"} and w.bias == 0.5
+    assert w.dated is not None and w.dated.info == {"run": "dated"}
+    assert w.for_scope(False) is w and w.for_scope(True) is w.dated
+    recent, matching = (Candidate(f, features={n: 0.0 for n in FEATURES}) for f in "rm")
+    recent.features["date_fit"] = 1.0
+    matching.features["phrase"] = 1.0
+    learned_scores([recent, matching], w)
+    assert matching.score > recent.score
+    learned_scores([recent, matching], w, has_end_date=True)
+    assert recent.score > matching.score
+    data = json.loads(path.read_text())
+    data["dated"]["weights"] = [1.0]
+    path.write_text(json.dumps(data))
+    with pytest.raises(FusionWeightsError, match="one weight per feature"):
+        read_weights(path)
+    # Without a dated set the undated weights serve both kinds of scope.
+    plain = FusionWeights(FEATURES, tuple(only("phrase")), 0.0, {})
+    assert plain.for_scope(True) is plain
+
+
+def test_committed_weights_have_a_dated_set_fitted_as_asked() -> None:
+    dated = read_weights(WEIGHTS_PATH).dated
+    assert dated is not None and dated.info.get("as_asked") is True
+
+
 def test_article_rrf_ranks_by_best_passage_and_adds_signals() -> None:
     def cand(file: str, ranks: list[int], **features: float) -> Candidate:
         c = Candidate(

@@ -188,7 +188,7 @@ class Retriever:
         for i, c in enumerate(cands):
             c.features = compute_features(c, ctx, articles, table, i < WHOLE_TEXT_CANDIDATES)
         if fusion == "learned":
-            learned_scores(cands, load_weights())
+            learned_scores(cands, load_weights(), bool(filters.until))
         else:
             rrf_scores(cands, self.settings.rrf_k, signals)
         cands.sort(key=lambda c: -c.score)
