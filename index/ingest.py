@@ -40,6 +40,7 @@ from index.records import Article, Chunk, Meta, RawDoc
 from index.repair import reconcile
 from index.restores import Restores
 from index.settings import IndexSettings
+from index.states_cache import StatesCache
 from index.store import ArticleWrite, Store, StoreUnavailableError, mean_vector
 from index.walk import Found, Walk, WalkError, walk
 
@@ -76,6 +77,14 @@ class IngestReport:
     chunks_written: int = 0
     tokens: int = 0
     seconds: float = 0.0
+    # Seconds per phase: walk, records, classify, learn, remove, prepare, embed, write.
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, phase: str, since: float) -> float:
+        """Add the time from ``since`` to ``phase``; returns now."""
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - since
+        return now
 
     @property
     def failed(self) -> bool:
@@ -160,6 +169,7 @@ def ingest(
     stats: BoilerplateStats | None = None,
     restores: Restores | None = None,
     force: Collection[str] = (),
+    cache_dir: Path | None = None,
 ) -> IngestReport:
     """Bring the index in step with ``target`` (a folder, or a single file). The reader's
     ``corrections`` of titles, outlets, dates and bylines are laid over extracted metadata.
@@ -167,18 +177,21 @@ def ingest(
     before anything is written) and cleaned out too; an article whose cleaning that changes is
     re-indexed. Lines the reader ``restores`` are kept whatever cleaning says; files named in
     ``force`` are re-indexed even when unchanged (a restore just made). Call it under
-    :func:`ingest_lock`: it first repairs what a write that died left."""
+    :func:`ingest_lock`: it first repairs what a write that died left. What ingest reads of
+    the article records is kept under ``cache_dir`` (``index.states_cache``) for the next one."""
     t0 = time.perf_counter()
     report = IngestReport()
     found = _walk(target)
+    t = report.lap("walk", t0)
     root = found.root
     report.skipped = [Skipped(p.rel, p.reason) for p in found.skipped]
     report.ignored = [Skipped(p.rel, p.reason) for p in found.ignored]
-    states = store.article_states()
+    cache = StatesCache(store, cache_dir)
+    states = cache.current()
     report.repaired = reconcile(store, states)
-    if report.repaired:
-        states = store.article_states()
+    states = cache.current()  # read again when a repair changed the index
     store.drop_stale()  # collections a rebuild that died left behind
+    t = report.lap("records", t)
     on_disk = {f.rel: f for f in found.files}
     root_s = str(root)
 
@@ -220,6 +233,7 @@ def ingest(
                 raw_sha = ""  # too large, emptied, …: processing says why
             if old.get("raw_sha") == raw_sha:
                 store.touch_article(rel, st.st_mtime_ns)
+                cache.touched(rel, st.st_mtime_ns)
                 continue
         todo.append((rel, entry.path, "updated" if old else "added", st))
     queued = {t[0] for t in todo}
@@ -229,13 +243,16 @@ def ingest(
         if rel in on_disk:
             todo.append((rel, on_disk[rel].path, "updated", on_disk[rel].st))
     read: dict[str, _Read | LoadError] = {}
+    t = report.lap("classify", t)
     if stats is not None:
         _learn(stats, todo, gone, on_disk, read, settings, corrections)
+    t = report.lap("learn", t)
     changing = {t[0] for t in todo} | gone
     report.unchanged = sorted(set(on_disk) - changing - {s.file for s in report.skipped})
 
     store.remove_articles(sorted(gone))
     report.removed = sorted(gone)
+    report.lap("remove", t)
 
     # Pass 2: process what changed, embedding chunks of many files per batch.
     by_sha = {
@@ -252,7 +269,9 @@ def ingest(
         progress(done, total, "")
     for rel, path, kind, st in todo:
         got = read.pop(rel, None)
+        t = time.perf_counter()
         item = _prepare(rel, path, root, st, settings, report, corrections, stats, got, restores)
+        report.lap("prepare", t)
         if isinstance(item, _Pending):
             original = by_sha.get(item.article.sha256)
             if original and original != rel:
@@ -277,6 +296,9 @@ def ingest(
         if progress:
             progress(done, total, rel)
     _flush(pending, store, embedder, report, vectors_of, settings.embed_context)
+    t = time.perf_counter()
+    cache.save()
+    report.lap("records", t)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -429,7 +451,9 @@ def _flush(
     texts = [
         embed_input(p.article, c.text) if context else c.text for p in pending for c in p.chunks
     ]
+    t = time.perf_counter()
     vectors = embedder.embed(texts) if texts else []
+    t = report.lap("embed", t)
     writes: list[ArticleWrite] = []
     pos = 0
     for p in pending:
@@ -445,3 +469,4 @@ def _flush(
         writes.append(ArticleWrite(p.article, p.chunks, mine, doc_vector, p.state, p.replacing))
         report.chunks_written += len(p.chunks)
     store.write_articles(writes)
+    report.lap("write", t)

@@ -136,6 +136,7 @@ class Dossier:
                     stats=self.boilerplate(),
                     restores=self.restores,
                     force=force,
+                    cache_dir=Path(self.settings.data_dir) / "cache",
                 )
             report, store = _rebuild(
                 path,
