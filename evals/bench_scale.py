@@ -12,7 +12,10 @@ chunking, Chroma, BM25 — is the real ingest path.
 
 It prints: the build time; hybrid (and vector-only, BM25-only) retrieval p50/p95 over ``--queries``
 article titles with the BM25 index warm; RSS while answering; an incremental ingest of 10 new
-articles (the folder's unchanged files included) and the first query after it (BM25 catching up);
+articles (the folder's unchanged files included), split into the embedding and the rest (and the
+rest by phase: walk, article records, classify, chunking, writing, …), and the first query after
+it, split into BM25 catching up, the article table and the search itself; the same for the ingest
+that removes them again; an unchanged re-run;
 the index's size on disk; and the memory of a new process that opens the built index and answers
 (step by step: index open, BM25 loaded, searches, answers). The work dir is kept (default: a temp
 folder) so a re-run with the same ``--work-dir`` reuses the built index. The load average is
@@ -31,12 +34,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rag import Dossier, FakeEmbedder, IndexSettings, Settings
 
 COPY_WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+
+
+class TimedFakeEmbedder(FakeEmbedder):
+    """The fake embedder, timing its own work (the embedding part of an ingest)."""
+
+    def __init__(self, dim: int = 384) -> None:
+        super().__init__(dim)
+        self.seconds = 0.0
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        t0 = time.perf_counter()
+        try:
+            return super().embed(texts)
+        finally:
+            self.seconds += time.perf_counter() - t0
 
 
 def load_avg() -> str:
@@ -154,10 +173,60 @@ def answer_only(data: Path, queries: list[str]) -> dict[str, Any]:
     return out
 
 
+def timed_ingest(
+    d: Dossier, folder: Path, embedder: TimedFakeEmbedder, query: str | None
+) -> dict[str, Any]:
+    """An ingest of ``folder``, its time split into the embedding and the rest (by phase), then
+    the first ``query`` after it split into BM25 catching up, the article table and the rest."""
+    before, embed_before = embedder.texts_embedded, embedder.seconds
+    la = load_avg()
+    t0 = time.perf_counter()
+    report = d.ingest(folder)
+    ingest_s = time.perf_counter() - t0
+    embed_s = embedder.seconds - embed_before
+    phases = {k: round(v, 2) for k, v in report.phases.items() if k != "embed"}
+    out: dict[str, Any] = {
+        "added": len(report.added),
+        "removed": len(report.removed),
+        "unchanged": len(report.unchanged),
+        "chunks_embedded": embedder.texts_embedded - before,
+        "ingest_s": round(ingest_s, 2),
+        "embedding_s": round(embed_s, 2),
+        "rest_s": round(ingest_s - embed_s, 2),
+        "rest_by_phase_s": {**phases, "other": round(ingest_s - sum(report.phases.values()), 2)},
+        "load_avg": la,
+    }
+    if query is None:
+        return out
+    bm25 = d.retriever().bm25
+    stats_before = dict(bm25.stats)
+    la = load_avg()
+    t0 = time.perf_counter()
+    table = d.retriever().bm25.table()
+    t1 = time.perf_counter()
+    d.retriever().articles()
+    t2 = time.perf_counter()
+    d.search(query, k=10)
+    t3 = time.perf_counter()
+    now = d.retriever().bm25  # the same object, unless the index was reopened
+    out["first_query_after"] = {
+        "total_s": round(t3 - t0, 2),
+        "bm25_catch_up_s": round(t1 - t0, 2),
+        "article_table_s": round(t2 - t1, 2),
+        "search_s": round(t3 - t2, 2),
+        "bm25": {
+            k: v - (stats_before.get(k, 0) if now is bm25 else 0) for k, v in now.stats.items()
+        },
+        "bm25_segments": len(table.segments),
+        "load_avg": la,
+    }
+    return out
+
+
 def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
     rows = bbc_rows()
     folder, data = work / "articles", work / "data"
-    embedder = FakeEmbedder(dim=384)
+    embedder = TimedFakeEmbedder(dim=384)
     settings = Settings(data_dir=data, index=IndexSettings(embedder="fake:384"))
     d = Dossier(settings, embedder=embedder)
     out: dict[str, Any] = {"embedder": f"{embedder.name} (synthetic vectors, not MiniLM)"}
@@ -203,33 +272,10 @@ def run(chunks: int, n_queries: int, work: Path) -> dict[str, Any]:
     new.mkdir()
     for i, row in enumerate(rows[:10]):
         (new / f"{row['doc_id']}.txt").write_text(article_text(row, 10_000 + i), "utf-8")
-    before = embedder.texts_embedded
-    la = load_avg()
-    t0 = time.perf_counter()
-    report = d.ingest(folder)
-    inc_s = time.perf_counter() - t0
-    index_before = d.retriever().bm25
-    stats_before = dict(index_before.stats)
-    t0 = time.perf_counter()
-    d.search(queries[2], k=10)
-    after_s = time.perf_counter() - t0
-    bm25 = d.retriever().bm25  # the same object, unless the index was reopened
-    table = bm25.table()
-    out["incremental"] = {
-        "added": len(report.added),
-        "unchanged": len(report.unchanged),
-        "chunks_embedded": embedder.texts_embedded - before,
-        "ingest_s": round(inc_s, 2),
-        "first_query_after_s": round(after_s, 2),
-        "bm25": {
-            k: v - (stats_before.get(k, 0) if bm25 is index_before else 0)
-            for k, v in bm25.stats.items()
-        },
-        "bm25_segments": len(table.segments),
-        "load_avg": la,
-    }
+    out["incremental"] = timed_ingest(d, folder, embedder, queries[2])
     shutil.rmtree(new)
-    d.ingest(folder)  # back to the built index, for a re-run
+    out["incremental_removal"] = timed_ingest(d, folder, embedder, queries[3])  # back as built
+    out["unchanged_rerun"] = timed_ingest(d, folder, embedder, None)
     out["disk_mb"] = {"index": round(disk_mb(data), 1), "articles": round(disk_mb(folder), 1)}
     out["fresh_process_rss"] = fresh_process(data, queries)
     out["load_avg_end"] = load_avg()
