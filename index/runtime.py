@@ -8,15 +8,22 @@ is loaded already (the torch embedder), when hiding it would change nothing.
 :func:`release_memory` asks glibc to return freed heap memory to the system after a big job (a
 full BM25 build, an ingest): the job's many short-lived objects leave the heap fragmented, and
 measured at 20k chunks the process's memory after a BM25 build fell from 465 to 220 MB.
+
+:func:`cycles_unchecked` holds the cycle collector off while a table of many small acyclic objects
+is built: each of its full passes walks every object the process holds, which at 100k chunks was a
+third of building the article table after an index change.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import importlib
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _lock = threading.Lock()
 
@@ -34,11 +41,22 @@ def import_spacy() -> None:
                 del sys.modules["torch"]
 
 
+@contextmanager
+def cycles_unchecked() -> Iterator[None]:
+    """The cycle collector off for the block (as it was after it): for building many small
+    objects that hold no cycles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def release_memory() -> bool:
     """Return freed heap memory to the system (glibc's ``malloc_trim``); False where the C
     library has no such call."""
-    import gc
-
     gc.collect()
     name = ctypes.util.find_library("c")
     libc = ctypes.CDLL(name) if name else None

@@ -5,8 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 SCRIPT = """
 import sys
+
+import pytest
 from index.runtime import import_spacy
 import_spacy()
 assert "spacy" in sys.modules and "thinc" in sys.modules
@@ -40,6 +44,8 @@ def test_torch_loaded_first_is_left_alone() -> None:
 def test_release_memory_returns_freed_heap() -> None:
     script = """
 import sys
+
+import pytest
 from pathlib import Path
 from index.runtime import release_memory
 
@@ -60,3 +66,24 @@ print(full - rss())
     )
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip()) > 100, "most of the freed ~200 MB went back"
+
+
+def test_cycles_unchecked_pauses_the_collector_and_restores_it() -> None:
+    import gc
+
+    from index.runtime import cycles_unchecked
+
+    assert gc.isenabled()
+    with cycles_unchecked():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycles_unchecked():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
+    with pytest.raises(KeyError), cycles_unchecked():
+        raise KeyError("x")
+    assert gc.isenabled()

@@ -9,6 +9,7 @@ segment of the BM25 table: after a change only the new segment's titles are inde
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from index.runtime import cycles_unchecked
 from rag.records import Filters
 from rag.retrieval.bm25_segments import MISSING, ROW_KEYS, Bm25Table
 from rag.retrieval.bm25_titles import TitleIndex, plain_title_index, segment_title_index
@@ -129,8 +131,8 @@ def _segment_rows_by_article(
     table: Bm25Table,
 ) -> tuple[list[str], list[dict[str, Any]], RowsOf, list[int]]:
     """As :func:`_rows_by_article`, from the segments' per-article entries and row integers:
-    one metadata dict built per article rather than per chunk (at 100k chunks the per-row read
-    was most of the first search after every index change)."""
+    one metadata dict built per article rather than per chunk, the grouping done on arrays (at
+    100k chunks the per-row reading was most of the first search after every index change)."""
     live = np.flatnonzero(table.live)
     if not live.size:
         return [], [], {}, []
@@ -148,29 +150,54 @@ def _segment_rows_by_article(
             n_all[int(table.starts[si]) + local] = int(meta.get("n", 0) or 0)
     n_all = np.where(n_all == MISSING, 0, n_all)
     fidx = entry_file[table.art[live]]
-    order = np.lexsort((live, n_all[live], fidx))
-    sorted_f = fidx[order]
-    cuts = np.flatnonzero(np.diff(sorted_f)) + 1
+    present, first = np.unique(fidx, return_index=True)  # live rows ascend: each file's first
+    by_first = np.argsort(live[first], kind="stable")  # articles in order of their first row
+    rank = np.zeros(len(file_index), dtype=np.int64)
+    rank[present[by_first]] = np.arange(len(present))
+    frank = rank[fidx]
+    order = np.lexsort((live, n_all[live], frank))
+    cuts = np.flatnonzero(np.diff(frank[order])) + 1
     rows_sorted = live[order].tolist()
     bounds = [0, *cuts.tolist(), len(rows_sorted)]
-    group_file = sorted_f[bounds[:-1]].tolist()
     names = list(file_index)
-    by_file = {
-        names[f]: rows_sorted[a:b] for f, a, b in zip(group_file, bounds, bounds[1:], strict=False)
-    }
-    _, first = np.unique(fidx, return_index=True)  # each article's first live row, by file index
-    firsts = sorted(
-        (int(live[pos]), names[int(f)]) for f, pos in zip(np.unique(fidx), first, strict=True)
-    )
-    files = [f for _, f in firsts]
-    metas = table.metas
-    rows = [r for r, _ in firsts]
-    return files, [metas[r] for r in rows], {f: by_file[f] for f in files}, rows
+    files = [names[f] for f in present[by_first].tolist()]
+    groups = [rows_sorted[a:b] for a, b in itertools.pairwise(bounds)]
+    rows = live[first[by_first]].tolist()
+    return files, _metas_at(table, rows), dict(zip(files, groups, strict=True)), rows
+
+
+def _metas_at(table: Bm25Table, rows: list[int]) -> list[dict[str, Any]]:
+    """``table.metas[r]`` for each of ``rows``, the segments' arrays read once."""
+    at = np.asarray(rows, dtype=np.int64)
+    seg_of = np.searchsorted(table.starts, at, side="right") - 1
+    ints = np.concatenate([np.asarray(s.row_meta) for s in table.segments])[at]
+    columns = [
+        (key, ints[:, k].tolist()) for k, key in enumerate(ROW_KEYS)
+    ]  # flat: no list per row
+    entries = table.entries
+    out: list[dict[str, Any]] = []
+    for i, (r, si, e) in enumerate(zip(rows, seg_of.tolist(), table.art[at].tolist(), strict=True)):
+        seg = table.segments[si]
+        extra = seg.extra.get(r - int(table.starts[si])) if seg.extra else None
+        if extra is not None:
+            out.append(dict(extra))
+            continue
+        meta = dict(seg.shared[entries[e][1]])
+        for key, values in columns:
+            if values[i] != MISSING:
+                meta[key] = values[i]
+        out.append(meta)
+    return out
 
 
 def build_articles(table: ChunkTable, previous: ArticleTable | None = None) -> ArticleTable:
     """The article table of a BM25 table, with its title index (reusing the title segments of
     ``previous``, the article table of an earlier table of the same index)."""
+    with cycles_unchecked():
+        return _build_articles(table, previous)
+
+
+def _build_articles(table: ChunkTable, previous: ArticleTable | None) -> ArticleTable:
     if isinstance(table, Bm25Table):
         files, arts, ordered, first_rows = _segment_rows_by_article(table)
     else:
