@@ -298,6 +298,49 @@ def sample_dossier(fake_dossier: Dossier) -> Dossier:
     return fake_dossier
 
 
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Filters(until="2024-05-25"),
+        Filters(since="2024-06-01"),
+        Filters(outlets=("Newsmax",)),
+        Filters(since="2030-01-01"),  # nothing in scope
+    ],
+)
+def test_scoped_vector_search_equals_chromas_filtered_search(
+    sample_dossier: Dossier, scope: Filters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.retrieval import hybrid
+    from rag.retrieval.filters import chroma_where
+
+    retriever = sample_dossier.retriever()
+    store = retriever.store
+    vec = retriever.embedder.embed(["Putin visit to Pyongyang"])[0]
+    expected = [(h.id, round(h.distance, 5)) for h in store.query(vec, 8, chroma_where(scope))]
+    used: list[str] = []
+    real_query, real_by_id = store.query, store.chunks_by_id
+
+    def query(*args: Any, **kwargs: Any) -> Any:
+        used.append("where")
+        return real_query(*args, **kwargs)
+
+    def by_id(*args: Any, **kwargs: Any) -> Any:
+        used.append("cut")
+        return real_by_id(*args, **kwargs)
+
+    monkeypatch.setattr(store, "query", query)
+    monkeypatch.setattr(store, "chunks_by_id", by_id)
+    got = [(h.id, round(h.distance, 5)) for h in retriever._scoped_nearest(vec, 8, scope)]
+    assert got == expected
+    assert used == ([] if not expected else ["cut"])  # a share that large is cut, not filtered
+    monkeypatch.setattr(hybrid, "SCOPE_SHARE_MIN", 1.01)  # as for a narrow scope
+    used.clear()
+    assert [(h.id, round(h.distance, 5)) for h in retriever._scoped_nearest(vec, 8, scope)] == (
+        expected
+    )
+    assert used == ([] if not expected else ["where"])
+
+
 @pytest.mark.parametrize("fusion", [f for f in FUSIONS if f != "learned"])
 def test_every_variant_caps_passages_and_keeps_filters(
     sample_dossier: Dossier, fusion: str

@@ -209,9 +209,9 @@ class Bm25Index:
                     shutil.rmtree(old, ignore_errors=True)
 
     # ---- searching ---------------------------------------------------------------------------
-    def _mask(self, table: Bm25Table, filters: Filters) -> np.ndarray:
-        """The rows ``filters`` keep, remembered for the table's lifetime (the same filters are
-        asked again and again: a reader's scope, the UI's sidebar)."""
+    def mask(self, table: Bm25Table, filters: Filters) -> np.ndarray:
+        """The rows of ``table`` that ``filters`` keep, remembered for the table's lifetime (the
+        same filters are asked again and again: a reader's scope, the UI's sidebar)."""
         with self._lock:
             got = self._masks.get(filters) if self._masks_of is table else None
         if got is None:
@@ -229,7 +229,7 @@ class Bm25Index:
             return []
         mask = None
         if not filters.empty:
-            mask = self._mask(table, filters)
+            mask = self.mask(table, filters)
             if not mask.any():
                 return []
         terms = tokenize([query])[0]

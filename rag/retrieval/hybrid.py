@@ -1,6 +1,7 @@
 """Hybrid retrieval: Chroma vectors and BM25 over the same chunks, fused per article.
 
-Filters (dates, outlets, files) go to Chroma as a ``where`` clause and to BM25 as a weight mask
+Filters (dates, outlets, files) go to BM25 as a weight mask and to the vectors as a cut of a
+deeper unfiltered list by the same mask, or, for a narrow scope, as Chroma's ``where`` clause
 (``rag.retrieval.filters``), so both retrievers see the same candidates.
 
 ``fusion`` (a setting) says how the two lists become one:
@@ -22,12 +23,16 @@ the eval compares them in one run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.embed import Embedder
 from index.store import Store
+from index.store_reads import ChunkHit
 from rag.config import RetrievalSettings
 from rag.records import Filters, Passage
 from rag.retrieval.articles import ArticleTable, build_articles, chunk_file
@@ -49,6 +54,10 @@ FUSIONS = ("rrf", "learned", *VARIANTS)
 PRF_DOCS = 10  # BM25 passages the rm3 variant's expansion terms come from
 SECOND_PASSAGE_GAP = 4  # an article's next passage comes after this many more articles' first
 WHOLE_TEXT_CANDIDATES = 25  # candidates whose whole text is searched for the question's phrases
+# A scoped vector search reads a deeper unfiltered list and keeps the rows in scope while the scope
+# holds at least this share of the index and the list need be no deeper than this.
+SCOPE_SHARE_MIN = 0.05
+SCOPE_DEPTH_MAX = 4000
 
 
 class Retriever:
@@ -61,6 +70,7 @@ class Retriever:
         self.cache_dir = cache_dir
         self.bm25 = Bm25Index(store, cache_dir)
         self._articles: tuple[tuple[int, Any, int], ArticleTable] | None = None
+        self._rows: tuple[tuple[int, Any, int], dict[str, int]] | None = None
 
     def articles(self) -> ArticleTable:
         """The article table of the current BM25 table (rebuilt when the table changes)."""
@@ -92,10 +102,44 @@ class Retriever:
 
     def _vector_hits(self, query: str, n: int, filters: Filters) -> list[Hit]:
         vec = self.embedder.embed([query])[0]
+        got = self.store.query(vec, n) if filters.empty else self._scoped_nearest(vec, n, filters)
         return [
             Hit(h.id, h.text, h.meta, vector_rank=rank, similarity=1.0 - h.distance)
-            for rank, h in enumerate(self.store.query(vec, n, chroma_where(filters)), 1)
+            for rank, h in enumerate(got, 1)
         ]
+
+    def _scoped_nearest(self, vec: Sequence[float], n: int, filters: Filters) -> list[ChunkHit]:
+        """The ``n`` nearest chunks inside ``filters``' scope. Chroma's filtered search reads
+        every chunk's metadata first (~170 ms at 40k chunks); while the scope holds a good share
+        of the index, a deeper unfiltered list cut to the rows the scope keeps (the BM25 table's
+        mask: the same test as the ``where`` clause) gives the same chunks in a few ms. A narrow
+        scope, or a deep list that still holds too few, goes to Chroma's filter."""
+        table = self.bm25.table()
+        mask = self.bm25.mask(table, filters)
+        in_scope = int(mask.sum())
+        if in_scope == 0:
+            return []
+        share = in_scope / max(1, table.n_live)
+        total = table.n_live
+        depth = min(total, max(4 * n, math.ceil(2 * n / share)))
+        if share >= SCOPE_SHARE_MIN and depth <= SCOPE_DEPTH_MAX:
+            rows = self._live_rows(table)
+            near = [
+                (cid, d)
+                for cid, d in self.store.nearest(vec, depth)
+                if (row := rows.get(cid)) is not None and mask[row]
+            ]
+            if len(near) >= min(n, in_scope) or depth >= total:
+                return self.store.chunks_by_id(near[:n])
+        return self.store.query(vec, n, chroma_where(filters))
+
+    def _live_rows(self, table: Any) -> dict[str, int]:
+        """Chunk id → its live row in the BM25 table (kept for the table's lifetime)."""
+        key = (id(table), getattr(table, "generation", None), len(table.ids))
+        if self._rows is None or self._rows[0] != key:
+            ids = table.ids
+            self._rows = (key, {ids[int(r)]: int(r) for r in np.flatnonzero(table.live)})
+        return self._rows[1]
 
     def _bm25_hits(self, query: str, n: int, filters: Filters) -> list[Hit]:
         table = self.bm25.table()
