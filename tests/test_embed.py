@@ -16,7 +16,14 @@ from index.embed import (
     embedder_name,
     make_embedder,
 )
-from index.onnx_embed import OnnxMiniLMEmbedder, ensure_model, length_batches, onnx_path
+from index.onnx_embed import (
+    OnnxMiniLMEmbedder,
+    cpu_count,
+    ensure_model,
+    length_batches,
+    onnx_path,
+    session_options,
+)
 from index.settings import IndexSettings
 
 SENTENCES = [
@@ -37,6 +44,17 @@ def test_length_batches_cover_every_text_once_longest_first() -> None:
     assert [len(b) for b in batches] == [3, 3, 1]
     assert [lengths[i] for i in flat] == sorted(lengths, reverse=True)
     assert length_batches([], 4) == []
+
+
+def test_session_runs_sequentially_on_the_usable_cpus_without_spinning() -> None:
+    import onnxruntime as ort
+
+    options = session_options()
+    assert options.intra_op_num_threads == cpu_count() >= 1
+    assert options.execution_mode == ort.ExecutionMode.ORT_SEQUENTIAL
+    assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert session_options(threads=1).intra_op_num_threads == 1
 
 
 class _EchoSession:
@@ -144,6 +162,8 @@ def test_onnx_builds_match_torch(
     # quantises activations per batch, so its vectors move a little with their batch-mates
     alone = np.array([e.embed([s])[0] for s in SENTENCES])
     assert (alone * vectors).sum(1).min() >= (0.9999 if build == "fp32" else floor)
+    if build == "fp32":  # grouped by length, padded per batch, back in order: the same numbers
+        np.testing.assert_allclose(vectors, alone, atol=1e-5)
     assert e.count_tokens(SENTENCES[-2]) == 256  # truncated at the model's window
 
 
