@@ -14,7 +14,9 @@ temp folder; nothing is copied into the project):
 * the embedder alone on Dossier's chunks, and ingest's ratio to it,
 * an unchanged re-run as a share of the full ingest, and peak RSS.
 
-The machine's load average is printed beside each timing.
+The machine's load average is printed beside each timing, and each phase's CPU time (all of the
+process's threads, user and system) beside its wall time: on a shared machine the wall-time
+ratios move with the load between phases, the CPU-time ratios much less.
 """
 
 from __future__ import annotations
@@ -86,6 +88,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds this process has used so far, all threads, user and system."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def load_avg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -137,15 +145,16 @@ def peer_ingest(folder: Path, embedder: Any, persist: Path, window: Window) -> d
 
     from evals.peer import EmbedderAdapter
 
+    chroma_store: Any
     try:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        from llama_index.vector_stores.chroma import ChromaVectorStore as chroma_store
     except ImportError:
-        ChromaVectorStore = None
-    t0 = time.perf_counter()
+        chroma_store = None
+    t0, c0 = time.perf_counter(), cpu_s()
     store_kind = "in-memory SimpleVectorStore"
     storage = None
-    if ChromaVectorStore is not None:
-        vs = ChromaVectorStore.from_params(collection_name="peer", persist_dir=str(persist))
+    if chroma_store is not None:
+        vs = chroma_store.from_params(collection_name="peer", persist_dir=str(persist))
         storage = StorageContext.from_defaults(vector_store=vs)
         store_kind = "Chroma (llama-index-vector-stores-chroma)"
     documents = SimpleDirectoryReader(input_dir=str(folder)).load_data()
@@ -155,10 +164,11 @@ def peer_ingest(folder: Path, embedder: Any, persist: Path, window: Window) -> d
         transformations=[SentenceSplitter()],
         storage_context=storage,
     )
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, cpu_s() - c0
     nodes = list(index.docstore.docs.values()) if storage is None else _chroma_nodes(index)
     texts = [n.get_content() for n in nodes]
     reads = window.read_chars(texts)
+    pieces = sum(min(WINDOW, p) for p in window.pieces(texts))
     spans: dict[str, list[tuple[int, int]]] = {}
     for n, r in zip(nodes, reads, strict=True):
         start = n.start_char_idx or 0
@@ -166,7 +176,9 @@ def peer_ingest(folder: Path, embedder: Any, persist: Path, window: Window) -> d
     lengths = {d.doc_id: len(d.text) for d in documents}
     return {
         "seconds": seconds,
+        "cpu_s": cpu,
         "chunks": len(nodes),
+        "word_pieces": pieces,
         "store": store_kind,
         "share_embedded": covered(spans, lengths),
     }
@@ -202,14 +214,15 @@ def run(corpus: str, limit: int | None, embedder_kind: str | None) -> dict[str, 
 
         la = load_avg()
         peer = peer_ingest(folder, peer_embedder, Path(tmp) / "peer", window)
-        log.append(f"llama-index default ingest {peer['seconds']:.1f}s  load {la}")
+        took = f"{peer['seconds']:.1f}s  cpu {peer['cpu_s']:.1f}s"
+        log.append(f"llama-index default ingest {took}  load {la}")
 
         d = Dossier(settings, embedder=ours)
         la = load_avg()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_s()
         report = d.ingest(folder)
-        full_s = time.perf_counter() - t0
-        log.append(f"dossier ingest            {full_s:.1f}s  load {la}")
+        full_s, full_cpu = time.perf_counter() - t0, cpu_s() - c0
+        log.append(f"dossier ingest            {full_s:.1f}s  cpu {full_cpu:.1f}s  load {la}")
 
         la = load_avg()
         t0 = time.perf_counter()
@@ -223,11 +236,11 @@ def run(corpus: str, limit: int | None, embedder_kind: str | None) -> dict[str, 
         chunks = [text for _, text, _ in rows]
         batch = settings.index.batch_chunks
         la = load_avg()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_s()
         for i in range(0, len(chunks), batch):
             ours.embed(chunks[i : i + batch])
-        embed_s = time.perf_counter() - t0
-        log.append(f"embedder alone            {embed_s:.1f}s  load {la}")
+        embed_s, embed_cpu = time.perf_counter() - t0, cpu_s() - c0
+        log.append(f"embedder alone            {embed_s:.1f}s  cpu {embed_cpu:.1f}s  load {la}")
 
         reads = window.read_chars(chunks)
         spans: dict[str, list[tuple[int, int]]] = {}
@@ -253,6 +266,10 @@ def run(corpus: str, limit: int | None, embedder_kind: str | None) -> dict[str, 
             "full_ingest_s": round(full_s, 2),
             "peer_ingest_s": round(peer["seconds"], 2),
             "ours_to_peer_ratio": round(full_s / peer["seconds"], 3),
+            "full_ingest_cpu_s": round(full_cpu, 2),
+            "peer_ingest_cpu_s": round(peer["cpu_s"], 2),
+            "ours_to_peer_cpu_ratio": round(full_cpu / peer["cpu_s"], 3),
+            "peer_word_pieces": peer["word_pieces"],
             "share_embedded": round(covered(spans, lengths), 4),
             "peer_share_embedded": round(peer["share_embedded"], 4),
             "ingest_articles_per_s": round(n_files / full_s, 2),
@@ -260,6 +277,8 @@ def run(corpus: str, limit: int | None, embedder_kind: str | None) -> dict[str, 
             "embedder_only_s": round(embed_s, 2),
             "embedder_chunks_per_s": round(len(chunks) / embed_s, 2),
             "ingest_to_embedder_ratio": round(embed_s / full_s, 3),
+            "embedder_only_cpu_s": round(embed_cpu, 2),
+            "ingest_to_embedder_cpu_ratio": round(embed_cpu / full_cpu, 3),
             "unchanged_rerun_s": round(rerun_s, 3),
             "unchanged_rerun_fraction": round(rerun_s / full_s, 4),
             "peak_rss_mb": round(peak_rss_mb(), 1),
