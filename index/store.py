@@ -330,9 +330,7 @@ class Store(StoreReads):
                 metadatas=metas[i : i + step],
             )
         faults.point("chunks-written")
-        for it in items:
-            if it.replacing:
-                self._delete_chunks(it.article.file, keep=len(it.chunks))
+        self._delete_chunks({it.article.file: len(it.chunks) for it in items if it.replacing})
         for i in range(0, len(items), step):
             part = items[i : i + step]
             self.articles.upsert(
@@ -360,15 +358,22 @@ class Store(StoreReads):
         except (AttributeError, TypeError, ValueError):
             return 1000
 
-    def _delete_chunks(self, file: str, keep: int = 0) -> None:
-        got = self.chunks.get(where={"file": file}, include=["metadatas"])
-        stale = [
-            i
-            for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
-            if int(m.get("n", 0)) >= keep
-        ]
-        if stale:
-            self.chunks.delete(ids=stale)
+    def _delete_chunks(self, keep: Mapping[str, int], batch: int = 200) -> None:
+        """Delete the chunks numbered ``keep[file]`` or more of each file (0: all of them),
+        asked for ``batch`` files at a time (a call per file cost ~0.1 s at 100k chunks)."""
+        files = sorted(keep)
+        step = self.max_batch()
+        for i in range(0, len(files), batch):
+            part = files[i : i + batch]
+            where = {"file": part[0]} if len(part) == 1 else {"file": {"$in": part}}
+            got = self.chunks.get(where=where, include=["metadatas"])
+            stale = [
+                cid
+                for cid, m in zip(got["ids"], got["metadatas"] or [], strict=False)
+                if int((m or {}).get("n", 0)) >= keep.get(str((m or {}).get("file")), 0)
+            ]
+            for j in range(0, len(stale), step):
+                self.chunks.delete(ids=stale[j : j + step])
 
     def remove_articles(self, files: Sequence[str]) -> None:
         """Delete articles: their records first (so no reader lists them), then their chunks."""
@@ -377,8 +382,7 @@ class Store(StoreReads):
         self._set_pointer(files, bump=False)
         self.articles.delete(ids=list(files))
         faults.point("article-removed")
-        for f in files:
-            self._delete_chunks(f)
+        self._delete_chunks(dict.fromkeys(files, 0))
         self.bump_generation(files)
 
     def remove_article(self, file: str) -> None:
