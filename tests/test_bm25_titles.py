@@ -68,7 +68,7 @@ def test_title_scores_equal_bm25s_over_the_live_titles(query: str) -> None:
         want = [(arts.files[d], s) for d, s in _bm25s(arts.titles, query, 10)]
         assert dict(got) == pytest.approx(dict(want), rel=1e-5)
         scores = [s for _, s in got]
-        assert scores == sorted(scores, reverse=True)  # ties: in article order
+        assert scores == sorted(scores, reverse=True)  # ties: by file name
         assert [f for f, _ in got] == sorted(dict(got), key=lambda f: (-dict(got)[f], f))
 
 

@@ -97,7 +97,8 @@ class ArticleTable:
             keep = np.array([matches(m, filters) for m in self.metas], dtype=bool)
             if not keep.any():
                 return []
-        return [(self.files[i], s) for i, s in self.title_index.search(query, n, keep)]
+        hits = self.title_index.search(query, n, keep, self.files)
+        return [(self.files[i], s) for i, s in hits]
 
 
 def _rows_by_article(

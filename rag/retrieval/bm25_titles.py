@@ -42,19 +42,30 @@ class TitleIndex:
         self.n_articles = n_articles
         self.segments: dict[str, Segment] = {}
 
-    def search(self, query: str, n: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def search(
+        self, query: str, n: int, keep: np.ndarray | None = None, names: Sequence[str] = ()
+    ) -> list[tuple[int, float]]:
         """(article index, BM25 score) of the best-matching titles, best first, of the articles
-        ``keep`` (a bool per article) lets through; only positive scores."""
+        ``keep`` (a bool per article) lets through; only positive scores. Equal scores go in the
+        order of the articles' ``names`` (else their indices): the same whatever order the
+        articles were indexed in."""
         terms = tokenize([query])[0]
-        if not terms or not self.n_articles:
+        if not terms or not self.n_articles or n <= 0:
             return []
-        mask = None
+        scores = self.table.scores(terms)
         if keep is not None:
             live = self.row_article >= 0
-            mask = np.zeros(len(self.row_article), dtype=bool)
-            mask[live] = keep[self.row_article[live]]
-        hits = self.table.top(terms, min(n, self.n_articles), mask)
-        return [(int(self.row_article[r]), s) for r, s in hits]
+            allowed = np.zeros(len(self.row_article), dtype=bool)
+            allowed[live] = keep[self.row_article[live]]
+            scores = np.where(allowed, scores, 0.0)
+        k = min(n, int((scores > 0).sum()))
+        if k <= 0:
+            return []
+        bar = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th best score
+        rows = np.flatnonzero((scores >= bar) & (scores > 0)).tolist()
+        hits = [(int(self.row_article[r]), float(scores[r])) for r in rows]
+        hits.sort(key=lambda h: (-h[1], names[h[0]] if names else "", h[0]))
+        return hits[:k]
 
 
 def plain_title_index(titles: Sequence[str]) -> TitleIndex:
