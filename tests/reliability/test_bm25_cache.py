@@ -28,7 +28,7 @@ def test_the_cache_is_reused_and_never_stale_after_a_rebuild(
     first = _fresh(data)
     first.ingest(old)  # one batch: the old counter ended at the same value after any rebuild
     assert first.search("summit", k=3, mode="bm25")
-    saved = [p for p in (data / "cache").iterdir() if ".tmp" not in p.name]
+    saved = [p for p in (data / "cache").glob("bm25+*") if ".tmp" not in p.name]
     assert len(saved) == 1 and (saved[0] / "manifest.json").exists()
 
     built: list[int] = []
@@ -49,4 +49,4 @@ def test_the_cache_is_reused_and_never_stale_after_a_rebuild(
     }
     assert not after.search("summit", k=10, mode="bm25"), "no stale table after --rebuild"
     assert len(built) == 1
-    assert len([p for p in (data / "cache").iterdir() if ".tmp" not in p.name]) == 1
+    assert len([p for p in (data / "cache").glob("bm25+*") if ".tmp" not in p.name]) == 1
