@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
+from pathlib import Path
 
 from index.locks import IngestBusyError
+from index.states_cache import StatesCache
 from index.store import Metadata, Store
 
 
@@ -63,10 +65,17 @@ def reconcile(store: Store, states: Mapping[str, Metadata] | None = None) -> lis
     return sorted(broken)
 
 
-def repair_if_idle(store: Store, lock: Callable[[], AbstractContextManager[None]]) -> None:
+def repair_if_idle(
+    store: Store,
+    lock: Callable[[], AbstractContextManager[None]],
+    cache_dir: Path | None = None,
+) -> None:
     """:func:`reconcile` when a repair is due and no ingest runs (``lock`` is free): a reader
-    opening the index cleans up after a dead writer; a live one's chunks are left alone."""
-    if needs_reconcile(store):
+    opening the index cleans up after a dead writer; a live one's chunks are left alone. The
+    records' chunk counts come from ingest's copy under ``cache_dir`` (``index.states_cache``)
+    when it is in step: opening an index of 33k articles read every record (~6 s)."""
+    states = StatesCache(store, cache_dir).current() if cache_dir is not None else None
+    if needs_reconcile(store, states):
         try:
             with lock():
                 reconcile(store)

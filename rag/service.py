@@ -103,7 +103,7 @@ class Dossier:
                 store = Store(
                     self.client, self.settings.index.collection, self._identity(), create=create
                 )
-                repair_if_idle(store, self._ingest_lock)
+                repair_if_idle(store, self._ingest_lock, Path(self.settings.data_dir) / "cache")
                 self._store = store
             return self._store
 

@@ -53,3 +53,35 @@ def test_given_records_still_reveal_orphan_chunks(tmp_path: Path) -> None:
     assert needs_reconcile(store, stale)
     assert reconcile(store, stale) == [victim]
     assert not needs_reconcile(store)
+
+
+def test_opening_an_index_in_step_with_ingest_s_copy_reads_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader opening the index checks for orphans with the chunk counts of ingest's copy of
+    the records; orphans and half-done writes are still found and repaired."""
+    folder = tmp_path / "articles"
+    shutil.copytree(SAMPLE_DIR, folder)
+    settings = make_settings(tmp_path / "data")
+    Dossier(settings, embedder=FakeEmbedder()).ingest(folder)
+    reads: list[object] = []
+    real = Store.article_states
+
+    def counted(self: Store, *args: object, **kwargs: object) -> object:
+        reads.append(kwargs.get("among"))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "article_states", counted)
+    reader = Dossier(settings, embedder=FakeEmbedder())
+    store = reader.store()
+    assert reads == []
+    n = store.count_chunks()
+    store.chunks.upsert(  # a chunk of a file with no record, that no write named
+        ids=["ghost.txt#0"],
+        embeddings=[[0.0] * 255 + [1.0]],
+        documents=["orphan"],
+        metadatas=[{"file": "ghost.txt", "n": 0}],
+    )
+    assert store.count_chunks() == n + 1
+    assert Dossier(settings, embedder=FakeEmbedder()).store().count_chunks() < n + 1
+    assert None in reads  # the repair read every record
