@@ -119,3 +119,18 @@ def test_plain_index_and_empty_tables() -> None:
     assert plain_title_index([]).search("river", 5) == []
     empty = Bm25Table(3, [], None, {})
     assert build_articles(empty).search_titles("river", 5, Filters()) == []
+
+
+def test_a_retriever_made_anew_reuses_the_process_s_title_segments() -> None:
+    """Without the previous table (an app that reopened the index), title segments of the same
+    chunk segments are found again; a segment of the same name with other titles is not."""
+    first, second = _tables()
+    before = build_articles(first)
+    anew = build_articles(second)
+    assert before.title_index is not None and anew.title_index is not None
+    assert anew.title_index.segments["s0"] is before.title_index.segments["s0"]
+    other = build_segment("s0", [("a.md#0", "Text.", _meta("a.md", "Another title", n=0))])
+    got = build_articles(Bm25Table(3, [other], None, {}))
+    assert got.title_index is not None
+    assert got.title_index.segments["s0"] is not before.title_index.segments["s0"]
+    assert [f for f, _ in got.search_titles("another", 5, Filters())] == ["a.md"]

@@ -10,10 +10,16 @@ over the articles' titles (same tokenisation, parameters and corpus statistics).
 
 An article whose first live chunk's title is not its entry's shared one (a row whose metadata is
 kept whole) gets a row of its own in a small extra segment, built with the table.
+
+Title segments are also kept per process by their chunk segment's name (unique: the clock and the
+process id), so a retriever made anew — an app that reopens the index after another process
+wrote to it — reuses them too.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -21,6 +27,32 @@ import numpy as np
 from rag.retrieval.bm25_segments import Bm25Table, Segment, build_segment, tokenize
 
 EXTRA = "titles-extra"
+KEEP = 64  # title segments kept per process, the least recently used dropped
+
+Key = tuple[str, int, int, int]
+_built: OrderedDict[Key, Segment] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def _key(name: str, files: Sequence[str], titles: Sequence[str]) -> Key:
+    """The chunk segment's name and what its title segment is made of."""
+    return name, len(files), hash(tuple(files)), hash(tuple(titles))
+
+
+def _kept(key: Key) -> Segment | None:
+    with _built_lock:
+        got = _built.get(key)
+        if got is not None:
+            _built.move_to_end(key)
+        return got
+
+
+def _keep(key: Key, seg: Segment) -> None:
+    with _built_lock:
+        _built[key] = seg
+        _built.move_to_end(key)
+        while len(_built) > KEEP:
+            _built.popitem(last=False)
 
 
 def title_of(meta: Mapping[str, object]) -> str:
@@ -90,7 +122,12 @@ def segment_title_index(
     for seg in chunks.segments:
         got = reuse.get(seg.name)
         if got is None or got.rows != len(seg.files):
-            got = title_segment(seg.name, seg.files, [title_of(m) for m in seg.shared])
+            titles_of = [title_of(m) for m in seg.shared]
+            key = _key(seg.name, seg.files, titles_of)
+            got = _kept(key)
+            if got is None:
+                got = title_segment(seg.name, seg.files, titles_of)
+                _keep(key, got)
         segments[seg.name] = got
     ordered = [segments[s.name] for s in chunks.segments]
     n_entries = len(chunks.entries)
