@@ -25,7 +25,7 @@ def _content(d: Dossier) -> dict[str, Any]:
         f: {k: v for k, v in m.items() if k not in VOLATILE}
         for f, m in store.article_states().items()
     }
-    texts = {f: (store.article(f) or ('', {}))[0] for f in records}
+    texts = {f: (store.article(f) or ("", {}))[0] for f in records}
     chunks = {cid: (text, meta) for cid, text, meta in store.iter_chunks()}
     r = d.retriever()
     table = r.bm25.table()
