@@ -176,9 +176,25 @@ def _wh_phrase(wh: Token) -> str:
     return word
 
 
+_RELATIONS = frozenset({"before", "after", "since", "until", "prior"})
+
+
+def _relative(ent: Span) -> bool:
+    """A date the question names as a bound ("before his 2023 trip", "since 2019"), not as the
+    period it is about."""
+    node = ent.root
+    while node.head.i != node.i:  # up to the root (its own head)
+        node = node.head
+        if node.lower_ in _RELATIONS and node.pos_ in ("ADP", "SCONJ", "ADV"):
+            return True
+        if node.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
 def _scope(doc: Doc) -> TimeScope | None:
     for ent in doc.ents:
-        if ent.label_ != "DATE":
+        if ent.label_ != "DATE" or _relative(ent):
             continue
         for m in find_dates(ent.text):
             if m.year is None:

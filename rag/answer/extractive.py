@@ -13,19 +13,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
 from rag.answer import analysis
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
-from rag.answer.question import QuestionInfo, analyse, has_kind, split_parts, values
+from rag.answer.parts import split_question
+from rag.answer.question import QuestionInfo, analyse, has_kind, values
+from rag.answer.referent import nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.short import Evidence, ShortAnswer, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
-from rag.text.dates import MONTH_ABBREVIATIONS
+from rag.text.dates import MONTH_ABBREVIATIONS, find_dates
 from rag.text.terms import content_terms, stem_all
 
 
@@ -48,6 +50,9 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 _HEADLINE_MAX_WORDS = 16
+# Kinds the parse may add to a question's wording ("What dates…", "What net profit…"): those
+# ``has_kind`` tests; not places, which the glossary's "bodies of water" gives "mineral water".
+_CHECKED_KINDS = frozenset({"date", "number", "person"})
 
 
 def sentence_candidates(passages: Sequence[Passage]) -> list[tuple[int, Passage, int, int, str]]:
@@ -86,9 +91,14 @@ class ExtractiveGenerator:
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
-        self, question: str, passages: Sequence[Passage]
+        self, question: str, passages: Sequence[Passage], wanted: str = "other"
     ) -> tuple[QuestionInfo, list[Candidate]]:
+        """The sentences of ``passages``, best first. ``wanted``: the kind of value the parse of
+        the question asks for ("What dates…" wants a date), when the question's own wording
+        does not say."""
         info = analyse(question)
+        if info.wanted == "other" and wanted in _CHECKED_KINDS:
+            info = replace(info, wanted=wanted)
         raw = sentence_candidates(passages)
         if not raw:
             return info, []
@@ -126,14 +136,14 @@ class ExtractiveGenerator:
         note = self._after_the_articles(question)
         if note is not None:
             return Draft(claims=[], refused=True, refusal_note=note)
-        parts = split_parts(question)
+        parts = split_question(question)
         chosen: list[Candidate] = []
         disagreements: list[Disagreement] = []
         shorts: list[ShortAnswer] = []
         part_features: list[dict[str, float]] = []
         for part in parts:
-            info, cands = self.score(part, passages)
             parsed = analysis.analyse(part, self.embedder)
+            info, cands = self.score(part, passages, parsed.wanted)
             if len(parts) == 1 and cands:
                 about = self._from_metadata(parsed, cands[0], len(passages))
                 if about is not None:
@@ -141,6 +151,7 @@ class ExtractiveGenerator:
             if info.wanted != "other":
                 # A sentence lacking the wanted kind of value does not answer the question.
                 cands = [c for c in cands if c.typed]
+            cands = in_scope(cands, parsed.scope)
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
@@ -178,7 +189,7 @@ class ExtractiveGenerator:
                 shorts.append(short)
         if not chosen:
             return Draft(claims=[], refused=True, features=part_features)
-        claims = [DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),)) for c in chosen]
+        claims = [self._claim(c, passages) for c in chosen]
         if on_text:
             for claim in claims:
                 on_text(claim.text + " ")
@@ -189,6 +200,24 @@ class ExtractiveGenerator:
             corroboration=max((s.corroboration for s in shorts), default=0),
             features=part_features,
         )
+
+    def _claim(self, c: Candidate, passages: Sequence[Passage]) -> DraftClaim:
+        """The quoted sentence, cited; one that opens with "He"/"She" names the person in square
+        brackets ("[Peskov] also confirmed…") and cites the rest of the sentence, exactly."""
+        if pronoun_subject(c.text):
+            p = passages[c.passage - 1]
+            before = p.text[: max(0, c.start - p.start)]
+            name = nearest_person(before)
+            if name is None and self.article is not None:
+                found = self.article(c.file)
+                name = nearest_person(found[0][: c.start]) if found is not None else None
+            if name is not None:
+                skip = pronoun_subject(c.text)
+                rest = c.text[skip:]
+                return DraftClaim(
+                    f"[{name}] {rest}", (DraftCitation(c.passage, c.start + skip, c.end),)
+                )
+        return DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),))
 
     def _after_the_articles(self, question: str) -> str | None:
         """The note of a refusal for a question about a time after the newest article."""
@@ -269,6 +298,20 @@ class ExtractiveGenerator:
             return [], []  # "June 18-19" vs "2000" are not two answers to one question
         d = Disagreement(about=info.text, values=tuple((v, c.passage) for v, c in sides))
         return [d], [c for _, c in sides]
+
+
+def in_scope(cands: list[Candidate], scope: analysis.TimeScope | None) -> list[Candidate]:
+    """Without the sentences that date themselves outside the question's period: a sentence that
+    names years, none of them the question's ("…visited Pyongyang in July 2000" for a question
+    about 2023), is about another time. All of them kept when none would be left."""
+    if scope is None:
+        return cands
+    kept = []
+    for c in cands:
+        years = {m.year for m in find_dates(c.text) if m.year is not None}
+        if not years or any(scope.start.year <= y <= scope.end.year for y in years):
+            kept.append(c)
+    return kept or cands
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

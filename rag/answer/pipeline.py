@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answer.drafts import REFUSAL_TEXT, Draft, Generator, OnText
+from rag.answer.parts import split_question
 from rag.answer.question import rewrite_follow_up
 from rag.answer.verify import Verifier
 from rag.errors import GeneratorError
@@ -55,7 +56,7 @@ class AnswerPipeline:
     ) -> Answer:
         question = question.strip()
         standalone = self.rewriter(question, history) if history else question
-        passages = self.retriever.retrieve(standalone, k=k, filters=filters)
+        passages = self._retrieve(standalone, k, filters)
         if not passages:
             why = (
                 "No indexed article matches the filters."
@@ -84,6 +85,22 @@ class AnswerPipeline:
             draft = generator.draft(standalone, passages, on_text)
         judge = self.judge if generator is self.generator else None
         return self.build(question, standalone, passages, draft, generator.name, warnings, judge)
+
+    def _retrieve(self, question: str, k: int | None, filters: Filters | None) -> list[Passage]:
+        """The question's passages; for a two-part question each part's, in turn (the two parts
+        are often about different articles)."""
+        parts = split_question(question)
+        if len(parts) < 2:
+            return self.retriever.retrieve(question, k=k, filters=filters)
+        found = [self.retriever.retrieve(part, k=k, filters=filters) for part in parts]
+        out: list[Passage] = []
+        seen: set[str] = set()
+        for rank in range(max(len(f) for f in found)):
+            for f in found:
+                if rank < len(f) and f[rank].id not in seen:
+                    seen.add(f[rank].id)
+                    out.append(f[rank])
+        return out
 
     def build(
         self,

@@ -113,26 +113,6 @@ def _count_focus(question: str) -> list[str]:
     return list(content_terms(m.group(1))) if m else []
 
 
-def split_parts(question: str) -> list[str]:
-    """A question that asks two things ("Who ..., and when ...?") as its parts; the later parts
-    keep the names of the first, so "and when will he go" stays about the same people."""
-    parts = re.split(
-        r",?\s+and\s+(?=(?:when|where|who|whom|what|which|how|why|in which|on what|at what|"
-        r"from which|to which|for how)\b)",
-        question,
-        flags=re.I,
-    )
-    parts = [p.strip() for p in parts if p.strip()]
-    if len(parts) < 2:
-        return [question]
-    context = " ".join(names(parts[0]))
-    out = [parts[0].rstrip("?") + "?"]
-    for p in parts[1:]:
-        p = p.rstrip("?")
-        out.append(f"{p} ({context})?" if context else p + "?")
-    return out
-
-
 def _names_near_focus(sentence: str, question: str, window: int = 2) -> bool:
     """A name question is answered only by a proper name standing right by the thing asked
     about ("the Vostochny cosmodrome"), not by any capitalised word in the sentence."""
