@@ -65,8 +65,15 @@ def test_scale_bench_runs_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pytest.M
     assert out["incremental"]["chunks_embedded"] > 0
     assert set(out["retrieval"]) == {"hybrid", "vector", "bm25"}
     assert out["disk_mb"]["index"] > 0
-    assert out["incremental"]["bm25"]["full_builds"] == 0, "BM25 catches up, it is not rebuilt"
-    assert out["incremental"]["bm25"]["catch_ups"] == 1
+    inc = out["incremental"]
+    after = inc["first_query_after"]
+    assert after["bm25"]["full_builds"] == 0, "BM25 catches up, it is not rebuilt"
+    assert after["bm25"]["catch_ups"] == 1
+    assert inc["ingest_s"] == pytest.approx(inc["embedding_s"] + inc["rest_s"], abs=0.02)
+    assert {"walk", "records", "prepare", "write"} <= set(inc["rest_by_phase_s"])
+    assert after["total_s"] >= after["bm25_catch_up_s"]
+    assert out["incremental_removal"]["removed"] == 10
+    assert out["unchanged_rerun"]["chunks_embedded"] == 0
     fresh = out["fresh_process_rss"]
     assert fresh["answering_mb"] >= fresh["index_open_mb"] > 0
 
