@@ -2,7 +2,9 @@
 
 Sentences of the retrieved passages are scored against the question — embedding similarity,
 IDF-weighted term overlap, and whether the sentence holds the kind of value the question wants
-("when" → a date, "how many" → a number, "who" → a person, "where" → a place). The best one to
+("when" → a date, "how many" → a number, "who" → a person, "where" → a place), weighed with how
+far retrieval scored the sentence's article below the best one by weights fitted on the gold
+sets' fit halves (``rag/answer/sentences.py``, ``evals/fit_sentences.py``). The best one to
 three sentences are quoted exactly, non-redundant, covering the parts of the question; when the
 best sentence is weak the generator refuses; when cited sentences give different values for what
 was asked, both are reported.
@@ -12,18 +14,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.answer import analysis
+from rag.answer import analysis, sentences
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
 from rag.answer.parts import split_question
 from rag.answer.question import QuestionInfo, analyse, has_kind, values
 from rag.answer.referent import nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
+from rag.answer.sentences import SentenceWeights, sentence_features
 from rag.answer.short import Evidence, ShortAnswer, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
@@ -43,6 +47,7 @@ class Candidate:
     overlap: float
     typed: bool
     terms: frozenset[str]
+    features: Mapping[str, float] = field(default_factory=dict)  # ``sentences.FEATURES``
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -72,6 +77,10 @@ def sentence_candidates(passages: Sequence[Passage]) -> list[tuple[int, Passage,
 
 class ExtractiveGenerator:
     name = "extractive"
+    # For ``evals/fit_sentences.py`` (evals use rag's public API only): the sentence features
+    # and the writer of their fitted weights.
+    sentence_feature_names = sentences.FEATURES
+    write_sentence_weights = staticmethod(sentences.write_weights)
 
     def __init__(
         self,
@@ -81,6 +90,7 @@ class ExtractiveGenerator:
         article: ArticleLookup | None = None,
         refusal: RefusalModel | None = None,
         date_span: DateSpan | None = None,
+        sentence_weights: SentenceWeights | Literal["fitted"] | None = "fitted",
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
@@ -88,14 +98,20 @@ class ExtractiveGenerator:
         self.article = article  # the stored text and metadata of an article, for metadata questions
         self.refusal = refusal  # the fitted refusal (None: only the similarity floor refuses)
         self.date_span = date_span  # first and last publication day of the indexed articles
+        # The sentence score: "fitted" (rag/answer/data/sentences.json; SentenceWeightsError
+        # when missing or stale), given weights, or None: the hand-set ``sentences.hand_score``.
+        self.sentence_weights = (
+            sentences.load_weights() if sentence_weights == "fitted" else sentence_weights
+        )
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
-        self, question: str, passages: Sequence[Passage], wanted: str = "other"
+        self, question: str, passages: Sequence[Passage], wanted: str = "other", parts: int = 1
     ) -> tuple[QuestionInfo, list[Candidate]]:
         """The sentences of ``passages``, best first. ``wanted``: the kind of value the parse of
         the question asks for ("What dates…" wants a date), when the question's own wording
-        does not say."""
+        does not say; ``parts``: the number of parts of the question ``passages`` were
+        retrieved for (interleaved, so each part's ranks are the passages' divided by it)."""
         info = analyse(question)
         if info.wanted == "other" and wanted in _CHECKED_KINDS:
             info = replace(info, wanted=wanted)
@@ -111,23 +127,59 @@ class ExtractiveGenerator:
         # about something else: every sentence's score pays for them.
         seen = set().union(*sent_terms, *(stem_all(content_terms(p.title)) for p in passages))
         unseen = [t for t in q_terms if t not in seen and not t.isdigit()]
-        unseen_penalty = 0.4 * len(unseen) / (len(q_terms) or 1)
+        unseen_share = len(unseen) / (len(q_terms) or 1)
         vectors = self.embedder.embed([question] + [r[4] for r in raw])
         qv = vectors[0]
+        files = list(dict.fromkeys(p.file for p in passages))
+        per_file = {f: sum(p.file == f for p in passages) / len(passages) for f in files}
+        top_score = max(p.score for p in passages)
+        wanted_kind = info.wanted != "other"
         out: list[Candidate] = []
         for (pnum, p, s, e, text), terms, vec in zip(raw, sent_terms, vectors[1:], strict=True):
             sim = _cosine(qv, vec)
             overlap = sum(idf[t] for t in q_terms if t in terms) / total
             typed = has_kind(text, info.wanted, question)
-            score = 0.55 * sim + 0.45 * overlap - unseen_penalty
-            if info.wanted != "other":
-                score += 0.08 if typed else -0.12
             # A headline-like fragment (no verb-ending punctuation) is a weak answer on its own.
-            if not re.search(r"[.!?\"”’']$", text) and len(text.split()) <= _HEADLINE_MAX_WORDS:
-                score -= 0.05
-            out.append(Candidate(pnum, p.file, s, e, text, score, sim, overlap, typed, terms))
+            words = len(text.split())
+            headline = not re.search(r"[.!?\"”’']$", text) and words <= _HEADLINE_MAX_WORDS
+            feats = sentence_features(
+                sim,
+                overlap,
+                wanted_kind,
+                typed,
+                unseen_share,
+                headline,
+                math.ceil(pnum / parts),
+                math.ceil((files.index(p.file) + 1) / parts),
+                per_file[p.file],
+                top_score - p.score if parts == 1 else 0.0,  # parts' scores don't compare
+                words,
+            )
+            score = (
+                self.sentence_weights.score(feats)
+                if self.sentence_weights is not None
+                else sentences.hand_score(feats)
+            )
+            out.append(
+                Candidate(pnum, p.file, s, e, text, score, sim, overlap, typed, terms, feats)
+            )
         out.sort(key=lambda c: -c.score)
         return info, out
+
+    def considered(
+        self, question: str, passages: Sequence[Passage]
+    ) -> list[tuple[list[Candidate], list[Candidate]]]:
+        """For each part of ``question``: its sentences, best first, and those its draft chooses
+        among (of the wanted kind, in the question's period) — what ``evals/fit_sentences.py``
+        labels and fits on."""
+        out: list[tuple[list[Candidate], list[Candidate]]] = []
+        parts = split_question(question)
+        for part in parts:
+            parsed = analysis.analyse(part, self.embedder)
+            info, every = self.score(part, passages, parsed.wanted, len(parts))
+            cands = [c for c in every if c.typed] if info.wanted != "other" else every
+            out.append((every, in_scope(cands, parsed.scope)))
+        return out
 
     # ---- drafting --------------------------------------------------------------------------
     def draft(
@@ -143,7 +195,7 @@ class ExtractiveGenerator:
         part_features: list[dict[str, float]] = []
         for part in parts:
             parsed = analysis.analyse(part, self.embedder)
-            info, cands = self.score(part, passages, parsed.wanted)
+            info, cands = self.score(part, passages, parsed.wanted, len(parts))
             if len(parts) == 1 and cands:
                 about = self._from_metadata(parsed, cands[0], len(passages))
                 if about is not None:

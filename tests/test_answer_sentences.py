@@ -1,0 +1,115 @@
+"""The extractive answerer's sentence features and score (rag.answer.sentences): the hand-set
+score, the fitted weights file (refused when missing or fitted for other features), and the
+features each candidate sentence carries, retrieval's ranks among them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.fit_sentences import holds
+from index.embed import FakeEmbedder
+from rag.answer import sentences
+from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.sentences import (
+    FEATURES,
+    SentenceWeights,
+    SentenceWeightsError,
+    feature_hash,
+    hand_score,
+    load_weights,
+    sentence_features,
+    write_weights,
+)
+from rag.records import Passage
+
+
+def _passage(file: str, text: str, start: int = 0) -> Passage:
+    return Passage(f"{file}#{start}", file, start, start + len(text), text, 1.0, "Title")
+
+
+def test_features_hold_every_name_and_retrievals_ranks() -> None:
+    f = sentence_features(0.5, 0.25, True, False, 0.1, True, 2, 4, 0.3, 0.5, 80)
+    assert tuple(f) == FEATURES
+    assert f["passage_rank"] == 0.5 and f["article_rank"] == 0.25
+    assert f["typed"] == 0.0 and f["untyped"] == 1.0 and f["headline"] == 1.0
+    assert f["words"] == 1.0  # capped
+    none_wanted = sentence_features(0.5, 0.25, False, False, 0.0, False, 1, 1, 1.0, 0.0, 20)
+    assert none_wanted["typed"] == none_wanted["untyped"] == 0.0
+
+
+def test_the_hand_score_is_the_old_formula() -> None:
+    f = sentence_features(0.6, 0.5, True, True, 0.25, True, 1, 1, 1.0, 0.0, 10)
+    assert hand_score(f) == pytest.approx(0.55 * 0.6 + 0.45 * 0.5 - 0.4 * 0.25 + 0.08 - 0.05)
+    g = sentence_features(0.6, 0.5, True, False, 0.0, False, 3, 2, 0.5, 2.0, 10)
+    assert hand_score(g) == pytest.approx(0.55 * 0.6 + 0.45 * 0.5 - 0.12)
+
+
+def test_written_weights_load_and_score_on_the_mapped_scale(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    weights = {f: 0.0 for f in FEATURES} | {"similarity": 2.0}
+    write_weights(path, weights, -1.0, 0.5, 0.1, {"note": "test"})
+    loaded = load_weights(path)
+    f = sentence_features(0.75, 0.0, False, False, 0.0, False, 1, 1, 1.0, 0.0, 10)
+    assert loaded.score(f) == pytest.approx(0.5 * (2.0 * 0.75 - 1.0) + 0.1)
+
+
+def test_a_missing_or_stale_weights_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SentenceWeightsError, match="no fitted"):
+        load_weights(tmp_path / "missing.json")
+    path = tmp_path / "stale.json"
+    write_weights(path, {f: 1.0 for f in FEATURES}, 0.0, 1.0, 0.0, {})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"] = [*FEATURES, "another"]
+    data["feature_hash"] = feature_hash((*FEATURES, "another"))
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SentenceWeightsError, match="other sentence features"):
+        load_weights(path)
+
+
+def test_the_committed_weights_file_is_there_and_current() -> None:
+    """Fails when rag/answer/data/sentences.json is missing or was fitted for other features:
+    refit with ``python -m evals.fit_sentences``."""
+    weights = load_weights(sentences.WEIGHTS_PATH)
+    assert set(weights.weights) == set(FEATURES)
+    assert weights.scale > 0
+    assert ExtractiveGenerator(FakeEmbedder()).sentence_weights == weights  # the default
+
+
+def test_two_part_questions_rank_each_parts_passages_by_half() -> None:
+    passages = [
+        _passage("a.txt", "The mayor opened the new bridge on Monday after years of delay."),
+        _passage("b.txt", "The bridge cost four million pounds to build in total."),
+    ]
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    _, cands = gen.score("When did the mayor open the bridge?", passages, parts=2)
+    assert {c.features["article_rank"] for c in cands} == {1.0}
+    assert {c.features["score_gap"] for c in cands} == {0.0}
+
+
+def test_candidates_carry_their_features_and_the_fitted_weights_score_them() -> None:
+    passages = [
+        _passage("a.txt", "The mayor opened the new bridge on Monday. Traffic was heavy after."),
+        _passage("b.txt", "The bridge cost four million pounds to build in total."),
+        _passage("a.txt", "Residents said the mayor had promised it for years.", 200),
+    ]
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)  # the hand-set score
+    _, cands = gen.score("When did the mayor open the bridge?", passages)
+    assert all(tuple(c.features) == FEATURES for c in cands)
+    by_text = {c.text.split()[0] + c.text.split()[1]: c.features for c in cands}
+    assert by_text["Thebridge"]["article_rank"] == 0.5  # b.txt: the second article retrieved
+    assert by_text["Residentssaid"]["passage_rank"] == pytest.approx(1 / 3)
+    assert by_text["Residentssaid"]["article_share"] == pytest.approx(2 / 3)
+    assert all(c.score == pytest.approx(hand_score(c.features)) for c in cands)
+    only_rank = {f: 0.0 for f in FEATURES} | {"passage_rank": 1.0}
+    gen.sentence_weights = SentenceWeights(only_rank, 0.0, 1.0, 0.0)
+    _, ranked = gen.score("When did the mayor open the bridge?", passages)
+    assert ranked[0].passage == 1 and ranked[-1].passage == 3
+
+
+def test_a_label_needs_the_answer_as_whole_words() -> None:
+    assert holds("It cost £4.5 million in 2015.", ["2015"])
+    assert not holds("It cost £4.5 million in 2015.", ["201"])
+    assert holds("Rishi Sunak said so.", ["rishi sunak", "Sunak"])
