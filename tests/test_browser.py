@@ -88,6 +88,19 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
     raise RuntimeError(f"streamlit did not come up within {timeout:.0f} s:\n{log.read_text()}")
 
 
+def app_env(**settings: str) -> dict[str, str]:
+    """The app's environment: this one without Dossier's or OpenAI's settings, offline, plus
+    ``settings``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
+    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
+    env.update(settings)
+    return env
+
+
 @contextmanager
 def running_app(env: dict[str, str], log: Path) -> Iterator[str]:
     """``streamlit run ui/app.py`` on a free 127.0.0.1 port with ``env`` (its output in ``log``);
@@ -145,18 +158,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[s
     data = tmp / "data"
     report = Dossier(Settings(data_dir=data)).ingest(corpus)
     assert report.added and not report.skipped, report.to_json()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
-    }
-    env.update(
-        DOSSIER_DATA_DIR=str(data),
-        DOSSIER_SAMPLE_DIR=str(corpus),
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
-    )
+    env = app_env(DOSSIER_DATA_DIR=str(data), DOSSIER_SAMPLE_DIR=str(corpus))
     with running_app(env, tmp / "streamlit.log") as url:
         yield url
 

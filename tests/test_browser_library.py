@@ -6,7 +6,6 @@ retrieval), driven by Debian's headless Chromium through Playwright, as in ``tes
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from rag.service import Dossier
 from tests.conftest import make_settings
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SAMPLE, running_app
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SAMPLE, app_env, running_app
 
 FILE = "001_8d517ec488ed0d82.txt"
 WAIT = 60_000
@@ -49,18 +48,10 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(data: Path) -> Iterator[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DOSSIER_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
-    }
-    env.update(
+    env = app_env(
         DOSSIER_DATA_DIR=str(data),
         DOSSIER_INDEX__EMBEDDER="fake",
         DOSSIER_SAMPLE_DIR=str(SAMPLE),
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
     )
     with running_app(env, data.parent / "streamlit.log") as url:
         yield url
