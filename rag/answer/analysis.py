@@ -38,6 +38,7 @@ WH_LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "how much": (("MONEY", "QUANTITY", "PERCENT"), ("CARDINAL",)),
     "how old": (("CARDINAL", "DATE"), ()),
     "how long": (("DATE", "TIME", "QUANTITY"), ()),
+    "how soon": (("DATE", "TIME"), ()),
     "how far": (("QUANTITY",), ("CARDINAL",)),
 }
 # "How high/large/fast…": any other degree question asks for a measure.
@@ -53,6 +54,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 # Heads that carry no type of their own: "the name of X", "what type of X".
 _EMPTY_HEADS = frozenset({"name", "type", "kind", "sort"})
 _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
+_PERSONAL = frozenset({"his", "her"})
 _MIN_TYPE_SIMILARITY = 0.25  # a focus noun this unlike every label asks for a noun phrase
 
 
@@ -126,8 +128,39 @@ def focus_labels(
 
 
 # ---- reading the parse -----------------------------------------------------------------------
+def _relative_pronoun(wh: Token) -> bool:
+    """A relative pronoun ("…, who passed away", "an earthquake that killed…", "the city in
+    which…"), not a question word: it opens a clause after the noun it modifies. (The parser
+    also hangs "In which country…?" on a relative clause, so the clause alone does not say.)"""
+    if wh.lower_ == "that":
+        return True
+    node, clause = wh, False
+    for _ in range(4):
+        if node.dep_ in ("relcl", "acl"):
+            clause = True
+            break
+        if node.head.i == node.i:
+            break
+        node = node.head
+    if not clause or (node.head.dep_ == "ROOT" and node.head.pos_ in ("NOUN", "PROPN")):
+        return False  # no clause, or no main verb outside it: "A volcano in which country…"
+    before = wh.i - 1
+    while before >= wh.sent.start and wh.doc[before].pos_ == "ADP":
+        before -= 1
+    if before < wh.sent.start:
+        return False
+    prev = wh.doc[before]
+    return prev.text == "," or prev.pos_ in ("NOUN", "PROPN", "PRON")
+
+
 def _wh_token(tokens: Doc | Span) -> Token | None:
-    return next((t for t in tokens if t.tag_ in _WH_TAGS), None)
+    """The question word: in the last sentence that has one (RealTime QA-style questions open
+    with a statement), relative pronouns aside."""
+    found = [t for t in tokens if t.tag_ in _WH_TAGS and not _relative_pronoun(t)]
+    if not found:
+        return None
+    last = found[-1].sent
+    return next(t for t in found if t.sent == last)
 
 
 def _phrase(noun: Token) -> str:
@@ -225,12 +258,17 @@ def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
     phrase = _wh_phrase(wh)
     focus = _focus(wh)
     name = False
+    person = False
     if focus is not None and focus.lemma_.lower() in _EMPTY_HEADS:
         name = focus.lemma_.lower() == "name"
+        # "What is her name?": the name of a person.
+        person = name and any(c.dep_ == "poss" and c.lower_ in _PERSONAL for c in focus.children)
         focus = _of_object(focus)
     primary: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
-    if phrase in WH_LABELS and not (phrase in ("who", "whom") and name):
+    if person:
+        primary, also = ("PERSON",), ()
+    elif phrase in WH_LABELS and not (phrase in ("who", "whom") and name):
         primary, also = WH_LABELS[phrase]
     elif phrase.startswith("how ") and wh.head.pos_ == "ADJ":
         primary, also = _DEGREE

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
 from rag.answer.nlp import parse_many
 from rag.text.dates import find_dates
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 _LEADING = re.compile(r"^(?:the|a|an|his|her|its|their|our|this|that|these|those)\s+", re.I)
 _CURRENCY = "£$€¥"
 _MAX_WORDS = 8
+# A phrase in the question's gap outweighs other candidates of its sentence, and more so when
+# it names the focus noun ("the Constitutional Affairs Select Committee" for "Which select
+# committee said…"); not so much that it beats the best sentence's own candidate.
+_ALIGNED = 0.3
+_ALIGNED_FOCUS = 0.3
+_NUMERIC = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,18 @@ def _distance(doc: Doc, span: Span, info: QuestionInfo) -> int:
     return min(abs(i - span.start) if i < span.start else abs(i - span.end + 1) for i in near)
 
 
+def _counts_focus(ent: Span, info: QuestionInfo) -> bool:
+    """A figure of the very unit asked for: "12 years" (a DATE to spaCy) for "How many years…",
+    "the 187 minutes" (a TIME) for "How many minutes…"."""
+    return (
+        info.wh in ("how many", "how much", "how long")
+        and info.focus_lemma is not None
+        and ent.label_ in _NUMERIC
+        and any(t.like_num for t in ent)
+        and any(t.lemma_.lower() == info.focus_lemma for t in ent)
+    )
+
+
 def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
     """(span, label, label weight) for each candidate span of one parsed sentence."""
     out: list[tuple[Span, str, float]] = []
@@ -134,6 +153,8 @@ def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
                 out.append((ent, ent.label_, 1.0))
             elif ent.label_ in info.also:
                 out.append((ent, ent.label_, 0.5))
+            elif _counts_focus(ent, info):
+                out.append((ent, ent.label_, 1.0))
         return out
     if info.name:
         return [(e, e.label_, 1.0) for e in doc.ents if e.root.pos_ == "PROPN"]
@@ -150,11 +171,43 @@ def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
     return out
 
 
+def _fits(span: Span, info: QuestionInfo) -> bool:
+    """Whether a phrase standing in the question's gap is of the kind the question wants: an
+    entity of its labels; for a "which/what" focus (typed by a guess) or a proper name, any name;
+    for a noun-phrase focus, any phrase."""
+    ent = next((e for e in span.doc.ents if e.start <= span.root.i < e.end), None)
+    label = ent.label_ if ent is not None else ""
+    if info.labels:
+        if label in info.labels or label in info.also:
+            return True
+        # The glossary's type of a focus noun is a guess ("Which show…" is not typed
+        # WORK_OF_ART): any named entity in the gap answers it.
+        return bool(label) and label not in _NUMERIC and info.wh in ("which", "what")
+    if info.name or not info.focus_lemma:
+        return span.root.pos_ == "PROPN" and label not in _NUMERIC
+    return True
+
+
+def _aligned_spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
+    """(span, label, weight) for the phrases standing where the question's gap stands
+    (``rag/answer/align.py``): weighted above any other candidate of their sentence."""
+    out: list[tuple[Span, str, float]] = []
+    for span, strength in aligned(info.text, doc):
+        if len(span) and _fits(span, info):
+            ent = next((e for e in doc.ents if e.start <= span.root.i < e.end), None)
+            focus = info.focus_lemma is not None and any(
+                t.lemma_.lower() == info.focus_lemma for t in span
+            )
+            weight = 1.0 + _ALIGNED * strength + (_ALIGNED_FOCUS if focus else 0.0)
+            out.append((span, ent.label_ if ent is not None else "NP", weight))
+    return out
+
+
 def candidates(info: QuestionInfo, docs: Sequence[Doc]) -> list[ShortCandidate]:
     """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first."""
     out: list[ShortCandidate] = []
     for i, doc in enumerate(docs):
-        for span, label, weight in _spans(doc, info):
+        for span, label, weight in [*_aligned_spans(doc, info), *_spans(doc, info)]:
             if not _new(span, info) or len(span) > _MAX_WORDS:
                 continue
             start, end = _widen(doc.text, span.start_char, span.end_char)
@@ -174,7 +227,7 @@ def short_answer(
     """The short answer carried by the ``quoted`` sentences (best first), with the articles among
     ``quoted`` and ``strong`` (other well-scored sentences) that state it; None when no candidate
     of the wanted type is found."""
-    if not quoted or not (info.labels or info.name or info.focus_lemma):
+    if not quoted:
         return None
     docs = parse_many([e.text for e in quoted])
     # A focus noun the glossary could not type ("Which MSP…", "Which telecoms analyst…") is

@@ -1,0 +1,117 @@
+"""The question's gap aligned with a sentence's parse (rag.answer.align), and the short answers
+and question analysis that use it (rag.answer.short, rag.answer.analysis)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.embed import Embedder, make_embedder
+from rag.answer.align import aligned, gap
+from rag.answer.analysis import analyse
+from rag.answer.nlp import parse
+from rag.answer.short import Evidence, short_answer
+
+
+@pytest.fixture(scope="module")
+def minilm() -> Embedder:
+    return make_embedder("minilm-onnx")
+
+
+def _aligned(question: str, sentence: str) -> list[tuple[str, float]]:
+    return [(span.text, strength) for span, strength in aligned(question, parse(sentence))]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "answer"),
+    [
+        # the subject of the same verb, though another name stands nearer the question's words
+        (
+            "Which airline announced a deal to buy Spirit Airlines?",
+            "JetBlue Airways on Thursday announced it would purchase Spirit Airlines, a "
+            "combination that would create America's fifth-largest airline.",
+            "JetBlue Airways",
+        ),
+        # the path runs through a noun: "the sale of which team"
+        (
+            "NFL owners unanimously approved the sale of which football team?",
+            "NFL owners unanimously approved the sale of the Denver Broncos on Tuesday.",
+            "Denver Broncos",
+        ),
+        # voice undone: the passive question's subject is the active sentence's object,
+        # and a partitive ("much of") opens onto its "of" phrase
+        (
+            "Which country was shaken by a strong earthquake?",
+            "An offshore earthquake shook much of Peru on Wednesday.",
+            "Peru",
+        ),
+        # the object of the verb, the question's subject in the sentence too
+        (
+            "Who did Putin meet in Vladivostok?",
+            "Putin met Kim Jong Un in Vladivostok.",
+            "Kim Jong Un",
+        ),
+        # a small clause's subject stands for the object ("found X liable")
+        (
+            "Which celebrity was found liable in a civil case?",
+            "A jury found embattled comedian Bill Cosby liable in a civil case.",
+            "Bill Cosby",
+        ),
+    ],
+)
+def test_the_phrase_in_the_gap_is_found(question: str, sentence: str, answer: str) -> None:
+    got = _aligned(question, sentence)
+    assert got and got[0] == (answer, 1.0), got
+
+
+def test_another_verb_is_matched_through_a_sibling_argument_as_a_weaker_match() -> None:
+    got = _aligned(
+        "Which popular singer will launch a Las Vegas residency?",
+        "Adele has postponed her Las Vegas residency because of production delays.",
+    )
+    assert got == [("Adele", 0.5)]
+
+
+def test_nothing_is_aligned_without_the_anchor_or_a_wh_phrase() -> None:
+    assert _aligned("Who won the match?", "The weather in Vladivostok was mild.") == []
+    assert gap("Putin met Kim in Vladivostok.") is None
+    # "when" is an adverb: the answer's type finds it, not its place in the parse
+    assert gap("When did Putin meet Kim?") is None
+
+
+def test_the_question_word_is_in_the_question_sentence_not_a_relative_clause() -> None:
+    q = (
+        "Afghanistan was rocked by a powerful earthquake this week that killed more than 1,000 "
+        "people. What was the magnitude of the quake?"
+    )
+    info = analyse(q)
+    assert info.wh == "what" and info.focus == "magnitude"
+    q = "A drone strike killed the most wanted terrorist, who was associated with which group?"
+    assert analyse(q).wh == "which"
+    # "In which country…" is a question even when the parser hangs it on a relative clause
+    q = "A volcano eruption in which country recently prompted a Level 5 alert."
+    assert analyse(q).wh == "which"
+    assert analyse("According to which state media outlet did Peskov speak?").wh == "which"
+
+
+def test_how_soon_wants_a_date_and_her_name_a_person() -> None:
+    assert analyse("How soon could vaccines be available for young children?").labels == (
+        "DATE",
+        "TIME",
+    )
+    info = analyse("The critic was booted from her House seat this week. What is her name?")
+    assert info.name and info.labels == ("PERSON",)
+
+
+@pytest.mark.slow
+def test_the_aligned_name_beats_a_nearer_name_of_the_same_kind(minilm: Embedder) -> None:
+    info = analyse("Which island nation plunged into chaos, prompting its leader to flee?", minilm)
+    sentence = "Sri Lanka has plunged into chaos and its president has fled to Singapore."
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and got.text == "Sri Lanka"
+
+
+def test_a_figure_of_the_unit_asked_for_answers_how_many() -> None:
+    info = analyse("How many years was his sentence?")
+    sentence = "Harris has been sentenced to 12 years in federal prison, prosecutors said."
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and got.text == "12 years"
