@@ -115,3 +115,21 @@ def test_a_figure_of_the_unit_asked_for_answers_how_many() -> None:
     sentence = "Harris has been sentenced to 12 years in federal prison, prosecutors said."
     got = short_answer(info, [Evidence(sentence, "a.txt")])
     assert got is not None and got.text == "12 years"
+
+
+def test_the_best_sentences_are_typed_by_their_entities_not_by_capitals() -> None:
+    from index.embed import FakeEmbedder
+    from rag.answer.extractive import ExtractiveGenerator
+    from rag.records import Passage
+
+    texts = [
+        "On Monday, the new bridge over the river opened to traffic at last.",
+        "Mayor John Smith opened the new bridge over the river on Monday.",
+    ]
+    passages = [Passage(f"{i}.txt#0", f"{i}.txt", 0, len(t), t, 1.0) for i, t in enumerate(texts)]
+    question = "Who opened the new bridge?"
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    _, cands = gen.score(question, passages, analyse(question))
+    typed = {c.file: c.typed for c in cands}
+    # "Monday" is capitalised but a date: the parse does not take it for a person
+    assert typed == {"0.txt": False, "1.txt": True}

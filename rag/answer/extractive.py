@@ -21,8 +21,10 @@ from typing import Literal
 from index.chunk import sentence_spans
 from index.embed import Embedder
 from rag.answer import analysis, sentences
+from rag.answer.align import aligned
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
+from rag.answer.nlp import parse_many
 from rag.answer.parts import split_question
 from rag.answer.question import QuestionInfo, analyse, has_kind, values
 from rag.answer.referent import nearest_person, pronoun_subject
@@ -32,6 +34,7 @@ from rag.answer.short import Evidence, ShortAnswer, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS, find_dates
+from rag.text.names import names
 from rag.text.terms import content_terms, stem_all
 
 
@@ -58,6 +61,29 @@ _HEADLINE_MAX_WORDS = 16
 # Kinds the parse may add to a question's wording ("What dates…", "What net profit…"): those
 # ``has_kind`` tests; not places, which the glossary's "bodies of water" gives "mineral water".
 _CHECKED_KINDS = frozenset({"date", "number", "person"})
+# The kind of a question answered by a named entity of given labels (a person, a place, an
+# organisation, "which <focus>" typed by spaCy's glossary); how many of the best sentences
+# are parsed to judge it.
+_ENTITY_KIND = "entity"
+_PARSED_SENTENCES = 10
+
+
+def _entity_labels(info: QuestionInfo, parsed: analysis.QuestionInfo | None) -> frozenset[str]:
+    """The entity labels that answer the question, when a named entity does: those of its parse
+    for a question whose wording asks for no date, number or name."""
+    if parsed is None or info.wanted in ("date", "number", "name") or not parsed.labels:
+        return frozenset()
+    labels = frozenset(parsed.labels) | frozenset(parsed.also)
+    return frozenset() if labels & _NUMERIC_LABELS else labels
+
+
+_NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+
+def _new_name(sentence: str, question: str) -> bool:
+    """A capitalised name in ``sentence`` with a word the question does not have."""
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    return any(not {w.lower() for w in n.split()} <= asked for n in names(sentence))
 
 
 def sentence_candidates(passages: Sequence[Passage]) -> list[tuple[int, Passage, int, int, str]]:
@@ -106,15 +132,24 @@ class ExtractiveGenerator:
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
-        self, question: str, passages: Sequence[Passage], wanted: str = "other", parts: int = 1
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        parsed: analysis.QuestionInfo | None = None,
+        parts: int = 1,
     ) -> tuple[QuestionInfo, list[Candidate]]:
-        """The sentences of ``passages``, best first. ``wanted``: the kind of value the parse of
-        the question asks for ("What dates…" wants a date), when the question's own wording
-        does not say; ``parts``: the number of parts of the question ``passages`` were
+        """The sentences of ``passages``, best first. ``parsed``: the question's parse
+        (``analysis.analyse``), for the kind of value it asks for when the wording does not say
+        ("What dates…" wants a date) and for the entity labels that answer a "who", "where" or
+        "which <focus>"; ``parts``: the number of parts of the question ``passages`` were
         retrieved for (interleaved, so each part's ranks are the passages' divided by it)."""
         info = analyse(question)
+        wanted = parsed.wanted if parsed is not None else "other"
         if info.wanted == "other" and wanted in _CHECKED_KINDS:
             info = replace(info, wanted=wanted)
+        labels = _entity_labels(info, parsed)
+        if labels:
+            info = replace(info, wanted=_ENTITY_KIND)
         raw = sentence_candidates(passages)
         if not raw:
             return info, []
@@ -138,7 +173,9 @@ class ExtractiveGenerator:
         for (pnum, p, s, e, text), terms, vec in zip(raw, sent_terms, vectors[1:], strict=True):
             sim = _cosine(qv, vec)
             overlap = sum(idf[t] for t in q_terms if t in terms) / total
-            typed = has_kind(text, info.wanted, question)
+            # An entity kind is first judged by the capitalised names (cheap), then, for the
+            # best sentences, by the entities the parse finds (below).
+            typed = _new_name(text, question) if labels else has_kind(text, info.wanted, question)
             # A headline-like fragment (no verb-ending punctuation) is a weak answer on its own.
             words = len(text.split())
             headline = not re.search(r"[.!?\"”’']$", text) and words <= _HEADLINE_MAX_WORDS
@@ -155,16 +192,45 @@ class ExtractiveGenerator:
                 top_score - p.score if parts == 1 else 0.0,  # parts' scores don't compare
                 words,
             )
-            score = (
-                self.sentence_weights.score(feats)
-                if self.sentence_weights is not None
-                else sentences.hand_score(feats)
-            )
             out.append(
-                Candidate(pnum, p.file, s, e, text, score, sim, overlap, typed, terms, feats)
+                Candidate(
+                    pnum, p.file, s, e, text, self._score(feats), sim, overlap, typed, terms, feats
+                )
             )
         out.sort(key=lambda c: -c.score)
+        if labels and parsed is not None:
+            out = self._typed_by_entities(out, parsed, labels)
         return info, out
+
+    def _score(self, feats: Mapping[str, float]) -> float:
+        if self.sentence_weights is not None:
+            return self.sentence_weights.score(feats)
+        return sentences.hand_score(feats)
+
+    def _typed_by_entities(
+        self, cands: list[Candidate], parsed: analysis.QuestionInfo, labels: frozenset[str]
+    ) -> list[Candidate]:
+        """The best sentences typed by their named entities: a sentence holds the wanted kind
+        when it names an entity of one of ``labels`` that the question does not already name,
+        or its parse puts a name in the question's gap (``align.aligned``). Only the best
+        ``_PARSED_SENTENCES`` are parsed (the cost of a parse is per sentence); the rest keep
+        the judgement by capitalised names."""
+        top = cands[:_PARSED_SENTENCES]
+        docs = parse_many([c.text for c in top])
+        rescored: list[Candidate] = []
+        for c, doc in zip(top, docs, strict=True):
+            typed = any(
+                ent.label_ in labels and not {t.lower_ for t in ent} <= parsed.asked
+                for ent in doc.ents
+            ) or any(span.root.pos_ == "PROPN" for span, _ in aligned(parsed.text, doc))
+            if typed == c.typed:
+                rescored.append(c)
+                continue
+            feats = {**c.features, "typed": float(typed), "untyped": float(not typed)}
+            rescored.append(replace(c, typed=typed, score=self._score(feats), features=feats))
+        out = rescored + cands[_PARSED_SENTENCES:]
+        out.sort(key=lambda c: -c.score)
+        return out
 
     def considered(
         self, question: str, passages: Sequence[Passage]
@@ -176,7 +242,7 @@ class ExtractiveGenerator:
         parts = split_question(question)
         for part in parts:
             parsed = analysis.analyse(part, self.embedder)
-            info, every = self.score(part, passages, parsed.wanted, len(parts))
+            info, every = self.score(part, passages, parsed, len(parts))
             cands = [c for c in every if c.typed] if info.wanted != "other" else every
             out.append((every, in_scope(cands, parsed.scope)))
         return out
@@ -195,14 +261,19 @@ class ExtractiveGenerator:
         part_features: list[dict[str, float]] = []
         for part in parts:
             parsed = analysis.analyse(part, self.embedder)
-            info, cands = self.score(part, passages, parsed.wanted, len(parts))
+            info, cands = self.score(part, passages, parsed, len(parts))
             if len(parts) == 1 and cands:
                 about = self._from_metadata(parsed, cands[0], len(passages))
                 if about is not None:
                     return about
             if info.wanted != "other":
-                # A sentence lacking the wanted kind of value does not answer the question.
-                cands = [c for c in cands if c.typed]
+                # A sentence lacking the wanted kind of value does not answer the question —
+                # unless the kind is only the glossary's guess at a "which <focus>" ("Which
+                # movie…" resembles PERSON's entry) and no typed sentence is strong enough.
+                typed = [c for c in cands if c.typed]
+                guessed = info.wanted == _ENTITY_KIND and parsed.wh in ("which", "what")
+                weak = not typed or typed[0].score < self.refuse_below
+                cands = cands if guessed and weak else typed
             cands = in_scope(cands, parsed.scope)
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles
