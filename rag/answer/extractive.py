@@ -20,13 +20,12 @@ from typing import Literal
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.answer import analysis, sentences
-from rag.answer.align import aligned
+from rag.answer import analysis, kinds, sentences
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
 from rag.answer.nlp import parse_many
 from rag.answer.parts import split_question
-from rag.answer.question import QuestionInfo, analyse, has_kind, values
+from rag.answer.question import QuestionInfo, values
 from rag.answer.referent import nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.sentences import SentenceWeights, sentence_features
@@ -34,7 +33,6 @@ from rag.answer.short import Evidence, ShortAnswer, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS, find_dates
-from rag.text.names import names
 from rag.text.terms import content_terms, stem_all
 
 
@@ -58,32 +56,8 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 _HEADLINE_MAX_WORDS = 16
-# Kinds the parse may add to a question's wording ("What dates…", "What net profit…"): those
-# ``has_kind`` tests; not places, which the glossary's "bodies of water" gives "mineral water".
-_CHECKED_KINDS = frozenset({"date", "number", "person"})
-# The kind of a question answered by a named entity of given labels (a person, a place, an
-# organisation, "which <focus>" typed by spaCy's glossary); how many of the best sentences
-# are parsed to judge it.
-_ENTITY_KIND = "entity"
+# How many of the best sentences are parsed to judge an entity or name question's kind.
 _PARSED_SENTENCES = 10
-
-
-def _entity_labels(info: QuestionInfo, parsed: analysis.QuestionInfo | None) -> frozenset[str]:
-    """The entity labels that answer the question, when a named entity does: those of its parse
-    for a question whose wording asks for no date, number or name."""
-    if parsed is None or info.wanted in ("date", "number", "name") or not parsed.labels:
-        return frozenset()
-    labels = frozenset(parsed.labels) | frozenset(parsed.also)
-    return frozenset() if labels & _NUMERIC_LABELS else labels
-
-
-_NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
-
-
-def _new_name(sentence: str, question: str) -> bool:
-    """A capitalised name in ``sentence`` with a word the question does not have."""
-    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
-    return any(not {w.lower() for w in n.split()} <= asked for n in names(sentence))
 
 
 def sentence_candidates(passages: Sequence[Passage]) -> list[tuple[int, Passage, int, int, str]]:
@@ -143,13 +117,10 @@ class ExtractiveGenerator:
         ("What dates…" wants a date) and for the entity labels that answer a "who", "where" or
         "which <focus>"; ``parts``: the number of parts of the question ``passages`` were
         retrieved for (interleaved, so each part's ranks are the passages' divided by it)."""
-        info = analyse(question)
-        wanted = parsed.wanted if parsed is not None else "other"
-        if info.wanted == "other" and wanted in _CHECKED_KINDS:
-            info = replace(info, wanted=wanted)
-        labels = _entity_labels(info, parsed)
-        if labels:
-            info = replace(info, wanted=_ENTITY_KIND)
+        parsed = parsed if parsed is not None else analysis.analyse(question)
+        kind = kinds.question_kind(parsed)
+        info = QuestionInfo(question, kind, content_terms(question))
+        by_entity = kind in (kinds.ENTITY, kinds.NAME)
         raw = sentence_candidates(passages)
         if not raw:
             return info, []
@@ -175,7 +146,11 @@ class ExtractiveGenerator:
             overlap = sum(idf[t] for t in q_terms if t in terms) / total
             # An entity kind is first judged by the capitalised names (cheap), then, for the
             # best sentences, by the entities the parse finds (below).
-            typed = _new_name(text, question) if labels else has_kind(text, info.wanted, question)
+            typed = (
+                kinds.new_name(text, question)
+                if by_entity
+                else kinds.value_typed(text, kind, parsed)
+            )
             # A headline-like fragment (no verb-ending punctuation) is a weak answer on its own.
             words = len(text.split())
             headline = not re.search(r"[.!?\"”’']$", text) and words <= _HEADLINE_MAX_WORDS
@@ -198,8 +173,8 @@ class ExtractiveGenerator:
                 )
             )
         out.sort(key=lambda c: -c.score)
-        if labels and parsed is not None:
-            out = self._typed_by_entities(out, parsed, labels)
+        if by_entity:
+            out = self._typed_by_entities(out, parsed, kind)
         return info, out
 
     def _score(self, feats: Mapping[str, float]) -> float:
@@ -208,21 +183,16 @@ class ExtractiveGenerator:
         return sentences.hand_score(feats)
 
     def _typed_by_entities(
-        self, cands: list[Candidate], parsed: analysis.QuestionInfo, labels: frozenset[str]
+        self, cands: list[Candidate], parsed: analysis.QuestionInfo, kind: str
     ) -> list[Candidate]:
-        """The best sentences typed by their named entities: a sentence holds the wanted kind
-        when it names an entity of one of ``labels`` that the question does not already name,
-        or its parse puts a name in the question's gap (``align.aligned``). Only the best
-        ``_PARSED_SENTENCES`` are parsed (the cost of a parse is per sentence); the rest keep
-        the judgement by capitalised names."""
+        """The best sentences of an entity or name question typed by their parse
+        (``kinds.entity_typed``). Only the best ``_PARSED_SENTENCES`` are parsed (a parse costs
+        per sentence); the rest keep the judgement by capitalised names."""
         top = cands[:_PARSED_SENTENCES]
         docs = parse_many([c.text for c in top])
         rescored: list[Candidate] = []
         for c, doc in zip(top, docs, strict=True):
-            typed = any(
-                ent.label_ in labels and not {t.lower_ for t in ent} <= parsed.asked
-                for ent in doc.ents
-            ) or any(span.root.pos_ == "PROPN" for span, _ in aligned(parsed.text, doc))
+            typed = kinds.entity_typed(doc, kind, parsed)
             if typed == c.typed:
                 rescored.append(c)
                 continue
@@ -271,7 +241,7 @@ class ExtractiveGenerator:
                 # unless the kind is only the glossary's guess at a "which <focus>" ("Which
                 # movie…" resembles PERSON's entry) and no typed sentence is strong enough.
                 typed = [c for c in cands if c.typed]
-                guessed = info.wanted == _ENTITY_KIND and parsed.wh in ("which", "what")
+                guessed = info.wanted == kinds.ENTITY and parsed.wh in ("which", "what")
                 weak = not typed or typed[0].score < self.refuse_below
                 cands = cands if guessed and weak else typed
             cands = in_scope(cands, parsed.scope)

@@ -1,0 +1,127 @@
+"""Does a sentence hold the kind of value the question wants?
+
+The kind comes from the question's parse (``rag.answer.analysis``): a date, a number, a name, or
+a named entity of given labels (a person, a place, an organisation, "which <focus>"). Dates and
+numbers are found by the date and figure patterns every sentence is cheaply scanned with (a
+"which month" question needs a month in it, a "which year" one a year, a "how many shells" one a
+number counting shells); a name or an entity by spaCy's entities, which cost a parse — so the
+extractive generator judges every sentence first by its capitalised names (``new_name``) and
+parses only its best ones (``entity_typed``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rag.answer.align import aligned
+from rag.answer.analysis import QuestionInfo
+from rag.text.dates import DATE_RE, MONTHS
+from rag.text.figures import NUMBER_RE
+from rag.text.names import names
+from rag.text.terms import content_terms
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+VALUE_KINDS = frozenset({"date", "number"})
+ENTITY = "entity"  # the kind of a question a named entity answers
+NAME = "name"  # "What is the name of X": a proper name by X
+_NEAR_FOCUS = 3  # tokens between a name and the focus noun it names
+
+
+def question_kind(info: QuestionInfo) -> str:
+    """date | number (found by pattern), entity | name (found by the parse), or other."""
+    if info.wanted in VALUE_KINDS:
+        return info.wanted
+    if info.name and info.focus_lemma is not None:
+        return NAME  # "the name of the cosmodrome": a name beside "cosmodrome", whatever its label
+    return ENTITY if info.labels else "other"
+
+
+def entity_labels(info: QuestionInfo) -> frozenset[str]:
+    """The labels of the entities that answer an entity question (its wanted and its other
+    labels: a "who" may be answered by an organisation)."""
+    return (frozenset(info.labels) | frozenset(info.also)) - NUMERIC_LABELS
+
+
+def value_typed(sentence: str, kind: str, info: QuestionInfo) -> bool:
+    """A date or number question: does ``sentence`` state one (of the asked granularity, or
+    counting the focus noun)?"""
+    if kind == "date":
+        found = [m.group(0) for m in DATE_RE.finditer(sentence)]
+        if "month" in info.asked:
+            found = [f for f in found if re.search(MONTHS, f, re.I)]
+        if "year" in info.asked:
+            found = [f for f in found if re.search(r"(19|20)\d\d", f)]
+        return bool(found)
+    if kind == "number":
+        numbers = [
+            m for m in NUMBER_RE.finditer(sentence) if not DATE_RE.fullmatch(m.group(0).strip())
+        ]
+        focus = _counted(info)
+        if not focus:
+            return bool(numbers)
+        stems = {f[:5] for f in focus}
+        for m in numbers:
+            after = re.findall(r"[\w'’-]+", sentence[m.end() :])[:4]
+            if any(w.lower()[:5] in stems for w in after):
+                return True
+        return False
+    return True
+
+
+def _counted(info: QuestionInfo) -> tuple[str, ...]:
+    """The words of what a "how many" question counts, modifiers too ("mobile phones")."""
+    if info.wh != "how many" or not info.focus:
+        return ()
+    low = info.text.lower()
+    start = low.find("how many")
+    end = low.find(info.focus.split()[-1], start)
+    if start < 0 or end < 0:
+        return content_terms(info.focus)
+    return content_terms(info.text[start + len("how many") : end + len(info.focus.split()[-1])])
+
+
+def new_name(sentence: str, question: str) -> bool:
+    """A capitalised name in ``sentence`` with a word the question does not have: the cheap
+    first judgement of an entity or name question."""
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    return any(not {w.lower() for w in n.split()} <= asked for n in names(sentence))
+
+
+def _names(doc: Doc, ent: Span, spots: list[int]) -> bool:
+    """Whether ``ent`` stands by one of the focus noun's places (``spots``) with nothing but
+    modifiers and punctuation between: "the Vostochny cosmodrome", "the train, Taeyangho", not
+    "the train in Pyongyang" (a preposition or verb between says it is not the train's name)."""
+    for i in spots:
+        if ent.start - _NEAR_FOCUS <= i < ent.start:
+            between = doc[i + 1 : ent.start]
+        elif ent.end <= i < ent.end + _NEAR_FOCUS:
+            between = doc[ent.end : i]
+        else:
+            continue
+        if not any(t.pos_ in ("ADP", "VERB", "AUX", "SCONJ", "CCONJ") for t in between):
+            return True
+    return False
+
+
+def entity_typed(doc: Doc, kind: str, info: QuestionInfo) -> bool:
+    """An entity question: does the parsed sentence name an entity of the wanted labels that the
+    question does not name, or put a name in the question's gap? A name question: is there a
+    name beside the focus noun ("the Vostochny cosmodrome"), or anywhere when it has none?"""
+
+    def new(words: set[str]) -> bool:
+        return not words <= info.asked
+
+    if kind == NAME:
+        ents = [e for e in doc.ents if e.label_ not in NUMERIC_LABELS]
+        if info.focus_lemma is None:
+            return any(new({t.lower_ for t in e}) for e in ents)
+        spots = [t.i for t in doc if t.lemma_.lower() == info.focus_lemma]
+        return any(new({t.lower_ for t in e}) and _names(doc, e, spots) for e in ents)
+    labels = entity_labels(info)
+    if any(e.label_ in labels and new({t.lower_ for t in e}) for e in doc.ents):
+        return True
+    return any(span.root.pos_ == "PROPN" for span, _ in aligned(info.text, doc))

@@ -1,0 +1,66 @@
+"""What kind of value a question wants and whether a sentence holds it (rag.answer.kinds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer import kinds
+from rag.answer.analysis import analyse
+from rag.answer.nlp import parse
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When did Putin visit Pyongyang?", "date"),
+        ("How many shells did North Korea send?", "number"),
+        ("Who said the summit was useful?", kinds.ENTITY),
+        ("Where did Putin publish an article?", kinds.ENTITY),
+        ("What is the name of the cosmodrome where they met?", kinds.NAME),
+        ("Why did the talks fail?", "other"),
+    ],
+)
+def test_the_kind_comes_from_the_parse(question: str, kind: str) -> None:
+    assert kinds.question_kind(analyse(question)) == kind
+
+
+def test_a_date_of_the_asked_granularity() -> None:
+    info = analyse("In which month and year did Putin visit Pyongyang?")
+    assert kinds.value_typed("Putin visited Pyongyang in July 2000.", "date", info)
+    assert not kinds.value_typed("Putin visited Pyongyang in 2000.", "date", info)
+
+
+def test_a_number_counting_the_focus_noun() -> None:
+    info = analyse("How many shells did North Korea send?")
+    assert kinds.value_typed("North Korea sent around 5 million shells.", "number", info)
+    assert not kinds.value_typed("North Korea sent 5 containers by rail.", "number", info)
+
+
+def test_an_entity_of_the_wanted_labels_the_question_does_not_name() -> None:
+    info = analyse("Who met Putin in Vladivostok?")
+    assert kinds.entity_typed(parse("Kim Jong Un met Putin there."), kinds.ENTITY, info)
+    assert not kinds.entity_typed(parse("Putin arrived on Monday."), kinds.ENTITY, info)
+
+
+def test_a_name_stands_beside_the_focus_noun() -> None:
+    info = analyse("What is the name of the cosmodrome where they met?")
+    near = parse("They met at the Vostochny cosmodrome in the Amur region.")
+    far = parse("The cosmodrome is in the far east of the country, Putin said.")
+    assert kinds.entity_typed(near, kinds.NAME, info)
+    assert not kinds.entity_typed(far, kinds.NAME, info)
+
+
+def test_capitalised_names_are_the_cheap_first_judgement() -> None:
+    assert kinds.new_name("Kim Jong Un met Putin there.", "Who met Putin?")
+    assert not kinds.new_name("Putin arrived there.", "Who met Putin?")
+
+
+def test_a_name_after_a_preposition_is_not_the_focus_nouns_name() -> None:
+    info = analyse("What was the name of Kim's armored train?")
+    got = parse("Kim had boarded his armored train in Pyongyang, heading for the border.")
+    assert not kinds.entity_typed(got, kinds.NAME, info)
+
+
+def test_the_count_may_name_the_counted_thing_by_its_modifier() -> None:
+    info = analyse("How many mobile phones were sold worldwide last year?")
+    assert kinds.value_typed("More than 674 million mobiles were sold last year.", "number", info)
