@@ -60,13 +60,7 @@ SENTENCE_START_WORDS = {
     "Over",
     "Ahead",
     "Amid",
-    "Independent",
-    "Media",
     "Although",
-    "Kremlin",
-    "Russian",
-    "North",
-    "South",
 }
 
 # Titles and roles that precede or describe a person ("Foreign Minister Sergei Lavrov").
