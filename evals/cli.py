@@ -220,6 +220,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
             answers=not args.retrieval_only,
             as_asked=args.as_asked,
         )
+        if args.set == "realtimeqa" and not args.retrieval_only and not args.no_withheld:
+            from evals.withheld import run_withheld
+
+            files = {*ingest.added, *ingest.updated, *ingest.unchanged}
+            report["withheld"] = run_withheld(
+                dossier,
+                questions,
+                files,
+                generator=args.generator,
+                as_asked=args.as_asked,
+                progress=show,
+            )
     report["as_asked"] = args.as_asked
     report["timing"].update(ingest_s=round(ingest_s, 1), peer_s=round(peer_s, 1))
     report["ingest"] = {
@@ -282,6 +294,12 @@ def register(sub: Any) -> None:
         help="measure retrieval only (no answers: fast on large sets)",
     )
     s.add_argument("--no-peer", action="store_true", help="skip the llama-index peer")
+    s.add_argument(
+        "--no-withheld",
+        action="store_true",
+        help="realtimeqa: skip asking each question again with its gold articles withheld "
+        "(how often a question about news no article covers is refused: evals/withheld.py)",
+    )
     s.add_argument(
         "--as-asked",
         action="store_true",

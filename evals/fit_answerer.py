@@ -7,10 +7,11 @@ For every fit-half question (``evals/halves.py``: split by article) it retrieves
 ``dossier ask`` does and drafts an extractive answer with the fitted refusal switched off; each
 part of the question the similarity floor lets through gives one row of refusal features
 (``rag.answer.refusal.FEATURES``). The model learns to tell the answers that are right (the
-draft holds the gold answer: label 1) from the near misses (an unanswerable question: label 0);
-RealTime QA (its 400-article subset) has no near misses, so its right answers are not fitted on
-but join the calibration: questions written from the article's text (sample, BBC) overlap it far
-more than RealTime QA's do, and a threshold set on them alone refused 7 of its 19 right answers;
+draft holds the gold answer: label 1) from the unanswerable ones (label 0): the near misses of
+sample and BBC, and RealTime QA's questions asked again with their gold articles withheld
+(``evals/withheld.py``: a question about news no article covers; one that another article still
+answers right is dropped), so that both the article-worded and the paraphrased quiz questions
+teach it what an answer looks like and what a miss does;
 answerable questions answered wrongly are left out of the fit (refusing them costs no right
 answer). A logistic regression (scikit-learn, balanced classes, standardised features folded
 back into the weights) is fitted on those rows. The threshold is calibrated on questions held
@@ -38,6 +39,7 @@ import numpy as np
 from evals.gold import GoldQuestion
 from evals.halves import FIT, select
 from evals.metrics import answer_correct
+from evals.withheld import withheld_filters
 from rag import Dossier, IndexMismatchError, Settings, answer_refusal
 
 FEATURES = answer_refusal.FEATURES
@@ -92,15 +94,29 @@ def collect(set_name: str, root: Path) -> list[Row]:
     generator: Any = pipeline.generator
     generator.refusal = None  # the features as the model would see them, nothing refused by it
     rows: list[Row] = []
+    indexed = set(dossier.store().article_states())
     for q in fit:
-        passages = pipeline.retriever.retrieve(q.question)
-        draft = generator.draft(q.question, passages)
         files = q.gold_files or q.near_files or (q.id,)
-        text = " ".join([draft.short_answer or "", *(c.text for c in draft.claims)])
-        correct = bool(q.answers) and answer_correct(text, q.answers, q.answers_any)
-        for feats in draft.features:
-            group = f"{set_name}:{files[0]}"
-            rows.append(Row(set_name, q.id, group, not q.should_refuse, feats, correct))
+        group = f"{set_name}:{files[0]}"
+        asks = [(pipeline.retriever.retrieve(q.question), not q.should_refuse)]
+        if set_name == "realtimeqa" and q.gold_files:
+            # The question about news no article covers: asked with its gold articles withheld.
+            asks.append(
+                (
+                    pipeline.retriever.retrieve(
+                        q.question, filters=withheld_filters(q, indexed, False)
+                    ),
+                    False,
+                )
+            )
+        for passages, answerable in asks:
+            draft = generator.draft(q.question, passages)
+            text = " ".join([draft.short_answer or "", *(c.text for c in draft.claims)])
+            correct = bool(q.answers) and answer_correct(text, q.answers, q.answers_any)
+            if not answerable and correct:
+                continue  # another article states the answer: not a question about uncovered news
+            for feats in draft.features:
+                rows.append(Row(set_name, q.id, group, answerable, feats, correct and answerable))
     print(f"{set_name}: {len(fit)} fit questions, {len(rows)} rows", file=sys.stderr)
     return rows
 
@@ -173,35 +189,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         every = [r for s in args.sets.split(",") for r in collect(s.strip(), root)]
         if cache is not None:
             cache.write_text(json.dumps([asdict(r) for r in every]), encoding="utf-8")
-    # RealTime QA has no near misses: its right answers are not fitted on, only kept (each
-    # scored by the model fitted without it, like the held-aside folds).
-    fitted = [r for r in every if r.set != "realtimeqa"]
-    rows = [r for r in fitted if r.correct or not r.answerable]
-    wrong = [r for r in fitted if r.answerable and not r.correct]
-    live = [r for r in every if r.set == "realtimeqa" and r.correct]
+    # Right answers (label 1) against unanswerables (near misses; RealTime QA's questions with
+    # their gold articles withheld); answerable questions answered wrongly are left out.
+    rows = [r for r in every if r.correct or not r.answerable]
+    wrong = [r for r in every if r.answerable and not r.correct]
     x, y = _matrix(rows)
     w, b = fit_logistic(x, y, args.C)
-    p_live = _prob(_matrix(live)[0], w, b) if live else np.zeros(0)
-    p = np.concatenate([held_aside(rows, args.C), p_live])
-    y_all = np.concatenate([y, np.ones(len(live), dtype=int)])
-    threshold = calibrate(p, y_all, args.keep)
+    p = held_aside(rows, args.C)
+    threshold = calibrate(p, y, args.keep)
     refused = p < threshold
-    p, y = p[: len(y)], y
-    refused_live = refused[len(y) :]
-    refused = refused[: len(y)]
     p_wrong = _prob(_matrix(wrong)[0], w, b) if wrong else np.zeros(0)
-    figures = {
+    figures: dict[str, Any] = {
         "rows": len(rows),
         "right_answer_rows": int(y.sum()),
-        "near_miss_rows": int(len(y) - y.sum()),
+        "unanswerable_rows": int(len(y) - y.sum()),
         "wrong_answer_rows_left_out": len(wrong),
         "held_aside_auc": round(float(roc_auc_score(y, p)), 3),
         "held_aside_right_kept": round(float(np.mean(~refused[y == 1])), 3),
-        "held_aside_near_misses_refused": round(float(np.mean(refused[y == 0])), 3),
+        "held_aside_unanswerables_refused": round(float(np.mean(refused[y == 0])), 3),
         "wrong_answers_refused": round(float(np.mean(p_wrong < threshold)), 3) if wrong else None,
-        "realtimeqa_right_answers": len(live),
-        "realtimeqa_right_kept": round(float(np.mean(~refused_live)), 3) if live else None,
     }
+    for name in sorted({r.set for r in rows}):
+        mask = np.asarray([r.set == name for r in rows])
+        right, unans = mask & (y == 1), mask & (y == 0)
+        figures[name] = {
+            "right_kept": round(float(np.mean(~refused[right])), 3) if right.any() else None,
+            "unanswerables_refused": round(float(np.mean(refused[unans])), 3)
+            if unans.any()
+            else None,
+        }
     out = {
         "about": "rag/answer/refusal.py: logistic regression of 'the best sentence answers the "
         "question right' on these features; refused below threshold. "

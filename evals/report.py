@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evals import withheld
+
 ANSWER_METRICS = (
     ("answer_correct", "answer correct"),
     ("short_answer_correct", "short answer correct"),
@@ -97,6 +99,8 @@ def format_summary(report: dict[str, Any]) -> str:
             f"answer latency: p50 {ask['p50'] / 1000:.2f} s, p95 {ask['p95'] / 1000:.2f} s "
             f"per answer"
         )
+    if report.get("withheld"):
+        lines.append(withheld.describe(report["withheld"]))
     fails = [q for q in report.get("questions", []) if q["failure"]]
     lines.append("")
     lines.append(f"failures: {len(fails)} of {report['n_questions']}")
@@ -156,6 +160,13 @@ def to_markdown(report: dict[str, Any]) -> str:
             "",
             f"Peer: {info['name']}, {info['splitter']}, {info['nodes']} nodes, "
             f"embedder {info['embedder']}.",
+        ]
+    if report.get("withheld"):
+        out += [
+            "",
+            "## Questions about news no article covers",
+            "",
+            withheld.describe(report["withheld"]) + ".",
         ]
     out += [
         "",

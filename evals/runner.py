@@ -471,7 +471,10 @@ def summarize(
 
 def summary_only(report: dict[str, Any]) -> dict[str, Any]:
     """The report without its per-question rows (what ``--json`` prints)."""
-    return {k: v for k, v in report.items() if k != "questions"}
+    out = {k: v for k, v in report.items() if k != "questions"}
+    if "withheld" in out:
+        out["withheld"] = {k: v for k, v in out["withheld"].items() if k != "rows"}
+    return out
 
 
 __all__ = [
