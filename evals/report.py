@@ -248,11 +248,14 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
 
     ax = axes[1]
     values = [report["metrics"][key] for key, _ in a_metrics]
+    labels = [label for _, label in a_metrics]
+    withheld_rate = (report.get("withheld") or {}).get("uncovered_refusal")
+    if withheld_rate is not None:  # questions about news no article covers (evals/withheld.py)
+        values.append(withheld_rate)
+        labels.append("refused, gold withheld")
     bars = ax.bar(range(len(values)), values, color="tab:green")
     ax.bar_label(bars, fmt="%.2f", fontsize=8)
-    ax.set_xticks(
-        range(len(values)), [label for _, label in a_metrics], rotation=25, ha="right", fontsize=8
-    )
+    ax.set_xticks(range(len(values)), labels, rotation=25, ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_title(
         f"Answers and citations ({report['generator']})"
