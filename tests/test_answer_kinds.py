@@ -64,3 +64,10 @@ def test_a_name_after_a_preposition_is_not_the_focus_nouns_name() -> None:
 def test_the_count_may_name_the_counted_thing_by_its_modifier() -> None:
     info = analyse("How many mobile phones were sold worldwide last year?")
     assert kinds.value_typed("More than 674 million mobiles were sold last year.", "number", info)
+
+
+def test_a_question_for_a_date_wants_a_day_not_a_month() -> None:
+    info = analyse("On what date did Lavrov arrive in Pyongyang?")
+    assert not kinds.value_typed("Lavrov would visit North Korea in October.", "date", info)
+    assert kinds.value_typed("Lavrov arrived in Pyongyang on October 18.", "date", info)
+    assert kinds.value_typed("Lavrov arrived in Pyongyang on Wednesday.", "date", info)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo
-from rag.text.dates import DATE_RE, MONTHS
+from rag.text.dates import DATE_RE, MONTHS, find_dates
 from rag.text.figures import NUMBER_RE
 from rag.text.names import names
 from rag.text.terms import content_terms
@@ -28,7 +28,10 @@ NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "
 VALUE_KINDS = frozenset({"date", "number"})
 ENTITY = "entity"  # the kind of a question a named entity answers
 NAME = "name"  # "What is the name of X": a proper name by X
-_NEAR_FOCUS = 3  # tokens between a name and the focus noun it names
+_NEAR_FOCUS = 3
+_DAY_WORDS = frozenset(
+    {"date", "dates", "day", "days"}
+)  # tokens between a name and the focus noun it names
 
 
 def question_kind(info: QuestionInfo) -> str:
@@ -55,6 +58,8 @@ def value_typed(sentence: str, kind: str, info: QuestionInfo) -> bool:
             found = [f for f in found if re.search(MONTHS, f, re.I)]
         if "year" in info.asked:
             found = [f for f in found if re.search(r"(19|20)\d\d", f)]
+        if found and info.asked & _DAY_WORDS:  # "On what date…": a day, not just a month
+            return any(m.day is not None or m.weekday is not None for m in find_dates(sentence))
         return bool(found)
     if kind == "number":
         numbers = [
