@@ -71,3 +71,9 @@ def test_a_question_for_a_date_wants_a_day_not_a_month() -> None:
     assert not kinds.value_typed("Lavrov would visit North Korea in October.", "date", info)
     assert kinds.value_typed("Lavrov arrived in Pyongyang on October 18.", "date", info)
     assert kinds.value_typed("Lavrov arrived in Pyongyang on Wednesday.", "date", info)
+
+
+def test_how_much_wants_a_sum_not_an_ordinal() -> None:
+    info = analyse("How much money did the sale raise in total?")
+    assert not kinds.figure_typed(parse("The famous sale is now in its 11th year."), info)
+    assert kinds.figure_typed(parse("The sale raised £2.4m for the academy's schools."), info)

@@ -173,7 +173,7 @@ class ExtractiveGenerator:
                 )
             )
         out.sort(key=lambda c: -c.score)
-        if by_entity:
+        if by_entity or (kind == "number" and parsed.labels):
             out = self._typed_by_entities(out, parsed, kind)
         return info, out
 
@@ -185,14 +185,19 @@ class ExtractiveGenerator:
     def _typed_by_entities(
         self, cands: list[Candidate], parsed: analysis.QuestionInfo, kind: str
     ) -> list[Candidate]:
-        """The best sentences of an entity or name question typed by their parse
-        (``kinds.entity_typed``). Only the best ``_PARSED_SENTENCES`` are parsed (a parse costs
-        per sentence); the rest keep the judgement by capitalised names."""
+        """The best sentences of an entity, name or number question typed by their parse
+        (``kinds.entity_typed``; a number's figure pattern must also meet a figure entity of
+        the wanted labels, ``kinds.figure_typed``). Only the best ``_PARSED_SENTENCES`` are
+        parsed (a parse costs per sentence); the rest keep the cheap judgement."""
         top = cands[:_PARSED_SENTENCES]
         docs = parse_many([c.text for c in top])
         rescored: list[Candidate] = []
         for c, doc in zip(top, docs, strict=True):
-            typed = kinds.entity_typed(doc, kind, parsed)
+            typed = (
+                c.typed and kinds.figure_typed(doc, parsed)
+                if kind == "number"
+                else kinds.entity_typed(doc, kind, parsed)
+            )
             if typed == c.typed:
                 rescored.append(c)
                 continue

@@ -112,6 +112,29 @@ def _names(doc: Doc, ent: Span, spots: list[int]) -> bool:
     return False
 
 
+def counts_focus(ent: Span, info: QuestionInfo) -> bool:
+    """A figure of the very unit asked for: "12 years" (a DATE to spaCy) for "How many years…",
+    "the 187 minutes" (a TIME) for "How many minutes…"."""
+    return (
+        info.wh in ("how many", "how much", "how long")
+        and info.focus_lemma is not None
+        and ent.label_ in NUMERIC_LABELS
+        and any(t.like_num for t in ent)
+        and any(t.lemma_.lower() == info.focus_lemma for t in ent)
+    )
+
+
+def figure_typed(doc: Doc, info: QuestionInfo) -> bool:
+    """A number question's sentence, parsed: does it state a figure of the labels the question
+    wants ("How much…" a sum, a share or a quantity, not "its 11th year"), or one in the unit
+    asked for?"""
+    labels = frozenset(info.labels) | frozenset(info.also)
+    return any(
+        (e.label_ in labels and not {t.lower_ for t in e} <= info.asked) or counts_focus(e, info)
+        for e in doc.ents
+    )
+
+
 def entity_typed(doc: Doc, kind: str, info: QuestionInfo) -> bool:
     """An entity question: does the parsed sentence name an entity of the wanted labels that the
     question does not name, or put a name in the question's gap? A name question: is there a

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
+from rag.answer.kinds import counts_focus
 from rag.answer.nlp import parse_many
 from rag.text.dates import find_dates
 from rag.text.terms import STOPWORDS
@@ -132,18 +133,6 @@ def _distance(doc: Doc, span: Span, info: QuestionInfo) -> int:
     return min(abs(i - span.start) if i < span.start else abs(i - span.end + 1) for i in near)
 
 
-def _counts_focus(ent: Span, info: QuestionInfo) -> bool:
-    """A figure of the very unit asked for: "12 years" (a DATE to spaCy) for "How many years…",
-    "the 187 minutes" (a TIME) for "How many minutes…"."""
-    return (
-        info.wh in ("how many", "how much", "how long")
-        and info.focus_lemma is not None
-        and ent.label_ in _NUMERIC
-        and any(t.like_num for t in ent)
-        and any(t.lemma_.lower() == info.focus_lemma for t in ent)
-    )
-
-
 def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
     """(span, label, label weight) for each candidate span of one parsed sentence."""
     out: list[tuple[Span, str, float]] = []
@@ -153,7 +142,7 @@ def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
                 out.append((ent, ent.label_, 1.0))
             elif ent.label_ in info.also:
                 out.append((ent, ent.label_, 0.5))
-            elif _counts_focus(ent, info):
+            elif counts_focus(ent, info):
                 out.append((ent, ent.label_, 1.0))
         return out
     if info.name:
