@@ -20,6 +20,7 @@ This is the classic syntactic answer matching of TREC-era question answering (e.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rag.answer.nlp import parse
@@ -90,9 +91,11 @@ def _slot(doc: Doc | Span) -> Token | None:
     return wh
 
 
+@lru_cache(maxsize=256)
 def gap(question: str) -> Gap | None:
     """The question's gap, or None when it has no wh-phrase to align (a "when" or "where" is an
-    adverb: the answer's type finds it, not its place)."""
+    adverb: the answer's type finds it, not its place). Cached: every sentence judged or
+    searched for a short answer is aligned against the same question."""
     doc = parse(question)
     sents = list(doc.sents)
     # The question is the sentence with the wh-word (RealTime QA opens with a statement).

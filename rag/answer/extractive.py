@@ -56,7 +56,7 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 _HEADLINE_MAX_WORDS = 16
-# How many of the best sentences are parsed to judge an entity or name question's kind.
+# How many of the best sentences are parsed to judge an entity, name or number question's kind.
 _PARSED_SENTENCES = 10
 
 
@@ -174,7 +174,7 @@ class ExtractiveGenerator:
             )
         out.sort(key=lambda c: -c.score)
         if by_entity or (kind == "number" and parsed.labels):
-            out = self._typed_by_entities(out, parsed, kind)
+            out = self._typed_by_parse(out, parsed, kind)
         return info, out
 
     def _score(self, feats: Mapping[str, float]) -> float:
@@ -182,7 +182,7 @@ class ExtractiveGenerator:
             return self.sentence_weights.score(feats)
         return sentences.hand_score(feats)
 
-    def _typed_by_entities(
+    def _typed_by_parse(
         self, cands: list[Candidate], parsed: analysis.QuestionInfo, kind: str
     ) -> list[Candidate]:
         """The best sentences of an entity, name or number question typed by their parse

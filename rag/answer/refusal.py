@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.answer.analysis import QuestionInfo
+from rag.answer.kinds import NUMERIC_LABELS
 from rag.answer.nlp import parse
 from rag.records import Passage
 from rag.text.terms import content_terms, stem_all
@@ -50,7 +51,6 @@ ANSWER_FAMILIES: dict[str, frozenset[str]] = {
     "place": frozenset({"GPE", "LOC", "FAC", "ORG"}),
     "org": frozenset({"ORG", "PERSON", "PRODUCT", "NORP", "FAC", "WORK_OF_ART"}),
 }
-_NUMERIC = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _entities(info: QuestionInfo) -> list[str]:
     doc = parse(info.text)
     out: list[str] = []
     for ent in doc.ents:
-        if ent.label_ in _NUMERIC:
+        if ent.label_ in NUMERIC_LABELS:
             continue
         words = [t.lower_ for t in ent if not (t.is_stop or t.is_punct or t.tag_ == "POS")]
         if words:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
-from rag.answer.kinds import counts_focus
+from rag.answer.kinds import NUMERIC_LABELS, counts_focus
 from rag.answer.nlp import parse_many
 from rag.text.dates import find_dates
 from rag.text.terms import STOPWORDS
@@ -36,7 +36,6 @@ _MAX_WORDS = 8
 # committee said…"); not so much that it beats the best sentence's own candidate.
 _ALIGNED = 0.3
 _ALIGNED_FOCUS = 0.3
-_NUMERIC = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
 @dataclass(frozen=True)
@@ -171,9 +170,9 @@ def _fits(span: Span, info: QuestionInfo) -> bool:
             return True
         # The glossary's type of a focus noun is a guess ("Which show…" is not typed
         # WORK_OF_ART): any named entity in the gap answers it.
-        return bool(label) and label not in _NUMERIC and info.wh in ("which", "what")
+        return bool(label) and label not in NUMERIC_LABELS and info.wh in ("which", "what")
     if info.name or not info.focus_lemma:
-        return span.root.pos_ == "PROPN" and label not in _NUMERIC
+        return span.root.pos_ == "PROPN" and label not in NUMERIC_LABELS
     return True
 
 
