@@ -56,6 +56,27 @@ def _aligned(question: str, sentence: str) -> list[tuple[str, float]]:
             "A jury found embattled comedian Bill Cosby liable in a civil case.",
             "Bill Cosby",
         ),
+        # one side of a copula: its other side, whichever way round the sentence has it
+        (
+            "Which country is now bankrupt, according to its prime minister?",
+            "Sri Lanka is bankrupt, Prime Minister Ranil Wickremesinghe said on Tuesday.",
+            "Sri Lanka",
+        ),
+        ("What is the capital of Peru?", "The capital of Peru is Lima.", "Lima"),
+        ("What is the capital of Peru?", "Lima is the capital of Peru.", "Lima"),
+        # a figure's conversion in brackets is not a name in apposition
+        (
+            "What was the total cost of fraud reported by consumers?",
+            "The total cost of fraud reported by consumers was $546m (£290m).",
+            "$546m",
+        ),
+        # a participle the parser reads as the complement of "was" is a passive: its subject
+        # is the object of the sentence's active verb ("which wildly popular…": adverbs too)
+        (
+            "Which wildly popular show was recently renewed for a new season?",
+            "Netflix renewed Squid Game for a second season on Sunday.",
+            "Squid Game",
+        ),
     ],
 )
 def test_the_phrase_in_the_gap_is_found(question: str, sentence: str, answer: str) -> None:

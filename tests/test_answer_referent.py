@@ -1,13 +1,27 @@
 """The referent of a quoted sentence's pronoun subject (rag.answer.referent) and its place in an
 offline answer: in square brackets, outside the cited span, which stays the article's exact
-text (rag.answer.extractive)."""
+text (rag.answer.extractive); what a definite description in the question's gap stands for,
+and the sentence naming it quoted before the one describing it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from index.embed import FakeEmbedder
+from rag.answer.align import aligned
 from rag.answer.extractive import Candidate, ExtractiveGenerator
-from rag.answer.referent import nearest_person, pronoun_subject, referent
+from rag.answer.nlp import parse
+from rag.answer.referent import (
+    is_description,
+    named_before,
+    nearest_person,
+    pronoun_subject,
+    referent,
+)
 from rag.records import Passage
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 BEFORE = (
     "The talks ended late on Tuesday. Finance minister Maria Olsen said the deal was fair. "
@@ -49,3 +63,54 @@ def test_quoted_pronoun_sentence_gets_the_name_in_brackets_outside_the_span() ->
     assert article[cite.start : cite.end] == "also confirmed that the vote would be held in May."
     plain = Candidate(1, "a.txt", 0, 31, article[:31], 0.9, 0.9, 0.9, True, frozenset())
     assert ExtractiveGenerator(FakeEmbedder())._claim(plain, [passage]).text == article[:31]
+
+
+# ---- a definite description's referent --------------------------------------------------------
+
+SHOW_ARTICLE = (
+    "“Squid Game” is officially coming back. Netflix announced Sunday that the wildly popular "
+    "South Korean show is green lit for a second season."
+)
+SHOW_QUESTION = "Which wildly popular show was recently green lit for a new season?"
+
+
+def _gap_phrase(question: str, sentence: str) -> Span:
+    spans = [span for span, _ in aligned(question, parse(sentence))]
+    assert spans, "nothing aligned"
+    return spans[0]
+
+
+def test_a_definite_description_of_the_focus_is_told_from_a_name() -> None:
+    sentence = SHOW_ARTICLE.split(". ", 1)[1]
+    assert is_description(_gap_phrase(SHOW_QUESTION, sentence), "show")
+    assert not is_description(_gap_phrase(SHOW_QUESTION, sentence), "season")  # not the focus
+    named = "Netflix announced Sunday that Squid Game is green lit for a second season."
+    assert not is_description(_gap_phrase(SHOW_QUESTION, named), "show")
+    # no definite determiner: "military factories" is itself the answer to "Which factories…"
+    bare = _gap_phrase("Which factories will Kim visit?", "Kim will visit military factories.")
+    assert not is_description(bare, "factory")
+
+
+def test_the_names_of_the_nearest_earlier_sentence_are_what_it_stands_for() -> None:
+    before = [
+        parse("The awards were announced in Los Angeles."),
+        parse("It was a good morning for the casts of “Succession” and “Ted Lasso.”"),
+    ]
+    asked = frozenset({"show", "nominations"})
+    assert named_before(before, asked, frozenset(), plural=True) == (1, "Succession and Ted Lasso")
+    assert named_before(before, asked, frozenset(), plural=False) == (1, "Succession")
+    # a quoted remark is not a title; a name of another kind than asked is not the referent
+    remark = [parse("“And now, the hero returns,” the director said.")]
+    assert named_before(remark, asked, frozenset(), plural=False) is None
+    place = [parse("The team flew to Paris on Monday.")]
+    assert named_before(place, asked, frozenset({"PERSON"}), plural=False) is None
+    assert named_before(place, asked, frozenset(), plural=False) == (0, "Paris")
+
+
+def test_the_sentence_naming_what_the_best_one_describes_is_quoted_first() -> None:
+    passage = Passage("a#0", "a.txt", 0, len(SHOW_ARTICLE), SHOW_ARTICLE, 1.0)
+    draft = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None).draft(
+        SHOW_QUESTION, [passage]
+    )
+    assert draft.short_answer == "Squid Game"
+    assert [c.text for c in draft.claims][:2] == SHOW_ARTICLE.replace(". ", ".\n", 1).split("\n")

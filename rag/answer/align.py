@@ -31,11 +31,13 @@ if TYPE_CHECKING:
 _WH_TAGS = frozenset({"WDT", "WP", "WP$"})
 _SUBJECT = "SUBJ"
 _OBJECT = "OBJ"
+_COPULA = "COP"  # from a copula's complement ("bankrupt" of "is bankrupt") to its other side
 # Words that carry nothing to anchor on.
 _LIGHT = frozenset({"be", "do", "have", "of", "in", "on", "at", "for", "to", "by", "with"})
 # "much of Peru", "part of the city": the answer is inside the "of" phrase.
 _PARTITIVES = frozenset({"much", "part", "parts", "all", "most", "some", "many", "each", "one"})
 _MAX_DEPTH = 4
+_COPULA_SIDES = frozenset({"acomp", "attr", "nsubj"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def _slot(doc: Doc | Span) -> Token | None:
     if wh.tag_ == "WDT":  # a detached "which": the noun run after it
         run = []
         for t in doc[wh.i - doc[0].i + 1 : wh.i - doc[0].i + 5]:
-            if t.pos_ not in ("NOUN", "ADJ", "PROPN", "VERB") or t.dep_ == "ROOT":
+            if t.pos_ not in ("NOUN", "ADJ", "ADV", "PROPN", "VERB") or t.dep_ == "ROOT":
                 break
             run.append(t)
         nouns = [t for t in run if t.pos_ == "NOUN"]
@@ -103,7 +105,7 @@ def gap(question: str) -> Gap | None:
     slot = _slot(sent) if sent is not None else None
     if slot is None:
         return None
-    anchors: list[tuple[str, tuple[Step, ...]]] = []
+    anchors = _copula_anchors(slot)
     path: list[Step] = []
     node = slot
     verb: Token | None = None
@@ -127,8 +129,35 @@ def gap(question: str) -> Gap | None:
     return Gap(tuple(anchors), tuple(siblings))
 
 
+def _copula_anchors(slot: Token) -> list[tuple[str, tuple[Step, ...]]]:
+    """The anchors of a gap that is one side of a copula: "Which country is now bankrupt?" is
+    answered by the subject of "is" beside "bankrupt" ("Sri Lanka is bankrupt"), "What is the
+    capital of Peru?" by the other side of "capital" ("The capital of Peru is Lima", "Lima is
+    the capital…"). A participle read as the complement ("Which show was green lit…") is a
+    passive too: its subject is the object of "light" in the sentence."""
+    cop = slot.head
+    if cop.i == slot.i or cop.lemma_.lower() != "be" or slot.dep_ not in ("nsubj", "attr"):
+        return []
+    out: list[tuple[str, tuple[Step, ...]]] = []
+    for c in cop.children:
+        if c.i == slot.i or c.dep_ not in ("acomp", "attr", "nsubj"):
+            continue
+        if c.pos_ not in ("NOUN", "ADJ", "VERB") or c.lemma_.lower() in _LIGHT:
+            continue
+        if c.pos_ == "VERB" and c.tag_ == "VBN" and slot.dep_ == "nsubj":
+            out.append((c.lemma_.lower(), (Step(_OBJECT, ""),)))
+        out.append((c.lemma_.lower(), (Step(_COPULA, ""),)))
+    return out
+
+
 def _children(tok: Token, step: Step) -> list[Token]:
-    """``tok``'s dependents reached by one step of the question's path."""
+    """``tok``'s dependents reached by one step of the question's path (for a copula's
+    complement, the copula's other side)."""
+    if step.role == _COPULA:
+        cop = tok.head
+        if cop.i == tok.i or cop.lemma_.lower() != "be" or tok.dep_ not in _COPULA_SIDES:
+            return []
+        return [c for c in cop.children if c.i != tok.i and c.dep_ in ("nsubj", "attr")]
     out: list[Token] = []
     for c in tok.children:
         if step.role == "prep":
@@ -164,7 +193,10 @@ def phrase(tok: Token) -> Span:
                 if obj is not None:
                     return phrase(obj)
     if not tok.ent_type_ and tok.pos_ == "NOUN":
-        named = next((c for c in tok.children if c.dep_ == "appos" and c.ent_type_), None)
+        named = next(
+            (c for c in tok.children if c.dep_ == "appos" and c.ent_type_ and not c.like_num),
+            None,
+        )  # a name, not a figure in brackets ("$546m (£290m)")
         if named is not None:
             tok = named
     conj = [c for c in tok.children if c.dep_ == "conj" and c.pos_ == tok.pos_]

@@ -184,7 +184,7 @@ def _focus(wh: Token) -> Token | None:
     if wh.tag_ == "WDT":  # the parser may detach "which city": the noun run right after it
         run: list[Token] = []
         for t in wh.doc[wh.i + 1 : wh.i + 5]:
-            if t.pos_ not in ("NOUN", "ADJ", "PROPN"):
+            if t.pos_ not in ("NOUN", "ADJ", "ADV", "PROPN"):  # "which wildly popular show"
                 break
             run.append(t)
         nouns = [t for t in run if t.pos_ == "NOUN"]

@@ -237,6 +237,7 @@ class ExtractiveGenerator:
         for part in parts:
             parsed = analysis.analyse(part, self.embedder)
             info, cands = self.score(part, passages, parsed, len(parts))
+            every = cands
             if len(parts) == 1 and cands:
                 about = self._from_metadata(parsed, cands[0], len(passages))
                 if about is not None:
@@ -255,10 +256,12 @@ class ExtractiveGenerator:
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
             found, sides = self._disagreements(info, cands)
             strong = [c for c in cands if c.score >= picked[0].score * 0.85]
+            before = _before(picked[0], every)
             short = short_answer(
                 parsed,
                 [Evidence(c.text, c.file) for c in picked],
                 [Evidence(c.text, c.file) for c in strong],
+                [Evidence(c.text, c.file) for c in before],
             )
             best = cands[0]
             feats = features(
@@ -280,6 +283,10 @@ class ExtractiveGenerator:
             ):
                 continue  # the best sentence misses what the question is about: a near miss
             disagreements.extend(found)
+            if short is not None and short.referent is not None:
+                # The best sentence names the answer only by a description: the sentence
+                # before it that names it is quoted first.
+                picked = [before[short.referent], *picked]
             for c in [*picked, *sides]:
                 if all((c.file, c.start) != (o.file, o.start) for o in chosen):
                     chosen.append(c)
@@ -396,6 +403,19 @@ class ExtractiveGenerator:
             return [], []  # "June 18-19" vs "2000" are not two answers to one question
         d = Disagreement(about=info.text, values=tuple((v, c.passage) for v, c in sides))
         return [d], [c for _, c in sides]
+
+
+_LOOK_BACK = 2  # sentences before the best one searched for what a description in it names
+
+
+def _before(best: Candidate, every: Sequence[Candidate]) -> list[Candidate]:
+    """The sentences of ``best``'s passage before it, at most ``_LOOK_BACK``, nearest last."""
+    earlier = [
+        c
+        for c in every
+        if c.passage == best.passage and c.file == best.file and c.end <= best.start
+    ]
+    return sorted(earlier, key=lambda c: c.start)[-_LOOK_BACK:]
 
 
 def in_scope(cands: list[Candidate], scope: analysis.TimeScope | None) -> list[Candidate]:

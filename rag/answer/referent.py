@@ -1,19 +1,28 @@
-"""Who "he" is: the referent of a quoted sentence's pronoun subject, shown as journalists do.
+"""Who "he" is, what "the show" is: referents a quoted sentence leaves in the sentences before.
 
 A sentence quoted on its own loses the sentence before it, so "He also confirmed the visit" no
 longer says who confirmed it. When a quoted sentence opens with a personal pronoun that is its
 subject ("He", "She"), the person it stands for is the nearest person named before it in the
 article — in the closest earlier sentence that names one, its subject first — and the quote reads
 "[Peskov] also confirmed the visit": the name in square brackets, the cited span the sentence
-without its pronoun, still the article's exact text.
+without its pronoun, still the article's exact text. A definite description standing where the
+question's answer would ("the wildly popular South Korean show" for "Which … show…") is resolved
+the same way, to the names of the nearest sentence before it that has any (``named_before``).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from index.chunk import sentence_spans
+from rag.answer.kinds import NUMERIC_LABELS
 from rag.answer.nlp import parse, parse_many
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 _PRONOUNS = frozenset({"he", "she"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
@@ -65,3 +74,57 @@ def referent(sentence: str, before: str) -> Referent | None:
         return None
     name = nearest_person(before)
     return Referent(name, skip) if name else None
+
+
+# ---- a definite description's referent --------------------------------------------------------
+# "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second
+# season" answers "Which wildly popular show was recently green lit…?" only with the sentence
+# before it, "“Squid Game” is officially coming back.": the article names the show first, then
+# refers to it by a description of the very kind the question asks about.
+
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+# A quoted title: up to five capitalised words ("“Squid Game”", "“Ted Lasso.”"), small words
+# between; a quoted remark has lower-case words and is not one.
+_SMALL = r"(?:of|the|and|a|an|in|on|at|to|for|&)"
+_TITLE_RE = re.compile(
+    rf"[“\"‘]((?:[A-Z0-9][\w'’.:!?-]*)(?:\s+(?:{_SMALL}|[A-Z0-9][\w'’.:!?-]*)){{0,4}})[,.]?[”\"’]"
+)
+
+
+def is_description(span: Span, focus_lemma: str | None) -> bool:
+    """Whether ``span`` (a phrase standing in the question's gap, its determiner stripped) is a
+    definite description headed by the question's focus noun — "the wildly popular South Korean
+    show" for "Which … show" — rather than a name: the thing is named elsewhere in the article."""
+    root = span.root
+    if focus_lemma is None or root.lemma_.lower() != focus_lemma or root.ent_type_:
+        return False
+    if any(t.pos_ == "PROPN" and t.ent_type_ != "NORP" for t in span):
+        return False
+    det = span.doc[span.start - 1] if span.start > 0 else None
+    return det is not None and det.lower_ in _DEFINITE
+
+
+def named_before(
+    before: Sequence[Doc], asked: frozenset[str], labels: frozenset[str], plural: bool
+) -> tuple[int, str] | None:
+    """What a description stands for: the names in the closest of the sentences ``before`` it
+    (nearest last) that names anything the question does not — entities of ``labels`` (any
+    non-numeric entity when empty) and quoted titles; all of them, joined, for a plural
+    description ("the shows"), the first for a singular one. (index of the sentence, names)."""
+    for k in range(len(before) - 1, -1, -1):
+        doc = before[k]
+        found: list[tuple[int, str]] = []
+        for ent in doc.ents:
+            if ent.label_ in NUMERIC_LABELS or (labels and ent.label_ not in labels):
+                continue
+            found.append((ent.start_char, ent.text))
+        for m in _TITLE_RE.finditer(doc.text):
+            found.append((m.start(1), m.group(1).rstrip(".,!?")))
+        names: list[str] = []
+        for _, text in sorted(found):
+            words = {w.lower() for w in re.findall(r"[\w'’-]+", text)}
+            if words and not words <= asked and all(text not in n for n in names):
+                names = [n for n in names if n not in text] + [text]
+        if names:
+            return k, " and ".join(names[:3]) if plural else names[0]
+    return None

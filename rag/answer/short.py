@@ -22,6 +22,7 @@ from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
 from rag.answer.kinds import NUMERIC_LABELS, counts_focus
 from rag.answer.nlp import parse_many
+from rag.answer.referent import is_description, named_before
 from rag.text.dates import find_dates
 from rag.text.terms import STOPWORDS
 
@@ -53,12 +54,16 @@ class ShortCandidate:
     label: str  # entity label, or "NP" for a noun phrase
     sentence: int  # index of the sentence among the quoted ones
     score: float
+    referent: int | None = None  # the index among the sentences before the best one naming it
 
 
 @dataclass(frozen=True)
 class ShortAnswer:
     text: str
     files: frozenset[str]  # the articles whose strong sentences state it
+    # The sentence before the best quoted one that names the answer, when the best one refers
+    # to it by a description ("the wildly popular South Korean show"): its index in ``before``.
+    referent: int | None = None
 
     @property
     def corroboration(self) -> int:
@@ -80,9 +85,10 @@ def _content(words: Sequence[str]) -> set[str]:
 
 
 def _new(span: Span, info: QuestionInfo) -> bool:
-    """Adds words the question does not already have."""
+    """Adds words the question does not already have ("shows" adds nothing to "Which show…")."""
     words = _content([t.text for t in span])
-    return bool(words) and not words <= info.asked
+    lemmas = _content([t.lemma_ for t in span])
+    return bool(words) and not words <= info.asked and not lemmas <= info.asked
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
@@ -191,13 +197,44 @@ def _aligned_spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]
     return out
 
 
-def candidates(info: QuestionInfo, docs: Sequence[Doc]) -> list[ShortCandidate]:
-    """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first."""
+def _described(info: QuestionInfo, doc: Doc, before: Sequence[Evidence]) -> list[ShortCandidate]:
+    """The names a description in the gap of the best sentence ``doc`` stands for, found in the
+    sentences ``before`` it (``referent.named_before``), weighted as the phrase in the gap."""
     out: list[ShortCandidate] = []
+    described = [
+        (span, strength)
+        for span, strength in aligned(info.text, doc)
+        if len(span) and is_description(span, info.focus_lemma)
+    ]
+    if not described or not before:
+        return out
+    labels = frozenset(info.labels) | frozenset(info.also) if info.labels else frozenset()
+    docs = parse_many([e.text for e in before])
+    for span, strength in described:
+        plural = span.root.tag_ in ("NNS", "NNPS")
+        found = named_before(docs, info.asked, labels, plural)
+        if found is None:
+            continue
+        k, text = found
+        weight = 1.0 + _ALIGNED * strength + _ALIGNED_FOCUS
+        out.append(ShortCandidate(text, normal_key(text), "NAME", 0, weight, referent=k))
+    return out
+
+
+def candidates(
+    info: QuestionInfo, docs: Sequence[Doc], before: Sequence[Evidence] = ()
+) -> list[ShortCandidate]:
+    """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first;
+    ``before``: the sentences before the best one in its article, nearest last, where a
+    description in its gap is looked up."""
+    out: list[ShortCandidate] = _described(info, docs[0], before) if docs else []
+    resolved = bool(out)
     for i, doc in enumerate(docs):
         for span, label, weight in [*_aligned_spans(doc, info), *_spans(doc, info)]:
             if not _new(span, info) or len(span) > _MAX_WORDS:
                 continue
+            if i == 0 and resolved and is_description(span, info.focus_lemma):
+                continue  # resolved: the name it stands for is the candidate
             start, end = _widen(doc.text, span.start_char, span.end_char)
             text = doc.text[start:end].strip(" ,;:")
             if not text:
@@ -210,18 +247,22 @@ def candidates(info: QuestionInfo, docs: Sequence[Doc]) -> list[ShortCandidate]:
 
 
 def short_answer(
-    info: QuestionInfo, quoted: Sequence[Evidence], strong: Sequence[Evidence] = ()
+    info: QuestionInfo,
+    quoted: Sequence[Evidence],
+    strong: Sequence[Evidence] = (),
+    before: Sequence[Evidence] = (),
 ) -> ShortAnswer | None:
     """The short answer carried by the ``quoted`` sentences (best first), with the articles among
     ``quoted`` and ``strong`` (other well-scored sentences) that state it; None when no candidate
-    of the wanted type is found."""
+    of the wanted type is found. ``before``: the sentences before the best quoted one in its
+    article (nearest last), for what a description in it stands for."""
     if not quoted:
         return None
     docs = parse_many([e.text for e in quoted])
     # A focus noun the glossary could not type ("Which MSP…", "Which telecoms analyst…") is
     # typed by the entities it stands beside in these sentences ("analyst Hannes Wittig").
     info = typed_by_passages(info, docs)
-    found = candidates(info, docs)
+    found = candidates(info, docs, before)
     if not found:
         return None
     best = found[0]
@@ -229,4 +270,4 @@ def short_answer(
     for e in strong:
         if e.file not in files and best.key in normal_key(e.text):
             files.add(e.file)
-    return ShortAnswer(best.text, frozenset(files))
+    return ShortAnswer(best.text, frozenset(files), best.referent)
