@@ -104,6 +104,13 @@ def test_hyphenated_place_is_kept_whole() -> None:
     assert got is not None and got.text == "Komsomolsk-on-Amur"
 
 
+def test_a_possessive_name_is_given_without_its_s() -> None:
+    info = analyse("Where did the awards ceremony take place?")
+    sentence = "The awards ceremony took place on Sunday at New York's Radio City Music Hall."
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and not got.text.endswith("'s"), got
+
+
 def test_noun_phrase_question_takes_the_chunk_headed_by_its_focus() -> None:
     info = analyse("Which factories is Kim due to visit?")
     got = short_answer(info, [Evidence(FACTORIES, "a.txt")])

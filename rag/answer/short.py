@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _LEADING = re.compile(r"^(?:the|a|an|his|her|its|their|our|this|that|these|those)\s+", re.I)
 _CURRENCY = "£$€¥"
+_POSSESSIVE = re.compile(r"['’]s$")  # "New York's" (of "New York's Radio City") names New York
 _MAX_WORDS = 8
 # A phrase in the question's gap outweighs other candidates of its sentence, and more so when
 # it names the focus noun ("the Constitutional Affairs Select Committee" for "Which select
@@ -236,7 +237,7 @@ def candidates(
             if i == 0 and resolved and is_description(span, info.focus_lemma):
                 continue  # resolved: the name it stands for is the candidate
             start, end = _widen(doc.text, span.start_char, span.end_char)
-            text = doc.text[start:end].strip(" ,;:")
+            text = _POSSESSIVE.sub("", doc.text[start:end].strip(" ,;:"))
             if not text:
                 continue
             near = 1.0 / (1.0 + _distance(doc, span, info) / 4.0)
