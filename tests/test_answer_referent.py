@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from index.embed import FakeEmbedder
 from rag.answer.align import aligned
+from rag.answer.analysis import analyse
 from rag.answer.extractive import Candidate, ExtractiveGenerator
 from rag.answer.nlp import parse
 from rag.answer.referent import (
@@ -18,6 +19,7 @@ from rag.answer.referent import (
     pronoun_subject,
     referent,
 )
+from rag.answer.short import Evidence, short_answer
 from rag.records import Passage
 
 if TYPE_CHECKING:
@@ -114,3 +116,20 @@ def test_the_sentence_naming_what_the_best_one_describes_is_quoted_first() -> No
     )
     assert draft.short_answer == "Squid Game"
     assert [c.text for c in draft.claims][:2] == SHOW_ARTICLE.replace(". ", ".\n", 1).split("\n")
+
+
+def test_a_description_outside_the_gap_is_resolved_only_when_nothing_else_is_offered() -> None:
+    info = analyse(
+        "A processed cheese product is seeing a boost in popularity. Which product is it?"
+    )
+    before = [Evidence("In 2020, Velveeta started flying off the shelves.", "a.txt")]
+    best = Evidence(
+        "Sales of the processed cheese product have been in decline for years.", "a.txt"
+    )
+    got = short_answer(info, [best], before=before)
+    assert got is not None and (got.text, got.referent) == ("Velveeta", 0)
+    # a product the best sentence names itself is its answer, not what came before
+    named = Evidence("Sales of the processed cheese product Cheez Whiz have fallen.", "a.txt")
+    got = short_answer(info, [named], before=before)
+    assert got is not None and got.referent is None and "Cheez Whiz" in got.text
+    assert short_answer(info, [best]) is None  # nothing before it: no short answer

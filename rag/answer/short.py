@@ -198,27 +198,37 @@ def _aligned_spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]
     return out
 
 
-def _described(info: QuestionInfo, doc: Doc, before: Sequence[Evidence]) -> list[ShortCandidate]:
-    """The names a description in the gap of the best sentence ``doc`` stands for, found in the
-    sentences ``before`` it (``referent.named_before``), weighted as the phrase in the gap."""
+def _definite_focus(doc: Doc, info: QuestionInfo) -> list[Span]:
+    """The definite descriptions of the focus noun in ``doc`` ("the park", "the processed cheese
+    product"), determiners stripped, wherever they stand."""
+    out: list[Span] = []
+    for chunk in doc.noun_chunks:
+        start = chunk.start
+        while start < chunk.end and doc[start].pos_ in ("DET", "PRON", "PUNCT"):
+            start += 1
+        span = doc[start : chunk.end]
+        if len(span) and is_description(span, info.focus_lemma):
+            out.append(span)
+    return out
+
+
+def _described(
+    info: QuestionInfo, before: Sequence[Evidence], described: Sequence[tuple[Span, float]]
+) -> list[ShortCandidate]:
+    """The names the ``described`` phrases (each with its weight) of the best sentence stand
+    for, found in the sentences ``before`` it (``referent.named_before``). The labels a guessed
+    "which/what <focus>" type gives are not required of them (as in ``_fits``)."""
     out: list[ShortCandidate] = []
-    described = [
-        (span, strength)
-        for span, strength in aligned(info.text, doc)
-        if len(span) and is_description(span, info.focus_lemma)
-    ]
     if not described or not before:
         return out
-    labels = frozenset(info.labels) | frozenset(info.also) if info.labels else frozenset()
+    guessed = info.wh in ("which", "what")
+    labels = frozenset(info.labels) | frozenset(info.also) if not guessed else frozenset()
     docs = parse_many([e.text for e in before])
-    for span, strength in described:
-        plural = span.root.tag_ in ("NNS", "NNPS")
-        found = named_before(docs, info.asked, labels, plural)
-        if found is None:
-            continue
-        k, text = found
-        weight = 1.0 + _ALIGNED * strength + _ALIGNED_FOCUS
-        out.append(ShortCandidate(text, normal_key(text), "NAME", 0, weight, referent=k))
+    for span, weight in described:
+        found = named_before(docs, info.asked, labels, span.root.tag_ in ("NNS", "NNPS"))
+        if found is not None:
+            k, text = found
+            out.append(ShortCandidate(text, normal_key(text), "NAME", 0, weight, referent=k))
     return out
 
 
@@ -226,15 +236,25 @@ def candidates(
     info: QuestionInfo, docs: Sequence[Doc], before: Sequence[Evidence] = ()
 ) -> list[ShortCandidate]:
     """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first;
-    ``before``: the sentences before the best one in its article, nearest last, where a
-    description in its gap is looked up."""
-    out: list[ShortCandidate] = _described(info, docs[0], before) if docs else []
+    ``before``: the sentences before the best one in its article, nearest last, where what a
+    definite description of the focus in it stands for is looked up — one in the gap weighs as
+    a phrase in the gap does, one elsewhere is taken when the sentence offers nothing else."""
+    if not docs:
+        return []
+    in_gap = [
+        (span, 1.0 + _ALIGNED * strength + _ALIGNED_FOCUS)
+        for span, strength in aligned(info.text, docs[0])
+        if len(span) and is_description(span, info.focus_lemma)
+    ]
+    out = _described(info, before, in_gap)
     resolved = bool(out)
+    descriptions: list[ShortCandidate] = []  # of the best sentence, not resolved
     for i, doc in enumerate(docs):
         for span, label, weight in [*_aligned_spans(doc, info), *_spans(doc, info)]:
             if not _new(span, info) or len(span) > _MAX_WORDS:
                 continue
-            if i == 0 and resolved and is_description(span, info.focus_lemma):
+            description = i == 0 and is_description(span, info.focus_lemma)
+            if description and resolved:
                 continue  # resolved: the name it stands for is the candidate
             start, end = _widen(doc.text, span.start_char, span.end_char)
             text = _POSSESSIVE.sub("", doc.text[start:end].strip(" ,;:"))
@@ -242,7 +262,13 @@ def candidates(
                 continue
             near = 1.0 / (1.0 + _distance(doc, span, info) / 4.0)
             score = weight * (0.6 + 0.4 * near) * _granularity(info, text, label) / (1 + 0.5 * i)
-            out.append(ShortCandidate(text, normal_key(text), label, i, score))
+            found = ShortCandidate(text, normal_key(text), label, i, score)
+            (descriptions if description else out).append(found)
+    if not any(c.sentence == 0 for c in out):
+        named = _described(info, before, [(span, 1.0) for span in _definite_focus(docs[0], info)])
+        out += named or descriptions
+    else:
+        out += descriptions
     out.sort(key=lambda c: -c.score)
     return out
 
