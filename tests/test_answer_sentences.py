@@ -113,3 +113,13 @@ def test_a_label_needs_the_answer_as_whole_words() -> None:
     assert holds("It cost £4.5 million in 2015.", ["2015"])
     assert not holds("It cost £4.5 million in 2015.", ["201"])
     assert holds("Rishi Sunak said so.", ["rishi sunak", "Sunak"])
+
+
+def test_a_question_in_the_article_is_never_a_candidate_answer() -> None:
+    text = (
+        "What age group can currently get Covid-19 vaccines? Children under 5 became eligible "
+        "for the vaccines this week, the agency said."
+    )
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    _, cands = gen.score("What age group can get Covid-19 vaccines?", [_passage("a.txt", text)])
+    assert [c.text for c in cands] == [text.split("? ", 1)[1]]

@@ -60,15 +60,21 @@ _HEADLINE_MAX_WORDS = 16
 _PARSED_SENTENCES = 10
 
 
+def _asks(sentence: str) -> bool:
+    """A question ("What age group can get the vaccines?", a quiz's own wording) answers none."""
+    return sentence.rstrip(" \"'”’)").endswith("?")
+
+
 def sentence_candidates(passages: Sequence[Passage]) -> list[tuple[int, Passage, int, int, str]]:
-    """(passage number, passage, abs start, abs end, text) for each distinct sentence."""
+    """(passage number, passage, abs start, abs end, text) for each distinct sentence that is
+    not itself a question."""
     seen: set[tuple[str, int]] = set()
     out: list[tuple[int, Passage, int, int, str]] = []
     for i, p in enumerate(passages, 1):
         for s, e in sentence_spans(p.text):
             text = p.text[s:e]
             key = (p.file, p.start + s)
-            if key in seen or len(text.split()) < 4:
+            if key in seen or len(text.split()) < 4 or _asks(text):
                 continue
             seen.add(key)
             out.append((i, p, p.start + s, p.start + e, text))
