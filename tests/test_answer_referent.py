@@ -14,12 +14,12 @@ from rag.answer.extractive import Candidate, ExtractiveGenerator
 from rag.answer.nlp import parse
 from rag.answer.referent import (
     is_description,
-    named_before,
+    named_near,
     nearest_person,
     pronoun_subject,
     referent,
 )
-from rag.answer.short import Evidence, short_answer
+from rag.answer.short import Around, Evidence, short_answer
 from rag.records import Passage
 
 if TYPE_CHECKING:
@@ -88,25 +88,46 @@ def test_a_definite_description_of_the_focus_is_told_from_a_name() -> None:
     assert not is_description(_gap_phrase(SHOW_QUESTION, sentence), "season")  # not the focus
     named = "Netflix announced Sunday that Squid Game is green lit for a second season."
     assert not is_description(_gap_phrase(SHOW_QUESTION, named), "show")
-    # no definite determiner: "military factories" is itself the answer to "Which factories…"
+    # no determiner: "military factories" is itself the answer to "Which factories…"
     bare = _gap_phrase("Which factories will Kim visit?", "Kim will visit military factories.")
     assert not is_description(bare, "factory")
 
 
-def test_the_names_of_the_nearest_earlier_sentence_are_what_it_stands_for() -> None:
+def _description(sentence: str, focus: str) -> Span:
+    doc = parse(sentence)
+    chunk = next(c for c in doc.noun_chunks if c.root.lemma_ == focus)
+    return doc[chunk.start + 1 : chunk.end]  # its determiner stripped, as phrases in the gap are
+
+
+def test_the_names_of_the_nearest_sentence_are_what_a_description_stands_for() -> None:
     before = [
         parse("The awards were announced in Los Angeles."),
         parse("It was a good morning for the casts of “Succession” and “Ted Lasso.”"),
     ]
     asked = frozenset({"show", "nominations"})
-    assert named_before(before, asked, frozenset(), plural=True) == (1, "Succession and Ted Lasso")
-    assert named_before(before, asked, frozenset(), plural=False) == (1, "Succession")
+    shows = _description("The shows earned several nominations.", "show")
+    show = _description("The show earned several nominations.", "show")
+    assert named_near(shows, before, [], asked, frozenset()) == (1, "Succession and Ted Lasso")
+    assert named_near(show, before, [], asked, frozenset()) == (1, "Succession")
     # a quoted remark is not a title; a name of another kind than asked is not the referent
     remark = [parse("“And now, the hero returns,” the director said.")]
-    assert named_before(remark, asked, frozenset(), plural=False) is None
+    assert named_near(show, remark, [], asked, frozenset()) is None
     place = [parse("The team flew to Paris on Monday.")]
-    assert named_before(place, asked, frozenset({"PERSON"}), plural=False) is None
-    assert named_before(place, asked, frozenset(), plural=False) == (0, "Paris")
+    assert named_near(show, place, [], asked, frozenset({"PERSON"})) is None
+    assert named_near(show, place, [], asked, frozenset()) == (0, "Paris")
+
+
+def test_a_lede_describes_and_the_next_sentence_names() -> None:
+    after = [parse("Boogeyman took $19.5m (£14.9m) in three days, the studio said.")]
+    before = [parse("The thriller “Hide and Seek” was last week’s chart-topper.")]
+    asked = frozenset({"horror", "film", "topped", "box", "office"})
+    the_film = _description("The horror film has topped the box office.", "film")
+    # back first, then ahead
+    assert named_near(the_film, before, after, asked, frozenset()) == (0, "Hide and Seek")
+    assert named_near(the_film, [], after, asked, frozenset()) == (0, "Boogeyman")
+    # an indefinite description is left as it stands: as often the answer itself
+    lede = "A low-budget horror film produced by Sam Raimi has topped the box office."
+    assert not is_description(_description(lede, "film"), "film")
 
 
 def test_the_sentence_naming_what_the_best_one_describes_is_quoted_first() -> None:
@@ -126,10 +147,24 @@ def test_a_description_outside_the_gap_is_resolved_only_when_nothing_else_is_off
     best = Evidence(
         "Sales of the processed cheese product have been in decline for years.", "a.txt"
     )
-    got = short_answer(info, [best], before=before)
+    got = short_answer(info, [best], around=Around(before))
     assert got is not None and (got.text, got.referent) == ("Velveeta", 0)
     # a product the best sentence names itself is its answer, not what came before
     named = Evidence("Sales of the processed cheese product Cheez Whiz have fallen.", "a.txt")
-    got = short_answer(info, [named], before=before)
+    got = short_answer(info, [named], around=Around(before))
     assert got is not None and got.referent is None and "Cheez Whiz" in got.text
     assert short_answer(info, [best]) is None  # nothing before it: no short answer
+
+
+def test_what_kind_of_thing_is_answered_by_the_description_itself() -> None:
+    info = analyse("What kind of agreement did Putin sign?")
+    assert info.asks_kind
+    best = Evidence("Putin signed the strategic partnership agreement on Wednesday.", "a.txt")
+    after = [Evidence("The “Moscow Accord” was drafted in May.", "a.txt")]
+    got = short_answer(info, [best], around=Around(after=after))
+    assert got is not None and (got.text, got.referent) == ("strategic partnership agreement", None)
+    # "Which agreement…" asks for the one meant, named after the description
+    got = short_answer(
+        analyse("Which agreement did Putin sign?"), [best], around=Around(after=after)
+    )
+    assert got is not None and (got.text, got.referent) == ("Moscow Accord", 0)

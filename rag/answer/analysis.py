@@ -78,6 +78,7 @@ class QuestionInfo:
     also: tuple[str, ...] = ()  # labels that may also answer (a "who" answered by an ORG)
     focus_lemma: str | None = None  # the focus noun's lemma ("shell")
     name: bool = False  # asks for a proper name
+    asks_kind: bool = False  # "What kind of agreement…": a description of the focus answers it
     scope: TimeScope | None = None
     asked: frozenset[str] = field(default_factory=frozenset)  # lower-case words of the question
 
@@ -259,8 +260,10 @@ def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
     focus = _focus(wh)
     name = False
     person = False
+    asks_kind = False
     if focus is not None and focus.lemma_.lower() in _EMPTY_HEADS:
         name = focus.lemma_.lower() == "name"
+        asks_kind = not name
         # "What is her name?": the name of a person.
         person = name and any(c.dep_ == "poss" and c.lower_ in _PERSONAL for c in focus.children)
         focus = _of_object(focus)
@@ -286,6 +289,7 @@ def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
         labels=primary,
         also=also,
         name=name,
+        asks_kind=asks_kind,
         scope=info.scope,
         asked=asked,
     )

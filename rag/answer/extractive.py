@@ -29,7 +29,7 @@ from rag.answer.question import QuestionInfo, values
 from rag.answer.referent import nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.sentences import SentenceWeights, sentence_features
-from rag.answer.short import Evidence, ShortAnswer, short_answer
+from rag.answer.short import Around, Evidence, ShortAnswer, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS, find_dates
@@ -262,12 +262,15 @@ class ExtractiveGenerator:
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
             found, sides = self._disagreements(info, cands)
             strong = [c for c in cands if c.score >= picked[0].score * 0.85]
-            before = _before(picked[0], every)
+            before, after = _around(picked[0], every)
             short = short_answer(
                 parsed,
                 [Evidence(c.text, c.file) for c in picked],
                 [Evidence(c.text, c.file) for c in strong],
-                [Evidence(c.text, c.file) for c in before],
+                Around(
+                    [Evidence(c.text, c.file) for c in before],
+                    [Evidence(c.text, c.file) for c in after],
+                ),
             )
             best = cands[0]
             feats = features(
@@ -291,8 +294,13 @@ class ExtractiveGenerator:
             disagreements.extend(found)
             if short is not None and short.referent is not None:
                 # The best sentence names the answer only by a description: the sentence
-                # before it that names it is quoted first.
-                picked = [before[short.referent], *picked]
+                # that names it is quoted beside it, in the article's order.
+                named = [*before, *after][short.referent]
+                picked = (
+                    [named, *picked]
+                    if named.start < picked[0].start
+                    else [picked[0], named, *picked[1:]]
+                )
             for c in [*picked, *sides]:
                 if all((c.file, c.start) != (o.file, o.start) for o in chosen):
                     chosen.append(c)
@@ -411,17 +419,19 @@ class ExtractiveGenerator:
         return [d], [c for _, c in sides]
 
 
-_LOOK_BACK = 2  # sentences before the best one searched for what a description in it names
+_LOOK_AROUND = 2  # sentences either side of the best one searched for what it describes
 
 
-def _before(best: Candidate, every: Sequence[Candidate]) -> list[Candidate]:
-    """The sentences of ``best``'s passage before it, at most ``_LOOK_BACK``, nearest last."""
-    earlier = [
-        c
-        for c in every
-        if c.passage == best.passage and c.file == best.file and c.end <= best.start
-    ]
-    return sorted(earlier, key=lambda c: c.start)[-_LOOK_BACK:]
+def _around(best: Candidate, every: Sequence[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """The sentences of ``best``'s passage before it (nearest last) and after it (nearest first),
+    at most ``_LOOK_AROUND`` each."""
+    same = sorted(
+        (c for c in every if c.passage == best.passage and c.file == best.file),
+        key=lambda c: c.start,
+    )
+    before = [c for c in same if c.end <= best.start][-_LOOK_AROUND:]
+    after = [c for c in same if c.start >= best.end][:_LOOK_AROUND]
+    return before, after
 
 
 def in_scope(cands: list[Candidate], scope: analysis.TimeScope | None) -> list[Candidate]:

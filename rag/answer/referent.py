@@ -76,7 +76,7 @@ def referent(sentence: str, before: str) -> Referent | None:
     return Referent(name, skip) if name else None
 
 
-# ---- a definite description's referent --------------------------------------------------------
+# ---- a description's referent -----------------------------------------------------------------
 # "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second
 # season" answers "Which wildly popular show was recently green lit…?" only with the sentence
 # before it, "“Squid Game” is officially coming back.": the article names the show first, then
@@ -91,40 +91,61 @@ _TITLE_RE = re.compile(
 )
 
 
+def _determiner(span: Span) -> str:
+    return span.doc[span.start - 1].lower_ if span.start > 0 else ""
+
+
 def is_description(span: Span, focus_lemma: str | None) -> bool:
-    """Whether ``span`` (a phrase standing in the question's gap, its determiner stripped) is a
-    definite description headed by the question's focus noun — "the wildly popular South Korean
-    show" for "Which … show" — rather than a name: the thing is named elsewhere in the article."""
+    """Whether ``span`` (a phrase of the best sentence, its determiner stripped) describes the
+    question's focus instead of naming it — "the wildly popular South Korean show" for "Which …
+    show": headed by the focus noun, no name in it, a definite determiner before it; the thing
+    is named elsewhere in the article. (An indefinite one — "a strategic partnership agreement"
+    for "What agreement…" — is as often the answer itself as a thing named later: "A low-budget
+    horror film… has topped the box office. Boogeyman… took $19.5m"; it is left as it stands.)"""
     root = span.root
     if focus_lemma is None or root.lemma_.lower() != focus_lemma or root.ent_type_:
         return False
     if any(t.pos_ == "PROPN" and t.ent_type_ != "NORP" for t in span):
         return False
-    det = span.doc[span.start - 1] if span.start > 0 else None
-    return det is not None and det.lower_ in _DEFINITE
+    return _determiner(span) in _DEFINITE
 
 
-def named_before(
-    before: Sequence[Doc], asked: frozenset[str], labels: frozenset[str], plural: bool
+def _names(doc: Doc, asked: frozenset[str], labels: frozenset[str]) -> list[str]:
+    """The names in ``doc`` the question does not have: entities of ``labels`` (any non-numeric
+    entity when empty) and quoted titles, in order, none inside another."""
+    found: list[tuple[int, str]] = []
+    for ent in doc.ents:
+        if ent.label_ in NUMERIC_LABELS or (labels and ent.label_ not in labels):
+            continue
+        found.append((ent.start_char, ent.text))
+    for m in _TITLE_RE.finditer(doc.text):
+        found.append((m.start(1), m.group(1).rstrip(".,!?")))
+    names: list[str] = []
+    for _, text in sorted(found):
+        words = {w.lower() for w in re.findall(r"[\w'’-]+", text)}
+        if words and not words <= asked and all(text not in n for n in names):
+            names = [n for n in names if n not in text] + [text]
+    return names
+
+
+def named_near(
+    span: Span,
+    before: Sequence[Doc],
+    after: Sequence[Doc],
+    asked: frozenset[str],
+    labels: frozenset[str],
 ) -> tuple[int, str] | None:
-    """What a description stands for: the names in the closest of the sentences ``before`` it
-    (nearest last) that names anything the question does not — entities of ``labels`` (any
-    non-numeric entity when empty) and quoted titles; all of them, joined, for a plural
-    description ("the shows"), the first for a singular one. (index of the sentence, names)."""
-    for k in range(len(before) - 1, -1, -1):
-        doc = before[k]
-        found: list[tuple[int, str]] = []
-        for ent in doc.ents:
-            if ent.label_ in NUMERIC_LABELS or (labels and ent.label_ not in labels):
-                continue
-            found.append((ent.start_char, ent.text))
-        for m in _TITLE_RE.finditer(doc.text):
-            found.append((m.start(1), m.group(1).rstrip(".,!?")))
-        names: list[str] = []
-        for _, text in sorted(found):
-            words = {w.lower() for w in re.findall(r"[\w'’-]+", text)}
-            if words and not words <= asked and all(text not in n for n in names):
-                names = [n for n in names if n not in text] + [text]
+    """What the description ``span`` stands for: the names of the nearest sentence around it that
+    names anything the question does not (``_names``), looking back first (``before``, nearest
+    last), then ahead (``after``, nearest first: a news lede describes, the next sentence names:
+    "…, the Trade and Industry Secretary has said. Patricia Hewitt said…"). All the names,
+    joined, for a plural description ("the shows"), the first for a singular one. The index is
+    into ``[*before, *after]``."""
+    order = [*range(len(before) - 1, -1, -1), *(len(before) + j for j in range(len(after)))]
+    docs = [*before, *after]
+    plural = span.root.tag_ in ("NNS", "NNPS")
+    for k in order:
+        names = _names(docs[k], asked, labels)
         if names:
             return k, " and ".join(names[:3]) if plural else names[0]
     return None

@@ -22,7 +22,7 @@ from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
 from rag.answer.kinds import NUMERIC_LABELS, counts_focus
 from rag.answer.nlp import parse_many
-from rag.answer.referent import is_description, named_before
+from rag.answer.referent import is_description, named_near
 from rag.text.dates import find_dates
 from rag.text.terms import STOPWORDS
 
@@ -49,21 +49,31 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Around:
+    """The sentences of the best quoted one's article around it: ``before`` it (nearest last)
+    and ``after`` it (nearest first)."""
+
+    before: Sequence[Evidence] = ()
+    after: Sequence[Evidence] = ()
+
+
+@dataclass(frozen=True)
 class ShortCandidate:
     text: str
     key: str
     label: str  # entity label, or "NP" for a noun phrase
     sentence: int  # index of the sentence among the quoted ones
     score: float
-    referent: int | None = None  # the index among the sentences before the best one naming it
+    referent: int | None = None  # the index among the sentences around the best one naming it
 
 
 @dataclass(frozen=True)
 class ShortAnswer:
     text: str
     files: frozenset[str]  # the articles whose strong sentences state it
-    # The sentence before the best quoted one that names the answer, when the best one refers
-    # to it by a description ("the wildly popular South Korean show"): its index in ``before``.
+    # The sentence around the best quoted one that names the answer, when the best one refers
+    # to it by a description ("the wildly popular South Korean show"): its index in
+    # ``[*before, *after]`` (``short_answer``).
     referent: int | None = None
 
     @property
@@ -213,19 +223,20 @@ def _definite_focus(doc: Doc, info: QuestionInfo) -> list[Span]:
 
 
 def _described(
-    info: QuestionInfo, before: Sequence[Evidence], described: Sequence[tuple[Span, float]]
+    info: QuestionInfo, around: Around, described: Sequence[tuple[Span, float]]
 ) -> list[ShortCandidate]:
     """The names the ``described`` phrases (each with its weight) of the best sentence stand
-    for, found in the sentences ``before`` it (``referent.named_before``). The labels a guessed
+    for, found in the sentences around it (``referent.named_near``). The labels a guessed
     "which/what <focus>" type gives are not required of them (as in ``_fits``)."""
     out: list[ShortCandidate] = []
-    if not described or not before:
-        return out
+    if not described or not (around.before or around.after) or info.asks_kind:
+        return out  # "What kind of agreement…" is answered by the description itself
     guessed = info.wh in ("which", "what")
     labels = frozenset(info.labels) | frozenset(info.also) if not guessed else frozenset()
-    docs = parse_many([e.text for e in before])
+    before = parse_many([e.text for e in around.before])
+    after = parse_many([e.text for e in around.after])
     for span, weight in described:
-        found = named_before(docs, info.asked, labels, span.root.tag_ in ("NNS", "NNPS"))
+        found = named_near(span, before, after, info.asked, labels)
         if found is not None:
             k, text = found
             out.append(ShortCandidate(text, normal_key(text), "NAME", 0, weight, referent=k))
@@ -233,20 +244,21 @@ def _described(
 
 
 def candidates(
-    info: QuestionInfo, docs: Sequence[Doc], before: Sequence[Evidence] = ()
+    info: QuestionInfo, docs: Sequence[Doc], around: Around | None = None
 ) -> list[ShortCandidate]:
     """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first;
-    ``before``: the sentences before the best one in its article, nearest last, where what a
-    definite description of the focus in it stands for is looked up — one in the gap weighs as
-    a phrase in the gap does, one elsewhere is taken when the sentence offers nothing else."""
+    ``around``: the sentences before and after the best one in its article, where what a
+    description of the focus in it stands for is looked up — one in the gap weighs as a phrase
+    in the gap does, one elsewhere is taken when the sentence offers nothing else."""
     if not docs:
         return []
+    around = around or Around()
     in_gap = [
         (span, 1.0 + _ALIGNED * strength + _ALIGNED_FOCUS)
         for span, strength in aligned(info.text, docs[0])
         if len(span) and is_description(span, info.focus_lemma)
     ]
-    out = _described(info, before, in_gap)
+    out = _described(info, around, in_gap)
     resolved = bool(out)
     descriptions: list[ShortCandidate] = []  # of the best sentence, not resolved
     for i, doc in enumerate(docs):
@@ -265,7 +277,7 @@ def candidates(
             found = ShortCandidate(text, normal_key(text), label, i, score)
             (descriptions if description else out).append(found)
     if not any(c.sentence == 0 for c in out):
-        named = _described(info, before, [(span, 1.0) for span in _definite_focus(docs[0], info)])
+        named = _described(info, around, [(span, 1.0) for span in _definite_focus(docs[0], info)])
         out += named or descriptions
     else:
         out += descriptions
@@ -277,19 +289,19 @@ def short_answer(
     info: QuestionInfo,
     quoted: Sequence[Evidence],
     strong: Sequence[Evidence] = (),
-    before: Sequence[Evidence] = (),
+    around: Around | None = None,
 ) -> ShortAnswer | None:
     """The short answer carried by the ``quoted`` sentences (best first), with the articles among
     ``quoted`` and ``strong`` (other well-scored sentences) that state it; None when no candidate
-    of the wanted type is found. ``before``: the sentences before the best quoted one in its
-    article (nearest last), for what a description in it stands for."""
+    of the wanted type is found. ``around``: the sentences before and after the best quoted one
+    in its article, for what a description in it stands for."""
     if not quoted:
         return None
     docs = parse_many([e.text for e in quoted])
     # A focus noun the glossary could not type ("Which MSP…", "Which telecoms analyst…") is
     # typed by the entities it stands beside in these sentences ("analyst Hannes Wittig").
     info = typed_by_passages(info, docs)
-    found = candidates(info, docs, before)
+    found = candidates(info, docs, around)
     if not found:
         return None
     best = found[0]
