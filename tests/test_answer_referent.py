@@ -168,3 +168,16 @@ def test_what_kind_of_thing_is_answered_by_the_description_itself() -> None:
         analyse("Which agreement did Putin sign?"), [best], around=Around(after=after)
     )
     assert got is not None and (got.text, got.referent) == ("Moscow Accord", 0)
+
+
+def test_the_sentence_naming_it_after_the_best_one_is_quoted_after_it() -> None:
+    article = (
+        "Nestle says the French mineral water faces an uncertain future after a strike. "
+        "Perrier has been hit by falling sales and rising costs this year."
+    )
+    passage = Passage("a#0", "a.txt", 0, len(article), article, 1.0)
+    draft = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None).draft(
+        "Which French mineral water owned by Nestle faces an uncertain future?", [passage]
+    )
+    assert draft.short_answer == "Perrier"
+    assert [c.text for c in draft.claims][:2] == article.replace(". ", ".\n", 1).split("\n")
