@@ -77,3 +77,10 @@ def test_how_much_wants_a_sum_not_an_ordinal() -> None:
     info = analyse("How much money did the sale raise in total?")
     assert not kinds.figure_typed(parse("The famous sale is now in its 11th year."), info)
     assert kinds.figure_typed(parse("The sale raised £2.4m for the academy's schools."), info)
+
+
+def test_name_spans_add_the_proper_nouns_the_recogniser_missed() -> None:
+    doc = parse("The service, IT Safe, was launched by Hazel Blears on 3 March.")
+    names = [span.text for span in kinds.name_spans(doc)]
+    assert "IT Safe" in names and "Hazel Blears" in names
+    assert all("March" not in n for n in names)  # a date is not a name

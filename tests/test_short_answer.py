@@ -169,3 +169,18 @@ def test_a_focus_noun_is_typed_by_the_entity_beside_it(minilm: Embedder) -> None
     )
     got = short_answer(info, [Evidence(sentence, "a.txt")])
     assert got is not None and got.text == "Hannes Wittig"
+
+
+def test_what_is_it_called_asks_for_the_name_beside_the_focus() -> None:
+    for question in (
+        "What is the government's new computer security alerting service called?",
+        "NASA will launch a historic mission this month. What is the mission called?",
+    ):
+        info = analyse(question)
+        assert info.name and info.focus_lemma in ("service", "mission"), info
+    info = analyse("What is the government's new computer security alerting service called?")
+    # a run of proper nouns the recogniser leaves out still names the service
+    sentence = "The service, IT Safe, will issue warnings about damaging viruses."
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and got.text == "IT Safe"
+    assert not analyse("What did Kim call his very first priority?").name

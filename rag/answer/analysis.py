@@ -53,6 +53,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 # Heads that carry no type of their own: "the name of X", "what type of X".
 _EMPTY_HEADS = frozenset({"name", "type", "kind", "sort"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 _PERSONAL = frozenset({"his", "her"})
 _MIN_TYPE_SIMILARITY = 0.25  # a focus noun this unlike every label asks for a noun phrase
@@ -177,8 +178,28 @@ def _of_object(noun: Token) -> Token | None:
     return None
 
 
+def _called(wh: Token) -> Token | None:
+    """The noun of "What is X called?" (a name of X is asked for), however the parser hangs
+    "called": on X ("the mission called") or as the verb with "is" its auxiliary."""
+    head = wh.head
+    if wh.lower_ != "what" or head.lemma_ != "be":
+        return None
+    if head.dep_ == "auxpass" and head.head.lemma_ == "call":
+        return next(
+            (c for c in head.head.children if c.dep_ in _SUBJECTS and c.pos_ == "NOUN"), None
+        )
+    for c in head.children:
+        if c.dep_ in _SUBJECTS and c.pos_ == "NOUN":
+            if any(g.dep_ == "acl" and g.lemma_ == "call" for g in c.children):
+                return c
+    return None
+
+
 def _focus(wh: Token) -> Token | None:
     """The noun the wh-word asks about."""
+    called = _called(wh)
+    if called is not None:
+        return called
     head = wh.head
     if wh.dep_ == "det" and head.pos_ in ("NOUN", "PROPN"):
         return head
@@ -258,7 +279,7 @@ def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
         return info
     phrase = _wh_phrase(wh)
     focus = _focus(wh)
-    name = False
+    name = _called(wh) is not None  # "What is the mission called?": its name
     person = False
     asks_kind = False
     if focus is not None and focus.lemma_.lower() in _EMPTY_HEADS:

@@ -112,6 +112,23 @@ def _names(doc: Doc, ent: Span, spots: list[int]) -> bool:
     return False
 
 
+def name_spans(doc: Doc) -> list[Span]:
+    """The names of a parsed sentence: its non-numeric entities, and the runs of proper nouns
+    the recogniser left out ("The service, IT Safe, will issue warnings")."""
+    ents = [e for e in doc.ents if e.label_ not in NUMERIC_LABELS]
+    covered = {i for e in doc.ents for i in range(e.start, e.end)}
+    runs: list[Span] = []
+    start: int | None = None
+    for t in [*doc, None]:
+        inside = t is not None and t.pos_ == "PROPN" and t.i not in covered
+        if inside and start is None:
+            start = t.i
+        elif not inside and start is not None:
+            runs.append(doc[start : t.i if t is not None else len(doc)])
+            start = None
+    return sorted([*ents, *runs], key=lambda span: span.start)
+
+
 def counts_focus(ent: Span, info: QuestionInfo) -> bool:
     """A figure of the very unit asked for: "12 years" (a DATE to spaCy) for "How many years…",
     "the 187 minutes" (a TIME) for "How many minutes…"."""
@@ -144,7 +161,7 @@ def entity_typed(doc: Doc, kind: str, info: QuestionInfo) -> bool:
         return not words <= info.asked
 
     if kind == NAME:
-        ents = [e for e in doc.ents if e.label_ not in NUMERIC_LABELS]
+        ents = name_spans(doc)
         if info.focus_lemma is None:
             return any(new({t.lower_ for t in e}) for e in ents)
         spots = [t.i for t in doc if t.lemma_.lower() == info.focus_lemma]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
-from rag.answer.kinds import NUMERIC_LABELS, counts_focus
+from rag.answer.kinds import NUMERIC_LABELS, counts_focus, name_spans
 from rag.answer.nlp import parse_many
 from rag.answer.referent import is_description, named_near
 from rag.text.dates import find_dates
@@ -162,7 +162,7 @@ def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
                 out.append((ent, ent.label_, 1.0))
         return out
     if info.name:
-        return [(e, e.label_, 1.0) for e in doc.ents if e.root.pos_ == "PROPN"]
+        return [(e, e.label_ or "NAME", 1.0) for e in name_spans(doc) if e.root.pos_ == "PROPN"]
     if info.focus_lemma:
         for chunk in doc.noun_chunks:
             if chunk.root.lemma_.lower() != info.focus_lemma:
