@@ -189,9 +189,9 @@ def _called(wh: Token) -> Token | None:
             (c for c in head.head.children if c.dep_ in _SUBJECTS and c.pos_ == "NOUN"), None
         )
     for c in head.children:
-        if c.dep_ in _SUBJECTS and c.pos_ == "NOUN":
-            if any(g.dep_ == "acl" and g.lemma_ == "call" for g in c.children):
-                return c
+        named = any(g.dep_ == "acl" and g.lemma_ == "call" for g in c.children)
+        if c.dep_ in _SUBJECTS and c.pos_ == "NOUN" and named:
+            return c
     return None
 
 
