@@ -6,8 +6,11 @@ that wants a noun phrase ("Which factories…", "What crab…") the noun chunks 
 noun that add words of their own ("military and civilian aviation factories"). A candidate is
 ranked by its sentence's place among the quoted ones, by how well its label fits, and by its
 distance in tokens from the words of the question; the same answer in several articles' strong
-sentences counts as corroboration ("3 articles"). No candidate: no short answer — the quotes
-alone are the answer.
+sentences counts as corroboration ("3 articles"). A phrase standing in the question's gap
+(``rag/answer/align.py``) outweighs the rest of its sentence; a definite description of the
+focus there ("the wildly popular South Korean show") gives way to the name the sentences around
+it use (``rag/answer/referent.py``), and that sentence is quoted too. No candidate: no short
+answer — the quotes alone are the answer.
 """
 
 from __future__ import annotations
