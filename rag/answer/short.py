@@ -152,6 +152,14 @@ def _distance(doc: Doc, span: Span, info: QuestionInfo) -> int:
     return min(abs(i - span.start) if i < span.start else abs(i - span.end + 1) for i in near)
 
 
+def _bare(chunk: Span) -> Span:
+    """A noun chunk without its leading determiners, pronouns and punctuation."""
+    doc, start = chunk.doc, chunk.start
+    while start < chunk.end and doc[start].pos_ in ("DET", "PRON", "PUNCT"):
+        start += 1
+    return doc[start : chunk.end]
+
+
 def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
     """(span, label, label weight) for each candidate span of one parsed sentence."""
     out: list[tuple[Span, str, float]] = []
@@ -170,10 +178,7 @@ def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
         for chunk in doc.noun_chunks:
             if chunk.root.lemma_.lower() != info.focus_lemma:
                 continue
-            start = chunk.start
-            while start < chunk.end and doc[start].pos_ in ("DET", "PRON", "PUNCT"):
-                start += 1
-            span = doc[start : chunk.end]
+            span = _bare(chunk)
             if len(span) > 1:
                 out.append((span, "NP", 1.0))
     return out
@@ -216,10 +221,7 @@ def _definite_focus(doc: Doc, info: QuestionInfo) -> list[Span]:
     product"), determiners stripped, wherever they stand."""
     out: list[Span] = []
     for chunk in doc.noun_chunks:
-        start = chunk.start
-        while start < chunk.end and doc[start].pos_ in ("DET", "PRON", "PUNCT"):
-            start += 1
-        span = doc[start : chunk.end]
+        span = _bare(chunk)
         if len(span) and is_description(span, info.focus_lemma):
             out.append(span)
     return out
