@@ -28,6 +28,8 @@ from index.load import SUPPORTED_SUFFIXES, content_problem, iter_files
 from index.restores import RestoreError
 from index.settings import IndexSettings
 from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
+from rag.answer import analysis as answer_analysis
+from rag.answer import nountypes as answer_nouns
 from rag.answer import refusal as answer_refusal
 from rag.answer.verify import Support, Verifier
 from rag.brief.build import BriefParts
@@ -94,6 +96,8 @@ __all__ = [
     "TopicSupport",
     "UsageError",
     "Verifier",
+    "answer_analysis",
+    "answer_nouns",
     "answer_refusal",
     "briefing_markdown",
     "briefing_pdf",

@@ -53,7 +53,8 @@ def test_wanted_type_agrees_with_the_sample_gold_labels(minilm: Embedder) -> Non
 def test_wanted_type_agrees_with_most_bbc_gold_labels(minilm: Embedder) -> None:
     rows = [r for r in _gold("bbc.jsonl") if r["type"] in ("single", "unanswerable")]
     agree = sum(analyse(r["question"], minilm).wanted == r["wanted"] for r in rows)
-    assert agree / len(rows) >= 0.75, f"{agree} of {len(rows)}"
+    # 127 of 161 by the glossary alone; 131 with what news says the focus nouns name.
+    assert agree >= 130, f"{agree} of {len(rows)}"
 
 
 @pytest.mark.slow

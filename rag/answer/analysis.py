@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from index.embed import Embedder
 from rag.answer.nlp import entity_labels, parse
+from rag.answer.nountypes import NounTypes, noun_kind
 from rag.text.dates import find_dates
 from rag.text.terms import content_terms
 
@@ -111,19 +112,28 @@ def _label_vectors(embedder: Embedder) -> tuple[tuple[str, ...], list[list[float
 
 
 def focus_labels(
-    focus: str, embedder: Embedder | None
+    focus: str,
+    embedder: Embedder | None,
+    lemma: str | None = None,
+    nouns: NounTypes | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...], float]:
     """(primary labels, other labels of the same kind, similarity) for a focus noun phrase: the
-    entity label whose glossary entry it most resembles, or () when it resembles none."""
+    entity label whose glossary entry it most resembles, or () when it resembles none. A focus
+    the glossary does not read as a date or a figure is typed instead by the kind of name its
+    head noun (``lemma``) stands beside in news text, when that is known
+    (``rag/answer/nountypes.py``: "Which attorney…" wants a PERSON, "Which movie…" a work, of no
+    typed kind; ``nouns``: another table than the learned one)."""
     if embedder is None or not focus:
         return (), (), 0.0
     labels, vectors = _label_vectors(embedder)
     fv = embedder.embed([focus])[0]
     sims = [sum(a * b for a, b in zip(fv, v, strict=False)) for v in vectors]
     best = max(range(len(labels)), key=lambda i: sims[i])
-    if sims[best] < _MIN_TYPE_SIMILARITY:
-        return (), (), sims[best]
-    kind = kind_of([labels[best]])
+    kind = kind_of([labels[best]]) if sims[best] >= _MIN_TYPE_SIMILARITY else "other"
+    if kind not in ("date", "number") and lemma:
+        named = noun_kind(lemma, nouns)
+        if named is not None:
+            return KINDS.get(named, ()), (), sims[best]
     if kind == "other":  # PRODUCT, LAW, EVENT…: too unreliably recognised to require; a phrase
         return (), (), sims[best]
     return KINDS[kind], (), sims[best]
@@ -268,9 +278,12 @@ def _scope(doc: Doc) -> TimeScope | None:
     return None
 
 
-def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
+def analyse(
+    question: str, embedder: Embedder | None = None, nouns: NounTypes | None = None
+) -> QuestionInfo:
     """The question's wh-word, focus, wanted labels and time scope (see the module docstring).
-    Without an embedder a focus noun after "which"/"what" is left untyped."""
+    Without an embedder a focus noun after "which"/"what" is left untyped; ``nouns``: the table
+    of what common nouns name, when not the learned one (``rag/answer/nountypes.py``)."""
     doc = parse(question)
     asked = frozenset(t.lower_ for t in doc if not t.is_punct and not t.is_stop)
     wh = _wh_token(doc)
@@ -297,7 +310,7 @@ def analyse(question: str, embedder: Embedder | None = None) -> QuestionInfo:
     elif phrase.startswith("how ") and wh.head.pos_ == "ADJ":
         primary, also = _DEGREE
     elif focus is not None and phrase in ("what", "which", "whose"):
-        primary, also, _ = focus_labels(_phrase(focus), embedder)
+        primary, also, _ = focus_labels(_phrase(focus), embedder, focus.lemma_.lower(), nouns)
     elif phrase == "where":
         primary, also = WH_LABELS["where"]
     return QuestionInfo(
