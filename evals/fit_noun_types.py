@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import bbc, realtimeqa
+from evals.benchdir import BenchMissing
 from evals.cli import SAMPLE_GOLD
 from evals.gold import GoldQuestion, load_gold
 from evals.halves import FIT, VALIDATION, article_half, select
@@ -90,7 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _err(f"  {n} articles parsed")
 
     _err("parsing the fit half's articles (RealTime QA and BBC)…")
-    texts = list(fit_half_texts(args.chars))
+    try:
+        texts = list(fit_half_texts(args.chars))
+    except BenchMissing as exc:  # the corpora are not on this machine: nothing to learn from
+        _err(str(exc))
+        return 2
     counts = answer_nouns.count_texts(texts, args.processes, progress)
     _err(f"{len(texts)} articles, {len(counts)} nouns seen beside names")
     embedder = Dossier(Settings()).query_embedder

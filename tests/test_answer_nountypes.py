@@ -119,3 +119,28 @@ def test_the_committed_table_is_there_and_types_common_nouns() -> None:
     assert table is not None
     assert table.kind("attorney") == "person"
     assert table.kind("firm") == "org"
+
+
+# ---- the builder's choice of thresholds (evals/fit_noun_types.py) ------------------------------
+@pytest.mark.slow
+def test_the_builder_chooses_the_surest_thresholds_that_type_best(minilm: Embedder) -> None:
+    from evals.fit_noun_types import choose
+    from evals.gold import GoldQuestion
+    from evals.halves import FIT, article_half
+
+    fit_file = next(f"a{i}.md" for i in range(100) if article_half(f"a{i}.md") == FIT)
+    questions = [
+        GoldQuestion(
+            "q1", "Which attorney released the statement?", "single", (fit_file,), wanted="person"
+        ),
+        GoldQuestion(
+            "q2", "Which movie topped the box office?", "single", (fit_file,), wanted="other"
+        ),
+    ]
+    # "attorney" has 20 votes, "movie" 5 (of works): only a threshold of at most 5 votes types
+    # "movie" too, so the surest pair typing both is 5 votes (not 2 or 3), at the lowest share.
+    counts = {"attorney": {"PERSON": 20}, "movie": {"WORK_OF_ART": 5}}
+    m, share, grid = choose(counts, questions, minilm)
+    assert (m, share) == (5, 0.5)
+    assert grid["5/0.5"] == 2
+    assert grid["12/0.5"] <= 1
