@@ -5,8 +5,9 @@ The wh-word and the focus noun give the wanted answer type as entity labels: "wh
 PERSON, "when" a DATE, "where" a GPE/LOC/FAC, "how many shells" a CARDINAL/QUANTITY next to
 "shells". After "which"/"what" the focus noun ("Which news agency…", "In which city…") is typed by
 comparing it with spaCy's own glossary of its entity labels (``spacy.explain``) in the embedder's
-space; a focus that resembles no label ("What crab…") asks for a noun phrase. "The name of X"
-asks for a proper name. A two-part question ("Who …, and when …?") is split at the conjunction
+space — or, where news says plainly what the noun names ("attorney Gloria Allred"), by that
+(``rag/answer/nountypes.py``); a focus that resembles no label ("What crab…") asks for a noun
+phrase. "The name of X" asks for a proper name. A two-part question ("Who …, and when …?") is split at the conjunction
 that introduces a second wh-phrase, and dates in the question are kept as its time scope.
 """
 
@@ -121,8 +122,8 @@ def focus_labels(
     entity label whose glossary entry it most resembles, or () when it resembles none. A focus
     the glossary does not read as a date or a figure is typed instead by the kind of name its
     head noun (``lemma``) stands beside in news text, when that is known
-    (``rag/answer/nountypes.py``: "Which attorney…" wants a PERSON, "Which movie…" a work, of no
-    typed kind; ``nouns``: another table than the learned one)."""
+    (``rag/answer/nountypes.py``: "Which attorney…" wants a PERSON, "Which firm…" an ORG; a
+    noun that names works is of no typed kind; ``nouns``: another table than the learned one)."""
     if embedder is None or not focus:
         return (), (), 0.0
     labels, vectors = _label_vectors(embedder)

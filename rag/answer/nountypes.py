@@ -9,8 +9,8 @@ a common noun set before a name or in apposition to it is what that name is (``i
 entity labels each noun stands beside this way, and writes ``rag/answer/data/noun_types.json``:
 the counts and the two thresholds (``min_count``, ``min_share``) chosen on the fit halves' gold
 ``wanted`` labels. A focus noun the table knows, with one kind of name holding at least
-``min_share`` of its votes, is typed by it (``noun_kind``: "movie" names works, of no typed
-kind); the rest are left to the glossary (``rag/answer/analysis.py``).
+``min_share`` of its votes, is typed by it (``noun_kind``; a noun that names works, products
+or events is of no typed kind); the rest are left to the glossary (``rag/answer/analysis.py``).
 """
 
 from __future__ import annotations
