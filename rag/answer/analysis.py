@@ -21,8 +21,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from index.embed import Embedder
-from rag.answer.nlp import entity_labels, parse
-from rag.answer.nountypes import NounTypes, noun_kind
+from rag.answer.nlp import NUMERIC_LABELS, entity_labels, parse
+from rag.answer.nountypes import NAME_KINDS, NounTypes, noun_kind
 from rag.text.dates import find_dates
 from rag.text.terms import content_terms
 
@@ -50,9 +50,7 @@ _DEGREE = (("QUANTITY", "CARDINAL", "MONEY", "PERCENT"), ())
 KINDS: dict[str, tuple[str, ...]] = {
     "date": ("DATE", "TIME"),
     "number": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"),
-    "person": ("PERSON",),
-    "place": ("GPE", "LOC", "FAC"),
-    "org": ("ORG",),
+    **NAME_KINDS,  # person, place, org
 }
 # Heads that carry no type of their own: "the name of X", "what type of X".
 _EMPTY_HEADS = frozenset({"name", "type", "kind", "sort"})
@@ -332,7 +330,6 @@ def analyse(
 
 
 # ---- the focus typed by the passages ----------------------------------------------------------
-_COUNTS = frozenset(KINDS["number"]) | {"DATE", "TIME", "ORDINAL"}
 
 
 def typed_by_passages(info: QuestionInfo, docs: Sequence[Doc]) -> QuestionInfo:
@@ -345,7 +342,7 @@ def typed_by_passages(info: QuestionInfo, docs: Sequence[Doc]) -> QuestionInfo:
     votes: dict[str, int] = {}
     for doc in docs:
         for ent in doc.ents:
-            if ent.label_ in _COUNTS:
+            if ent.label_ in NUMERIC_LABELS:
                 continue
             near = [ent.root.head, *ent.root.children]
             if ent.start > 0:

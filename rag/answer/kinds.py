@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo
+from rag.answer.nlp import NUMERIC_LABELS
 from rag.text.dates import DATE_RE, MONTHS, find_dates
 from rag.text.figures import NUMBER_RE
 from rag.text.names import names
@@ -24,7 +25,6 @@ from rag.text.terms import content_terms
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 VALUE_KINDS = frozenset({"date", "number"})
 ENTITY = "entity"  # the kind of a question a named entity answers
 NAME = "name"  # "What is the name of X": a proper name by X

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+# The labels of figures and times, not names: what a count, a sum or a date answers.
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
 _CACHE_SIZE = 20_000
 _cache: OrderedDict[str, Doc] = OrderedDict()
 _lock = threading.Lock()

@@ -22,25 +22,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answer.nlp import nlp
+from rag.answer.nlp import NUMERIC_LABELS, nlp
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 TABLE_FILE = Path(__file__).resolve().parent / "data" / "noun_types.json"
-# The coarse kind of each entity label a question can ask for; the other labels (works, products,
-# events, nationalities…) are names of no typed kind ("other").
-LABEL_KINDS: dict[str, str] = {
-    "PERSON": "person",
-    "ORG": "org",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
+# The kinds of name a question can ask for, by their entity labels (``analysis.KINDS`` adds the
+# dates and figures); the other labels (works, products, events, nationalities…) are names of no
+# typed kind ("other").
+NAME_KINDS: dict[str, tuple[str, ...]] = {
+    "person": ("PERSON",),
+    "place": ("GPE", "LOC", "FAC"),
+    "org": ("ORG",),
 }
+LABEL_KINDS = {label: kind for kind, labels in NAME_KINDS.items() for label in labels}
 # Figures and dates are not names: a noun beside one says nothing about what it names.
-NOT_NAMES = frozenset(
-    {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "ORDINAL", "LANGUAGE"}
-)
+NOT_NAMES = NUMERIC_LABELS | {"LANGUAGE"}
 _MODIFIERS = frozenset({"compound", "nmod", "amod"})
 
 
