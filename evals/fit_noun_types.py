@@ -19,6 +19,7 @@ glossary's alone beside it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,7 +43,7 @@ def _err(*parts: Any) -> None:
 def fit_half_texts(chars: int) -> Iterator[str]:
     """The fit half's article texts of both corpora (each cut at ``chars`` characters)."""
     rtqa, corpus = realtimeqa.find_bench(), bbc.find_bench()
-    for doc in [*realtimeqa.iter_corpus(rtqa), *bbc.iter_corpus(corpus)]:
+    for doc in itertools.chain(realtimeqa.iter_corpus(rtqa), bbc.iter_corpus(corpus)):
         if article_half(f"{doc['doc_id']}.md") == FIT:
             yield str(doc.get("text") or "")[:chars]
 
