@@ -31,6 +31,8 @@ from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableE
 from rag.answer import analysis as answer_analysis
 from rag.answer import nountypes as answer_nouns
 from rag.answer import refusal as answer_refusal
+from rag.answer import short as answer_short
+from rag.answer import short_score as answer_short_score
 from rag.answer.verify import Support, Verifier
 from rag.brief.build import BriefParts
 from rag.brief.records import Briefing, BriefItem, BriefScope
@@ -99,6 +101,8 @@ __all__ = [
     "answer_analysis",
     "answer_nouns",
     "answer_refusal",
+    "answer_short",
+    "answer_short_score",
     "briefing_markdown",
     "briefing_pdf",
     "build_embedder",

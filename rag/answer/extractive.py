@@ -29,7 +29,7 @@ from rag.answer.question import QuestionInfo, values
 from rag.answer.referent import nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.sentences import SentenceWeights, sentence_features
-from rag.answer.short import Around, Evidence, ShortAnswer, short_answer
+from rag.answer.short import Around, Evidence, ShortAnswer, ShortInputs, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
 from rag.text.dates import MONTH_ABBREVIATIONS, find_dates
@@ -109,6 +109,8 @@ class ExtractiveGenerator:
         self.sentence_weights = (
             sentences.load_weights() if sentence_weights == "fitted" else sentence_weights
         )
+        # When a list: each short answer's inputs are appended to it (for evals/fit_short.py).
+        self.short_inputs: list[ShortInputs] | None = None
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -263,7 +265,7 @@ class ExtractiveGenerator:
             found, sides = self._disagreements(info, cands)
             strong = [c for c in cands if c.score >= picked[0].score * 0.85]
             before, after = _around(picked[0], every)
-            short = short_answer(
+            inputs = ShortInputs(
                 parsed,
                 [Evidence(c.text, c.file) for c in picked],
                 [Evidence(c.text, c.file) for c in strong],
@@ -272,6 +274,9 @@ class ExtractiveGenerator:
                     [Evidence(c.text, c.file) for c in after],
                 ),
             )
+            if self.short_inputs is not None:
+                self.short_inputs.append(inputs)
+            short = short_answer(inputs.info, inputs.quoted, inputs.strong, inputs.around)
             best = cands[0]
             feats = features(
                 parsed,

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
@@ -26,6 +26,7 @@ from rag.answer.analysis import QuestionInfo, typed_by_passages
 from rag.answer.kinds import NUMERIC_LABELS, counts_focus, name_spans
 from rag.answer.nlp import parse_many
 from rag.answer.referent import is_description, named_near
+from rag.answer.short_score import ShortWeights, candidate_features, load_weights
 from rag.text.dates import find_dates
 from rag.text.terms import STOPWORDS
 
@@ -36,11 +37,6 @@ _LEADING = re.compile(r"^(?:the|a|an|his|her|its|their|our|this|that|these|those
 _CURRENCY = "£$€¥"
 _POSSESSIVE = re.compile(r"['’]s$")  # "New York's" (of "New York's Radio City") names New York
 _MAX_WORDS = 8
-# A phrase in the question's gap outweighs other candidates of its sentence, and more so when
-# it names the focus noun ("the Constitutional Affairs Select Committee" for "Which select
-# committee said…"); not so much that it beats the best sentence's own candidate.
-_ALIGNED = 0.3
-_ALIGNED_FOCUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -61,12 +57,24 @@ class Around:
 
 
 @dataclass(frozen=True)
+class ShortInputs:
+    """What a short answer is picked from: the question's analysis, the quoted sentences (best
+    first), the other strong ones and the sentences around the best."""
+
+    info: QuestionInfo
+    quoted: Sequence[Evidence]
+    strong: Sequence[Evidence]
+    around: Around
+
+
+@dataclass(frozen=True)
 class ShortCandidate:
     text: str
     key: str
     label: str  # entity label, or "NP" for a noun phrase
     sentence: int  # index of the sentence among the quoted ones
-    score: float
+    features: Mapping[str, float]  # rag/answer/short_score.py
+    score: float = 0.0
     referent: int | None = None  # the index among the sentences around the best one naming it
 
 
@@ -201,18 +209,18 @@ def _fits(span: Span, info: QuestionInfo) -> bool:
     return True
 
 
-def _aligned_spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
-    """(span, label, weight) for the phrases standing where the question's gap stands
-    (``rag/answer/align.py``): weighted above any other candidate of their sentence."""
-    out: list[tuple[Span, str, float]] = []
+def _names_focus(span: Span, info: QuestionInfo) -> bool:
+    return info.focus_lemma is not None and any(t.lemma_.lower() == info.focus_lemma for t in span)
+
+
+def _aligned_spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float, float]]:
+    """(span, label, 1.0, alignment strength) for the phrases standing where the question's gap
+    stands (``rag/answer/align.py``)."""
+    out: list[tuple[Span, str, float, float]] = []
     for span, strength in aligned(info.text, doc):
         if len(span) and _fits(span, info):
             ent = next((e for e in doc.ents if e.start <= span.root.i < e.end), None)
-            focus = info.focus_lemma is not None and any(
-                t.lemma_.lower() == info.focus_lemma for t in span
-            )
-            weight = 1.0 + _ALIGNED * strength + (_ALIGNED_FOCUS if focus else 0.0)
-            out.append((span, ent.label_ if ent is not None else "NP", weight))
+            out.append((span, ent.label_ if ent is not None else "NP", 1.0, strength))
     return out
 
 
@@ -230,9 +238,10 @@ def _definite_focus(doc: Doc, info: QuestionInfo) -> list[Span]:
 def _described(
     info: QuestionInfo, around: Around, described: Sequence[tuple[Span, float]]
 ) -> list[ShortCandidate]:
-    """The names the ``described`` phrases (each with its weight) of the best sentence stand
-    for, found in the sentences around it (``referent.named_near``). The labels a guessed
-    "which/what <focus>" type gives are not required of them (as in ``_fits``)."""
+    """The names the ``described`` phrases (each with its gap alignment's strength, -1 when not
+    in the gap) of the best sentence stand for, found in the sentences around it
+    (``referent.named_near``). The labels a guessed "which/what <focus>" type gives are not
+    required of them (as in ``_fits``)."""
     out: list[ShortCandidate] = []
     if not described or not (around.before or around.after) or info.asks_kind:
         return out  # "What kind of agreement…" is answered by the description itself
@@ -240,18 +249,29 @@ def _described(
     labels = frozenset(info.labels) | frozenset(info.also) if not guessed else frozenset()
     before = parse_many([e.text for e in around.before])
     after = parse_many([e.text for e in around.after])
-    for span, weight in described:
+    for span, strength in described:
         found = named_near(span, before, after, info.asked, labels)
         if found is not None:
             k, text = found
-            out.append(ShortCandidate(text, normal_key(text), "NAME", 0, weight, referent=k))
+            feats = candidate_features(
+                1.0,
+                max(0.0, strength),
+                strength >= 0,
+                None,
+                1.0,
+                0,
+                referent=True,
+                words=len(text.split()),
+                proper=1.0,
+            )
+            out.append(ShortCandidate(text, normal_key(text), "NAME", 0, feats, referent=k))
     return out
 
 
 def candidates(
     info: QuestionInfo, docs: Sequence[Doc], around: Around | None = None
 ) -> list[ShortCandidate]:
-    """Every candidate of the sentences ``docs`` (the best-scored sentence first), best first;
+    """Every candidate of the sentences ``docs`` (the best-scored sentence first), unscored;
     ``around``: the sentences before and after the best one in its article, where what a
     description of the focus in it stands for is looked up — one in the gap weighs as a phrase
     in the gap does, one elsewhere is taken when the sentence offers nothing else."""
@@ -259,7 +279,7 @@ def candidates(
         return []
     around = around or Around()
     in_gap = [
-        (span, 1.0 + _ALIGNED * strength + _ALIGNED_FOCUS)
+        (span, strength)
         for span, strength in aligned(info.text, docs[0])
         if len(span) and is_description(span, info.focus_lemma)
     ]
@@ -267,7 +287,8 @@ def candidates(
     resolved = bool(out)
     descriptions: list[ShortCandidate] = []  # of the best sentence, not resolved
     for i, doc in enumerate(docs):
-        for span, label, weight in [*_aligned_spans(doc, info), *_spans(doc, info)]:
+        plain = [(span, label, weight, -1.0) for span, label, weight in _spans(doc, info)]
+        for span, label, weight, strength in [*_aligned_spans(doc, info), *plain]:
             if not _new(span, info) or len(span) > _MAX_WORDS:
                 continue
             description = i == 0 and is_description(span, info.focus_lemma)
@@ -277,17 +298,70 @@ def candidates(
             text = _POSSESSIVE.sub("", doc.text[start:end].strip(" ,;:"))
             if not text:
                 continue
-            near = 1.0 / (1.0 + _distance(doc, span, info) / 4.0)
-            score = weight * (0.6 + 0.4 * near) * _granularity(info, text, label) / (1 + 0.5 * i)
-            found = ShortCandidate(text, normal_key(text), label, i, score)
+            feats = candidate_features(
+                weight,
+                max(0.0, strength),
+                strength >= 0 and _names_focus(span, info),
+                _distance(doc, span, info),
+                _granularity(info, text, label),
+                i,
+                description=description,
+                words=len(span),
+                proper=sum(t.pos_ == "PROPN" for t in span) / len(span),
+            )
+            found = ShortCandidate(text, normal_key(text), label, i, feats)
             (descriptions if description else out).append(found)
     if not any(c.sentence == 0 for c in out):
-        named = _described(info, around, [(span, 1.0) for span in _definite_focus(docs[0], info)])
+        named = _described(info, around, [(span, -1.0) for span in _definite_focus(docs[0], info)])
         out += named or descriptions
     else:
         out += descriptions
+    return out
+
+
+def _scored(
+    found: Sequence[ShortCandidate], strong: Sequence[Evidence], weights: ShortWeights
+) -> list[ShortCandidate]:
+    """The candidates with their agreement features set (how many of the other quoted sentences,
+    and of the strong ones not quoted, state the same answer) and scored, best first."""
+    sentences: dict[str, set[int]] = {}
+    for c in found:
+        sentences.setdefault(c.key, set()).add(c.sentence)
+    n_quoted = 1 + max((c.sentence for c in found), default=0)
+    keys = {c.key for c in found}
+    in_strong = {k: sum(k in normal_key(e.text) for e in strong) for k in keys}
+    out = []
+    for c in found:
+        others = len(sentences[c.key] - {c.sentence})
+        feats = {
+            **c.features,
+            "repeats": others / (n_quoted - 1) if n_quoted > 1 else 0.0,
+            "strong": min(3, in_strong[c.key]) / 3,
+        }
+        out.append(replace(c, features=feats, score=weights.score(feats)))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def considered(
+    info: QuestionInfo,
+    quoted: Sequence[Evidence],
+    strong: Sequence[Evidence] = (),
+    around: Around | None = None,
+    weights: ShortWeights | None = None,
+) -> list[ShortCandidate]:
+    """Every short-answer candidate of the ``quoted`` sentences (best first) with its features,
+    scored by ``weights`` (default: the fitted ones), best first — what ``short_answer`` picks
+    from and ``evals/fit_short.py`` fits on."""
+    if not quoted:
+        return []
+    docs = parse_many([e.text for e in quoted])
+    # A focus noun the glossary could not type ("Which MSP…", "Which telecoms analyst…") is
+    # typed by the entities it stands beside in these sentences ("analyst Hannes Wittig").
+    typed = typed_by_passages(info, docs)
+    quoted_texts = {e.text for e in quoted}
+    others = [e for e in strong if e.text not in quoted_texts]
+    return _scored(candidates(typed, docs, around), others, weights or load_weights())
 
 
 def short_answer(
@@ -295,18 +369,13 @@ def short_answer(
     quoted: Sequence[Evidence],
     strong: Sequence[Evidence] = (),
     around: Around | None = None,
+    weights: ShortWeights | None = None,
 ) -> ShortAnswer | None:
     """The short answer carried by the ``quoted`` sentences (best first), with the articles among
     ``quoted`` and ``strong`` (other well-scored sentences) that state it; None when no candidate
     of the wanted type is found. ``around``: the sentences before and after the best quoted one
     in its article, for what a description in it stands for."""
-    if not quoted:
-        return None
-    docs = parse_many([e.text for e in quoted])
-    # A focus noun the glossary could not type ("Which MSP…", "Which telecoms analyst…") is
-    # typed by the entities it stands beside in these sentences ("analyst Hannes Wittig").
-    info = typed_by_passages(info, docs)
-    found = candidates(info, docs, around)
+    found = considered(info, quoted, strong, around, weights)
     if not found:
         return None
     best = found[0]
