@@ -10,7 +10,8 @@ nouns. The score is linear in them. The first six are the logarithms of the fact
 earlier hand-set product (label weight × (1 + 0.3 × alignment + 0.3 if it names the focus) ×
 (0.6 + 0.4 × closeness) × granularity ÷ (1 + 0.5 × sentence index)), so ``HAND`` (weight 1 on
 each) ranks as that product did. The fitted weights (``evals/fit_short.py``: pairwise logistic
-regression on the fit halves, label "the candidate is a right short answer") live in
+regression on the fit halves, label "the candidate is a right short answer", pulled toward
+``HAND`` and kept at it unless the held-aside gain is beyond noise) live in
 ``rag/answer/data/short.json`` with the hash of the feature list: a file fitted for other
 features raises ``ShortWeightsError``.
 """
