@@ -76,6 +76,25 @@ def test_wh_word_and_focus_give_the_wanted_labels(
     assert info.focus == focus
 
 
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        # a participle or noun modifier the tagger reads as a verb stays in the focus phrase
+        ("Which banned drug did the cyclist take?", "drug"),
+        ("Which lead singer left the band?", "singer"),
+        ("Which bestselling novel did she write in 2001?", "novel"),
+        ("Which elected official resigned?", "official"),
+        # a capitalised title is a focus too
+        ("Which Foreign Office Minister visited Kyiv?", "minister"),
+        # the main verb ends the run
+        ("Which team won the cup?", "team"),
+        ("Which did the court reject?", None),
+    ],
+)
+def test_the_focus_is_the_noun_the_wh_word_opens(question: str, focus: str | None) -> None:
+    assert analyse(question).focus_lemma == focus
+
+
 # ---- short answers -------------------------------------------------------------------------
 def test_short_answer_is_the_entity_of_the_wanted_type() -> None:
     info = analyse("Who said Putin accepted the invitation with gratitude?")

@@ -205,6 +205,31 @@ def _called(wh: Token) -> Token | None:
     return None
 
 
+def _noun_run(wh: Token) -> list[Token]:
+    """The modifiers and nouns right after "which"/"what", up to the end of the first noun
+    compound: "which wildly popular show", "which news agency". A word the tagger took for a
+    verb stays in when a noun or adjective follows it, as a participle or noun modifier would
+    ("which banned substance", "which bestselling book", "which lead actress"); a verb before
+    anything else ("which won", "which did") ends it."""
+    run: list[Token] = []
+    doc = wh.doc
+    for t in doc[wh.i + 1 : wh.i + 6]:
+        if t.pos_ in ("NOUN", "PROPN"):
+            run.append(t)
+        elif any(r.pos_ == "NOUN" for r in run):
+            break  # the compound has ended
+        elif t.pos_ in ("ADJ", "ADV") or (
+            t.pos_ == "VERB"
+            and t.lemma_ not in ("be", "do", "have")
+            and t.i + 1 < len(doc)
+            and doc[t.i + 1].pos_ in ("NOUN", "ADJ")
+        ):
+            run.append(t)
+        else:
+            break
+    return run
+
+
 def _focus(wh: Token) -> Token | None:
     """The noun the wh-word asks about."""
     called = _called(wh)
@@ -214,14 +239,12 @@ def _focus(wh: Token) -> Token | None:
     if wh.dep_ == "det" and head.pos_ in ("NOUN", "PROPN"):
         return head
     if wh.tag_ == "WDT":  # the parser may detach "which city": the noun run right after it
-        run: list[Token] = []
-        for t in wh.doc[wh.i + 1 : wh.i + 5]:
-            if t.pos_ not in ("NOUN", "ADJ", "ADV", "PROPN"):  # "which wildly popular show"
-                break
-            run.append(t)
+        run = _noun_run(wh)
         nouns = [t for t in run if t.pos_ == "NOUN"]
         if nouns:
             return nouns[-1]
+        if run and run[-1].pos_ == "PROPN":  # "Which Home Office Minister…": a capitalised head
+            return run[-1]
     if wh.lower_ == "how" and head.pos_ == "ADJ":  # how many shells
         noun = head.head
         return noun if head.dep_ == "amod" and noun.pos_ in ("NOUN", "PROPN") else None
