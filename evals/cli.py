@@ -163,6 +163,7 @@ def _check_floors(args: argparse.Namespace, summary: dict[str, Any]) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from evals import goals
     from evals.realtimeqa import BenchMissing
     from evals.report import format_summary, write_reports
     from evals.runner import MODES, VARIANTS, run_eval, summary_only
@@ -245,6 +246,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report["half"] = args.half
     if args.limit:
         report["limit"] = args.limit
+    if not args.retrieval_only:
+        report["goals"] = goals.assess(report)
+        report["what_fails"] = goals.what_fails(report)
     out = report_dir(args.set, args.out)
     paths = write_reports(report, out)
     summary = summary_only(report)

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evals import withheld
+from evals import goals, withheld
 
 ANSWER_METRICS = (
     ("answer_correct", "answer correct"),
     ("short_answer_correct", "short answer correct"),
     ("mc_reading", "multiple-choice reading"),
+    ("answer_reachable", "gold answer in its article"),
     ("refusal_precision", "refusal precision"),
     ("refusal_recall", "refusal recall"),
     ("refusal_accuracy", "refusal accuracy"),
@@ -101,6 +102,7 @@ def format_summary(report: dict[str, Any]) -> str:
         )
     if report.get("withheld"):
         lines.append(withheld.describe(report["withheld"]))
+    lines += goals.describe(report)
     fails = [q for q in report.get("questions", []) if q["failure"]]
     lines.append("")
     lines.append(f"failures: {len(fails)} of {report['n_questions']}")
@@ -114,6 +116,26 @@ def _cell(text: Any, limit: int = 160) -> str:
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     return s.replace("|", "\\|")
+
+
+def _goals_markdown(report: dict[str, Any]) -> list[str]:
+    """The goals section (``evals/goals.py``): each goal met or missed and by how much, then
+    the failing questions by cause."""
+    if not report.get("goals"):
+        return []
+    out = ["", "## Goals", "", "| goal | target | measured | result |", "|---|---:|---:|---|"]
+    for g in report["goals"]:
+        if g["met"] is None:
+            result = "not measured"
+        elif g["met"]:
+            result = "met"
+        else:
+            result = f"missed by {g['short_by']:.3f} ({g['questions_short']} question(s))"
+        out.append(f"| {g['label']} | {g['target']:.3f} | {_f(g['measured'])} | {result} |")
+    fails = report.get("what_fails") or {}
+    if fails:
+        out += ["", "What fails: " + "; ".join(f"{k}: {v}" for k, v in fails.items()) + "."]
+    return out
 
 
 def to_markdown(report: dict[str, Any]) -> str:
@@ -133,6 +155,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         interval = ci.get(key)
         ci_text = f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else ""
         out.append(f"| {label} | {_f(m.get(key))} | {ci_text} |")
+    out += _goals_markdown(report)
     out += [
         "",
         "## Retrieval (article level, ours vs peer)",

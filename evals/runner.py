@@ -26,6 +26,7 @@ import numpy as np
 
 from evals import metrics as M
 from evals.floors import FLOOR_METRICS, check_floors, load_floors
+from evals.goals import reachable
 from evals.gold import GoldQuestion, load_gold
 from rag import Answer, Filters, Verifier
 
@@ -319,7 +320,7 @@ def run_eval(
                 q.question, filters=as_asked_filters(q, as_asked), generator=generator
             )
             row["ask_ms"] = round(_ms(t0), 1)
-            row.update(score_answer(answer, q, verifier))
+            row.update(score_answer(answer, q, verifier), reachable=reachable(q, dossier.article))
             bar.update()
         else:
             row.update(unasked_row(q))
@@ -405,6 +406,7 @@ def summarize(
         "answer_correct": [r["correct"] for r in rows],
         "short_answer_correct": [r["short_correct"] for r in rows],
         "mc_reading": [r["mc_correct"] for r in rows],
+        "answer_reachable": [r.get("reachable") for r in rows],
         "refusal_accuracy": [r["refusal_ok"] for r in rows],
         "citation_recall": [r["citation_recall"] for r in answered],
         "citation_precision": [r["citation_precision"] for r in answered],
@@ -421,6 +423,7 @@ def summarize(
         "answer_correct",
         "short_answer_correct",
         "mc_reading",
+        "answer_reachable",
         "refusal_accuracy",
         "hit@1",
         "hit@5",

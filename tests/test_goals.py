@@ -1,0 +1,99 @@
+"""The eval's goals and failure causes (evals.goals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evals.goals import GOALS, assess, cause, describe, reachable, what_fails
+from evals.gold import GoldQuestion
+
+
+def _row(**kw: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "should_refuse": False,
+        "refused": False,
+        "correct": True,
+        "reachable": True,
+        "cited_gold_file_rate": 1.0,
+        "retrieval": {"hybrid": {"gold_rank": 1}},
+    }
+    row.update(kw)
+    return row
+
+
+def _report(set_name: str, metrics: dict[str, float], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"set": set_name, "metrics": metrics, "questions": rows, "retrieval_mode": "hybrid"}
+
+
+def test_a_missed_goal_says_by_how_much_and_how_many_questions() -> None:
+    rows = [_row(should_refuse=True, refused=i < 6, correct=None) for i in range(11)]
+    rows += [_row() for _ in range(42)]
+    report = _report(
+        "sample",
+        {"answer_correct": 0.88, "refusal_recall": 6 / 11, "citation_precision": 1.0},
+        rows,
+    )
+    by_metric = {g["metric"]: g for g in assess(report)}
+    assert set(by_metric) == {g.metric for g in GOALS["sample"]}
+    recall = by_metric["refusal_recall"]
+    assert recall["met"] is False and recall["questions_short"] == 4  # 6 of 11 -> 10 of 11
+    assert recall["short_by"] == pytest.approx(10 / 11 - 6 / 11, abs=1e-3)
+    correct = by_metric["answer_correct"]
+    assert correct["met"] is False and correct["questions_short"] == 1  # 0.02 of 42 answerables
+    assert by_metric["answered"]["met"] is True and by_metric["answered"]["measured"] == 1.0
+    assert by_metric["citation_precision"]["met"] is True
+
+
+def test_a_goal_at_its_target_is_met_and_an_unmeasured_one_says_so() -> None:
+    report = _report("realtimeqa", {"answer_correct": 0.70, "mc_reading": None}, [_row()])  # type: ignore[dict-item]
+    by_metric = {g["metric"]: g for g in assess(report)}
+    assert by_metric["answer_correct"]["met"] is True
+    assert by_metric["mc_reading"]["met"] is None
+    lines = describe({**report, "goals": assess(report)})
+    assert any("not measured" in line for line in lines)
+    assert any("met (0.700)" in line for line in lines)
+    assert assess(_report("another", {}, [])) == []
+
+
+def test_each_failure_gets_its_first_cause() -> None:
+    mode = "hybrid"
+    assert cause(_row(), mode) is None
+    assert cause(_row(refused=True, correct=False), mode) == "refused"
+    assert cause(_row(correct=False, reachable=False), mode) == "answer not in its gold article"
+    not_found = _row(correct=False, retrieval={mode: {"gold_rank": None}})
+    assert cause(not_found, mode) == "gold article not retrieved"
+    assert cause(_row(correct=False, cited_gold_file_rate=0.0), mode) == (
+        "gold article retrieved, not quoted"
+    )
+    assert cause(_row(correct=False), mode) == "gold article quoted, not the answer"
+    assert cause(_row(should_refuse=True, correct=None), mode) == "unanswerable answered"
+    assert cause(_row(should_refuse=True, refused=True, correct=None), mode) is None
+    assert cause(_row(refused=None), mode) is None  # not asked (retrieval only)
+
+
+def test_what_fails_counts_the_causes_in_order() -> None:
+    rows = [_row(), _row(correct=False), _row(correct=False), _row(refused=True, correct=False)]
+    fails = what_fails(_report("bbc", {}, rows))
+    assert fails == {"refused": 1, "gold article quoted, not the answer": 2}
+    assert list(fails) == ["refused", "gold article quoted, not the answer"]
+
+
+def _q(answers: tuple[str, ...], files: tuple[str, ...], any_: bool = False) -> GoldQuestion:
+    return GoldQuestion("q", "Which?", "single", files, answers=answers, answers_any=any_)
+
+
+def test_reachable_reads_the_gold_articles_stored_text() -> None:
+    store: dict[str, tuple[str, dict[str, Any]]] = {
+        "a.md": ("The Tony Awards were held on Sunday.", {}),
+        "b.md": ("Nothing here.", {}),
+    }
+    article = store.get
+    assert reachable(_q(("Tony Awards",), ("a.md",)), article) is True
+    assert reachable(_q(("Tony Awards",), ("b.md",)), article) is False
+    # all of a two-part answer must be there, unless any one spelling will do
+    assert reachable(_q(("Tony Awards", "Radio City"), ("a.md", "b.md")), article) is False
+    assert reachable(_q(("Radio City", "Tonys", "Tony"), ("a.md",), any_=True), article) is True
+    assert reachable(_q((), ("a.md",)), article) is None  # unanswerable
+    assert reachable(_q(("x",), ("missing.md",)), article) is None  # not indexed
