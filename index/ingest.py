@@ -35,7 +35,7 @@ from index.corrections import Corrections
 from index.embed import Embedder
 from index.load import LoadError, UnreadableError, parse_bytes, read_bytes
 from index.locks import IngestBusyError, ingest_lock
-from index.meta import extract_meta
+from index.meta import author_line, extract_meta
 from index.records import Article, Chunk, Meta, RawDoc
 from index.repair import reconcile
 from index.restores import Restores
@@ -402,6 +402,8 @@ def _prepare(
     report.warnings.extend((rel, w) for w in raw.warnings)
     result, meta = _meta(rel, raw, corrections)
     keep = restores.lines_for(rel, raw.text) if restores is not None else set()
+    credit = author_line(raw.text, meta.author)  # the byline stays, citable
+    keep |= {credit} if credit is not None else set()
     if stats is not None or keep:
         result = clean_article(raw.text, outlet=meta.outlet, stats=stats, restore=keep)
     cleaned = result.text

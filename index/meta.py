@@ -135,6 +135,26 @@ def author_from_text(text: str) -> str | None:
     return None
 
 
+def author_line(text: str, author: str | None) -> int | None:
+    """The line of ``text`` (0-based over ``text.split("\\n")``) holding the byline or author
+    bio that names ``author``, looked for where ``author_from_text`` looks; None when no line
+    does (the name came from a metadata field, or a reader corrected it). Ingest keeps that line
+    in the stored text, so an answer about who wrote the article can cite it."""
+    if not author:
+        return None
+    words = author.split(",")[0].split()
+    if not words:
+        return None
+    surname = words[-1].lower()
+    lines = text.split("\n")
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    for i in dict.fromkeys([*filled[:HEADER_LINES], *filled[-5:]]):
+        line = lines[i].strip()
+        if (_BYLINE.match(line) or _BIO.match(line)) and surname in line.lower():
+            return i
+    return None
+
+
 def outlet_from_text(text: str) -> str | None:
     """The publisher named by footers ("Newsmax Media, Inc."), bios or domain lines."""
     lines = [ln.strip() for ln in text.split("\n") if 0 < len(ln.strip()) <= 300]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 # Bump when cleaning, chunking or the stored schema change in a way that needs a rebuild.
-PIPELINE_VERSION = 4  # 3: general cleaning shapes (index.clean), outlet repetition learned;
-# 4: shapes judged with their neighbours (index.neighbours: captions, related headlines, link lists)
+PIPELINE_VERSION = 5  # 3: general cleaning shapes (index.clean), outlet repetition learned;
+# 4: shapes judged with their neighbours (index.neighbours: captions, related headlines, link
+# lists); 5: the byline or author bio naming the article's author kept in the stored text
 
 
 class IndexSettings(BaseModel):

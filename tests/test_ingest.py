@@ -44,6 +44,12 @@ def test_first_ingest_indexes_sample_with_metadata(
     text, _ = store.article("003_8774ab1c0d056285.txt")  # type: ignore[misc]
     assert "WATCH TV LIVE" not in text and "Click Here to comment" not in text
     assert "The visit is being prepared." in text
+    # The byline or bio the author was read from stays in the stored text, to be cited.
+    bio, meta = store.article("000_d455daceb9b8e86e.txt")  # type: ignore[misc]
+    assert meta["author"] == "Ben Whedon"
+    assert "Ben Whedon is an editor and reporter for Just the News." in bio
+    byline, _ = store.article("001_8d517ec488ed0d82.txt")  # type: ignore[misc]
+    assert "Written by Henrik Rothen" in byline
 
 
 def test_rerun_embeds_nothing_and_tracks_changes(tmp_path: Path, sample_copy: Path) -> None:

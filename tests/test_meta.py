@@ -6,7 +6,7 @@ import pytest
 
 from index.clean import clean_text
 from index.load import load_file
-from index.meta import author_from_text, date_iso, extract_meta, outlet_from_text
+from index.meta import author_from_text, author_line, date_iso, extract_meta, outlet_from_text
 from index.records import Meta, RawDoc
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -210,6 +210,18 @@ def test_authors() -> None:
     assert author_from_text("Headline\nBy the end of May it was over.\n" + BODY) is None
     assert author_from_text(BODY + "\nAnn Lee is a staff writer at The Planet.") == "Ann Lee"
     assert author_from_text(BODY + "\nDmitry Peskov is the spokesman for the Kremlin.") is None
+
+
+def test_the_line_naming_the_author_is_found_where_it_was_read() -> None:
+    text = "Headline\n\nBy Jane Doe and John Roe, Reuters\n" + BODY
+    assert author_line(text, author_from_text(text)) == 2
+    bio = BODY + "\nAnn Lee is a staff writer at The Planet. Follow her on X."
+    assert bio.split("\n")[author_line(bio, "Ann Lee") or 0].startswith("Ann Lee is")
+    # a name from a metadata field or a reader's correction that no byline states: no line
+    assert author_line(text, "Someone Else") is None
+    assert author_line(text, None) is None
+    # a sentence of the body that names the author is not a byline
+    assert author_line("Headline\nJane Doe said the talks failed.\n" + BODY, "Jane Doe") is None
 
 
 def test_outlets() -> None:
