@@ -276,8 +276,20 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     if withheld_rate is not None:  # questions about news no article covers (evals/withheld.py)
         values.append(withheld_rate)
         labels.append("refused, gold withheld")
-    bars = ax.bar(range(len(values)), values, color="tab:green")
+    # The set's goals (evals/goals.py): a dashed target over the bar, the bar red when missed.
+    goal_of = {g["metric"]: g for g in report.get("goals", [])}
+    missed = [(goal_of.get(k) or {}).get("met") is False for k, _ in a_metrics]
+    colors = ["tab:red" if m else "tab:green" for m in missed]
+    bars = ax.bar(
+        range(len(values)), values, color=colors + ["tab:green"] * (len(values) - len(colors))
+    )
     ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    marked = [(j, goal_of[k]["target"]) for j, (k, _) in enumerate(a_metrics) if k in goal_of]
+    for j, target in marked:
+        ax.hlines(target, j - 0.45, j + 0.45, colors="black", linestyles="--", linewidth=1.2)
+    if marked:
+        ax.plot([], [], "k--", linewidth=1.2, label="goal (bar red: missed)")
+        ax.legend(fontsize=8, loc="lower left")
     ax.set_xticks(range(len(values)), labels, rotation=25, ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_title(
