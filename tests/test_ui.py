@@ -440,3 +440,7 @@ def test_evals_page_runs_the_sample_set(app: AppTest) -> None:
         "Download report (JSON)",
     }
     assert any("Failing questions" in t for t in _texts(app))
+    # the set's goals, each met or missed (evals/goals.py)
+    assert any("Goals" in t for t in _texts(app))
+    goals = [df.value for df in app.dataframe if "goal" in df.value.columns]
+    assert goals and "citation precision" in list(goals[0]["goal"])  # a goal of every set

@@ -68,6 +68,9 @@ class _Counting:
         self._tick(self.done, self.total)
         return answer
 
+    def article(self, file: str) -> tuple[str, dict[str, Any]] | None:
+        return self._d.article(file)
+
 
 def run(d: Dossier, path: Path, generator: str, limit: int | None = None) -> dict[str, Any] | None:
     from evals.runner import load_gold, run_eval
@@ -90,6 +93,10 @@ def run(d: Dossier, path: Path, generator: str, limit: int | None = None) -> dic
         show_error(exc)
         return None
     bar.progress(1.0, text=f"Evaluated {len(questions)} questions")
+    from evals import goals
+
+    report["goals"] = goals.assess(report)
+    report["what_fails"] = goals.what_fails(report)
     return report
 
 
@@ -189,6 +196,27 @@ def show_report(report: dict[str, Any]) -> None:
     if chart is not None:
         st.markdown("**Retrieval by mode**")
         st.altair_chart(chart)
+    if report.get("goals"):
+        st.markdown("**Goals**")
+        st.dataframe(
+            [
+                {
+                    "goal": g["label"],
+                    "target": g["target"],
+                    "measured": g["measured"],
+                    "result": "met"
+                    if g["met"]
+                    else "not measured"
+                    if g["met"] is None
+                    else f"missed by {g['short_by']:.3f} ({g['questions_short']} questions)",
+                }
+                for g in report["goals"]
+            ],
+            hide_index=True,
+            key="eval_goals",
+        )
+    if report.get("what_fails"):
+        st.caption("What fails: " + "; ".join(f"{k}: {v}" for k, v in report["what_fails"].items()))
     if report.get("by_type"):
         st.markdown("**By question type**")
         st.dataframe([{"type": t, **v} for t, v in report["by_type"].items()], hide_index=True)
