@@ -5,24 +5,26 @@ features each candidate sentence carries, retrieval's ranks among them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evals.fit_sentences import holds
 from index.embed import FakeEmbedder
-from rag.answer import sentences
+from rag.answer import sentences, short_score
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.sentences import (
     FEATURES,
     SentenceWeights,
-    SentenceWeightsError,
     feature_hash,
     hand_score,
     load_weights,
     sentence_features,
     write_weights,
 )
+from rag.errors import ConfigError
 from rag.records import Passage
 
 
@@ -56,17 +58,38 @@ def test_written_weights_load_and_score_on_the_mapped_scale(tmp_path: Path) -> N
     assert loaded.score(f) == pytest.approx(0.5 * (2.0 * 0.75 - 1.0) + 0.1)
 
 
-def test_a_missing_or_stale_weights_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(SentenceWeightsError, match="no fitted"):
-        load_weights(tmp_path / "missing.json")
+def _write_sentence_weights(m: Any, path: Path) -> None:
+    m.write_weights(path, dict.fromkeys(m.FEATURES, 1.0), 0.0, 1.0, 0.0, {})
+
+
+def _write_short_weights(m: Any, path: Path) -> None:
+    m.write_weights(path, dict.fromkeys(m.FEATURES, 1.0), {})
+
+
+@pytest.mark.parametrize(
+    ("module", "write", "message"),
+    [
+        (sentences, _write_sentence_weights, "sentence"),
+        (short_score, _write_short_weights, "short-answer"),
+    ],
+)
+def test_a_missing_or_stale_weights_file_is_refused(
+    tmp_path: Path, module: Any, write: Callable[[Any, Path], None], message: str
+) -> None:
+    """Both fitted weight files (sentence score, short-answer score) load through
+    ``sentences.read_fitted``: refused when missing or fitted for other features."""
+    with pytest.raises(ConfigError, match="no fitted"):
+        module.load_weights(tmp_path / "missing.json")
+    good = tmp_path / "good.json"
+    write(module, good)
+    assert dict(module.load_weights(good).weights) == dict.fromkeys(module.FEATURES, 1.0)
     path = tmp_path / "stale.json"
-    write_weights(path, {f: 1.0 for f in FEATURES}, 0.0, 1.0, 0.0, {})
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["features"] = [*FEATURES, "another"]
-    data["feature_hash"] = feature_hash((*FEATURES, "another"))
+    data = json.loads(good.read_text(encoding="utf-8"))
+    data["features"] = [*module.FEATURES, "another"]
+    data["feature_hash"] = feature_hash((*module.FEATURES, "another"))
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(SentenceWeightsError, match="other sentence features"):
-        load_weights(path)
+    with pytest.raises(ConfigError, match=f"other {message} features"):
+        module.load_weights(path)
 
 
 def test_the_committed_weights_file_is_there_and_current() -> None:

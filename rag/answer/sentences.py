@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from rag.errors import ConfigError
 
@@ -50,6 +51,22 @@ class SentenceWeightsError(ConfigError):
 
 def feature_hash(features: Sequence[str] = FEATURES) -> str:
     return hashlib.sha256(",".join(features).encode()).hexdigest()[:16]
+
+
+def read_fitted(
+    path: Path, features: Sequence[str], error: type[ConfigError], what: str, script: str
+) -> dict[str, Any]:
+    """The JSON of a file of fitted weights, checked: ``error`` when it is missing or was fitted
+    for other ``features`` than these (``what`` names them, ``script`` refits them)."""
+    refit = f"refit them with `python -m {script}`."
+    if not path.exists():
+        raise error(f"no fitted {what} weights at {path}: {refit}")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("feature_hash") != feature_hash(features) or list(data.get("features", [])) != list(
+        features
+    ):
+        raise error(f"{path} was fitted for other {what} features: {refit}")
+    return data
 
 
 def sentence_features(
@@ -109,14 +126,7 @@ class SentenceWeights:
 @lru_cache(maxsize=4)
 def load_weights(path: Path = WEIGHTS_PATH) -> SentenceWeights:
     """The fitted weights; ``SentenceWeightsError`` when the file is missing or stale."""
-    refit = "refit them with `python -m evals.fit_sentences`."
-    if not path.exists():
-        raise SentenceWeightsError(f"no fitted sentence weights at {path}: {refit}")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("feature_hash") != feature_hash() or list(data.get("features", [])) != list(
-        FEATURES
-    ):
-        raise SentenceWeightsError(f"{path} was fitted for other sentence features: {refit}")
+    data = read_fitted(path, FEATURES, SentenceWeightsError, "sentence", "evals.fit_sentences")
     weights = {f: float(data["weights"][f]) for f in FEATURES}
     return SentenceWeights(
         weights, float(data["bias"]), float(data["scale"]), float(data["offset"])

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answer.sentences import feature_hash
+from rag.answer.sentences import feature_hash, read_fitted
 from rag.errors import ConfigError
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "short.json"
@@ -106,14 +106,7 @@ def candidate_features(
 @lru_cache(maxsize=4)
 def load_weights(path: Path = WEIGHTS_PATH) -> ShortWeights:
     """The fitted weights; ``ShortWeightsError`` when the file is missing or stale."""
-    refit = "refit them with `python -m evals.fit_short`."
-    if not path.exists():
-        raise ShortWeightsError(f"no fitted short-answer weights at {path}: {refit}")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("feature_hash") != feature_hash(FEATURES) or list(data.get("features", [])) != list(
-        FEATURES
-    ):
-        raise ShortWeightsError(f"{path} was fitted for other short-answer features: {refit}")
+    data = read_fitted(path, FEATURES, ShortWeightsError, "short-answer", "evals.fit_short")
     return ShortWeights({f: float(data["weights"][f]) for f in FEATURES})
 
 
