@@ -8,8 +8,9 @@ near misses with 0.90 of the answerables answered; citation precision 0.95 every
 by how much and how many more questions that is.
 
 What fails sorts the answerable questions not answered right by cause, in order: refused; the
-gold answer is nowhere in its gold article's stored text (no answer quoting that article can
-hold it — the corpus or the cleaner lost it: a ceiling, ``answer_reachable``); the gold article
+gold answer is nowhere in its gold article's stored text, or the article was skipped at ingest
+(no answer quoting that article can hold it — the corpus or the cleaner lost it: a ceiling,
+``answer_reachable``); the gold article
 is not among the retrieved; it was retrieved but the answer quotes other articles only; the gold
 article is quoted but not the sentence that holds the answer. Unanswerables answered are the
 last cause.
@@ -64,14 +65,13 @@ CAUSES = (
 
 
 def reachable(q: GoldQuestion, article: Callable[[str], tuple[str, Any] | None]) -> bool | None:
-    """Whether the gold answer is in the stored text of the question's gold articles (None for
-    a question without gold answers or articles, or whose articles are not indexed)."""
+    """Whether the gold answer is in the stored text of the question's gold articles: False too
+    when none of them is indexed (ingest skipped them: a page that is only site chrome has no
+    article text); None for a question without gold answers or gold articles."""
     if not q.answers or not q.gold_files:
         return None
     texts = [found[0] for f in q.gold_files if (found := article(f)) is not None]
-    if not texts:
-        return None
-    return M.answer_correct("\n".join(texts), q.answers, q.answers_any)
+    return bool(texts) and M.answer_correct("\n".join(texts), q.answers, q.answers_any)
 
 
 def _answered(rows: Sequence[Mapping[str, Any]]) -> float | None:

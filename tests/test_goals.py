@@ -96,4 +96,4 @@ def test_reachable_reads_the_gold_articles_stored_text() -> None:
     assert reachable(_q(("Tony Awards", "Radio City"), ("a.md", "b.md")), article) is False
     assert reachable(_q(("Radio City", "Tonys", "Tony"), ("a.md",), any_=True), article) is True
     assert reachable(_q((), ("a.md",)), article) is None  # unanswerable
-    assert reachable(_q(("x",), ("missing.md",)), article) is None  # not indexed
+    assert reachable(_q(("x",), ("missing.md",)), article) is False  # skipped at ingest
