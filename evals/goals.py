@@ -7,13 +7,13 @@ near misses with 0.90 of the answerables answered; citation precision 0.95 every
 (``evals/runner.py``) gets each goal with the measured value, whether it is met and, when not,
 by how much and how many more questions that is.
 
-What fails sorts the answerable questions not answered right by cause, in order: refused; the
-gold answer is nowhere in its gold article's stored text, or the article was skipped at ingest
-(no answer quoting that article can hold it — the corpus or the cleaner lost it: a ceiling,
-``answer_reachable``); the gold article
-is not among the retrieved; it was retrieved but the answer quotes other articles only; the gold
-article is quoted but not the sentence that holds the answer. Unanswerables answered are the
-last cause.
+What fails sorts the answerable questions not answered right by cause, in order: the gold
+answer is nowhere in its gold article's stored text, or the article was skipped at ingest (no
+answer quoting that article can hold it — the corpus or the cleaner lost it: a ceiling,
+``answer_reachable``; refusing such a question is what the articles allow); refused; the gold
+article is not among the retrieved; it was retrieved but the answer quotes other articles only;
+the gold article is quoted but not the sentence that holds the answer. Unanswerables answered
+are the last cause.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ GOALS: dict[str, tuple[Goal, ...]] = {
     ),
 }
 CAUSES = (
-    "refused",
     "answer not in its gold article",
+    "refused",
     "gold article not retrieved",
     "gold article retrieved, not quoted",
     "gold article quoted, not the answer",
@@ -118,12 +118,12 @@ def cause(row: Mapping[str, Any], mode: str) -> str | None:
         return None
     if row["should_refuse"]:
         return None if row["refused"] else "unanswerable answered"
+    if row.get("correct") is not False and not row["refused"]:
+        return None
+    if row.get("reachable") is False:  # refusing it is what the articles allow
+        return "answer not in its gold article"
     if row["refused"]:
         return "refused"
-    if row.get("correct") is not False:
-        return None
-    if row.get("reachable") is False:
-        return "answer not in its gold article"
     if (row.get("retrieval", {}).get(mode) or {}).get("gold_rank") is None:
         return "gold article not retrieved"
     if not row.get("cited_gold_file_rate"):

@@ -62,6 +62,10 @@ def test_each_failure_gets_its_first_cause() -> None:
     assert cause(_row(), mode) is None
     assert cause(_row(refused=True, correct=False), mode) == "refused"
     assert cause(_row(correct=False, reachable=False), mode) == "answer not in its gold article"
+    # a refusal of a question whose answer its article does not hold is the ceiling, not a miss
+    assert cause(_row(refused=True, correct=False, reachable=False), mode) == (
+        "answer not in its gold article"
+    )
     not_found = _row(correct=False, retrieval={mode: {"gold_rank": None}})
     assert cause(not_found, mode) == "gold article not retrieved"
     assert cause(_row(correct=False, cited_gold_file_rate=0.0), mode) == (
