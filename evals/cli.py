@@ -246,9 +246,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report["half"] = args.half
     if args.limit:
         report["limit"] = args.limit
-    if not args.retrieval_only:
-        report["goals"] = goals.assess(report)
-        report["what_fails"] = goals.what_fails(report)
+    goals.annotate(report)
     out = report_dir(args.set, args.out)
     paths = write_reports(report, out)
     summary = summary_only(report)

@@ -142,6 +142,27 @@ def what_fails(report: Mapping[str, Any]) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
+def annotate(report: dict[str, Any]) -> None:
+    """Add ``goals`` (``assess``) and ``what_fails`` to a report whose answers were run."""
+    if report.get("generator") != "none":
+        report["goals"] = assess(report)
+        report["what_fails"] = what_fails(report)
+
+
+def result_text(goal: Mapping[str, Any]) -> str:
+    """One assessed goal's result in words: met, not measured, or missed by how much."""
+    if goal["met"] is None:
+        return "not measured"
+    if goal["met"]:
+        return "met"
+    return f"missed by {goal['short_by']:.3f} ({goal['questions_short']} question(s))"
+
+
+def fails_text(fails: Mapping[str, int]) -> str:
+    """``what_fails`` in words: "cause: n; cause: n"."""
+    return "; ".join(f"{k}: {v}" for k, v in fails.items())
+
+
 def describe(report: Mapping[str, Any]) -> list[str]:
     """Plain-text lines: each goal met or missed (by how much), then what fails."""
     lines: list[str] = []
@@ -161,4 +182,16 @@ def describe(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-__all__ = ["CAUSES", "GOALS", "Goal", "assess", "cause", "describe", "reachable", "what_fails"]
+__all__ = [
+    "CAUSES",
+    "GOALS",
+    "Goal",
+    "annotate",
+    "assess",
+    "cause",
+    "describe",
+    "fails_text",
+    "reachable",
+    "result_text",
+    "what_fails",
+]

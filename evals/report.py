@@ -125,16 +125,11 @@ def _goals_markdown(report: dict[str, Any]) -> list[str]:
         return []
     out = ["", "## Goals", "", "| goal | target | measured | result |", "|---|---:|---:|---|"]
     for g in report["goals"]:
-        if g["met"] is None:
-            result = "not measured"
-        elif g["met"]:
-            result = "met"
-        else:
-            result = f"missed by {g['short_by']:.3f} ({g['questions_short']} question(s))"
+        result = goals.result_text(g)
         out.append(f"| {g['label']} | {g['target']:.3f} | {_f(g['measured'])} | {result} |")
     fails = report.get("what_fails") or {}
     if fails:
-        out += ["", "What fails: " + "; ".join(f"{k}: {v}" for k, v in fails.items()) + "."]
+        out += ["", f"What fails: {goals.fails_text(fails)}."]
     return out
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from evals.goals import GOALS, assess, cause, describe, reachable, what_fails
+from evals.goals import GOALS, annotate, assess, cause, describe, reachable, what_fails
 from evals.gold import GoldQuestion
 
 
@@ -101,3 +101,13 @@ def test_reachable_reads_the_gold_articles_stored_text() -> None:
     assert reachable(_q(("Radio City", "Tonys", "Tony"), ("a.md",), any_=True), article) is True
     assert reachable(_q((), ("a.md",)), article) is None  # unanswerable
     assert reachable(_q(("x",), ("missing.md",)), article) is False  # skipped at ingest
+
+
+def test_annotate_adds_goals_only_where_answers_were_run() -> None:
+    answered = {**_report("bbc", {"refusal_recall": 0.9}, [_row(correct=False)]), "generator": "x"}
+    annotate(answered)
+    assert answered["goals"][0]["metric"] == "refusal_recall"
+    assert answered["what_fails"] == {"gold article quoted, not the answer": 1}
+    retrieval_only = {**_report("bbc", {}, []), "generator": "none"}
+    annotate(retrieval_only)
+    assert "goals" not in retrieval_only and "what_fails" not in retrieval_only

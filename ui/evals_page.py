@@ -95,8 +95,7 @@ def run(d: Dossier, path: Path, generator: str, limit: int | None = None) -> dic
     bar.progress(1.0, text=f"Evaluated {len(questions)} questions")
     from evals import goals
 
-    report["goals"] = goals.assess(report)
-    report["what_fails"] = goals.what_fails(report)
+    goals.annotate(report)
     return report
 
 
@@ -197,6 +196,8 @@ def show_report(report: dict[str, Any]) -> None:
         st.markdown("**Retrieval by mode**")
         st.altair_chart(chart)
     if report.get("goals"):
+        from evals.goals import fails_text, result_text
+
         st.markdown("**Goals**")
         st.dataframe(
             [
@@ -204,19 +205,15 @@ def show_report(report: dict[str, Any]) -> None:
                     "goal": g["label"],
                     "target": g["target"],
                     "measured": g["measured"],
-                    "result": "met"
-                    if g["met"]
-                    else "not measured"
-                    if g["met"] is None
-                    else f"missed by {g['short_by']:.3f} ({g['questions_short']} questions)",
+                    "result": result_text(g),
                 }
                 for g in report["goals"]
             ],
             hide_index=True,
             key="eval_goals",
         )
-    if report.get("what_fails"):
-        st.caption("What fails: " + "; ".join(f"{k}: {v}" for k, v in report["what_fails"].items()))
+        if report.get("what_fails"):
+            st.caption(f"What fails: {fails_text(report['what_fails'])}")
     if report.get("by_type"):
         st.markdown("**By question type**")
         st.dataframe([{"type": t, **v} for t, v in report["by_type"].items()], hide_index=True)
