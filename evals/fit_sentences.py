@@ -77,9 +77,9 @@ def collect(set_name: str, work_dir: str) -> list[dict[str, Any]]:
         questions, corpus, data_dir, _peer, _info = eval_cli._prepare(args, stack)
         dossier = Dossier(Settings(data_dir=data_dir))
         dossier.ingest(corpus)  # an index built with other settings raises: not rebuilt here
-        pipeline: Any = dossier.pipeline("extractive")
+        # scored by hand: the "hand" column, and the order (and the fitted file may be stale)
+        pipeline: Any = dossier.pipeline("extractive", hand_scored=True)
         generator: Any = pipeline.generator
-        generator.sentence_weights = None  # scored by hand: the "hand" column, and the order
         names = generator.sentence_feature_names
         out: list[dict[str, Any]] = []
         fit = select(questions, FIT)
@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The generator's class holds the feature names and the weights' writer (evals use rag's
     # public API only): the sample set's index, opened for it.
     sample = Dossier(Settings(data_dir=Path(args.work_dir) / "sample" / "data"))
-    gen_class: Any = type(sample.pipeline("extractive").generator)
+    gen_class: Any = type(sample.pipeline("extractive", hand_scored=True).generator)
     names = gen_class.sentence_feature_names
     dropped = {d.strip() for d in args.drop.split(",") if d.strip()}
     keep = np.array([n not in dropped for n in names], dtype=bool)

@@ -261,8 +261,10 @@ class Dossier:
     def generator_name(self) -> str:
         return self.llm.name if self.llm is not None else "extractive"
 
-    def pipeline(self, generator: str | None = None) -> AnswerPipeline:
-        """``generator``: 'extractive', 'llm', or None for what the settings say."""
+    def pipeline(self, generator: str | None = None, hand_scored: bool = False) -> AnswerPipeline:
+        """``generator``: 'extractive', 'llm', or None for what the settings say;
+        ``hand_scored``: the extractive sentence score hand-set, not read from its fitted file
+        (``evals/fit_sentences.py`` fits that file, so it must run when the file is stale)."""
         import_spacy()  # the answerer's parser, without the torch spaCy would drag in
         extractive = ExtractiveGenerator(
             self.query_embedder,
@@ -272,6 +274,7 @@ class Dossier:
             date_span=lambda: published_span(
                 s.get("published") for s in self.store().article_states().values()
             ),
+            sentence_weights=None if hand_scored else "fitted",
         )
         verifier = Verifier(self.query_embedder, self.settings.answer.min_support)
         chat = self.llm

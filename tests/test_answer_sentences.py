@@ -13,6 +13,7 @@ import pytest
 
 from evals.fit_sentences import holds
 from index.embed import FakeEmbedder
+from rag import Dossier
 from rag.answer import sentences, short_score
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.sentences import (
@@ -146,3 +147,15 @@ def test_a_question_in_the_article_is_never_a_candidate_answer() -> None:
     gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
     _, cands = gen.score("What age group can get Covid-19 vaccines?", [_passage("a.txt", text)])
     assert [c.text for c in cands] == [text.split("? ", 1)[1]]
+
+
+def test_a_hand_scored_pipeline_needs_no_fitted_file(
+    fake_dossier: Dossier, sample_copy: Path
+) -> None:
+    """``evals/fit_sentences.py`` refits the file after a feature is added, when the committed
+    one is stale: its pipeline scores by hand and never reads the file."""
+    fake_dossier.ingest(sample_copy)
+    hand: Any = fake_dossier.pipeline("extractive", hand_scored=True).generator
+    assert hand.sentence_weights is None
+    fitted: Any = fake_dossier.pipeline("extractive").generator
+    assert fitted.sentence_weights == load_weights(sentences.WEIGHTS_PATH)

@@ -20,7 +20,7 @@ from typing import Literal
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.answer import analysis, kinds, sentences
+from rag.answer import analysis, kinds, roles, sentences
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
 from rag.answer.nlp import parse_many
@@ -259,6 +259,10 @@ class ExtractiveGenerator:
                 weak = not typed or typed[0].score < self.refuse_below
                 cands = cands if guessed and weak else typed
             cands = in_scope(cands, parsed.scope)
+            # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
+            role = roles.asked_role(part) if parsed.wanted == "person" else None
+            held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role else []
+            cands = [c for c, _ in held] if role is not None else cands
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
@@ -276,7 +280,11 @@ class ExtractiveGenerator:
             )
             if self.short_inputs is not None:
                 self.short_inputs.append(inputs)
-            short = short_answer(inputs.info, inputs.quoted, inputs.strong, inputs.around)
+            short = (
+                roles.answer(held, 0.85)
+                if role is not None
+                else short_answer(inputs.info, inputs.quoted, inputs.strong, inputs.around)
+            )
             best = cands[0]
             feats = features(
                 parsed,
