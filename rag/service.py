@@ -262,9 +262,8 @@ class Dossier:
         return self.llm.name if self.llm is not None else "extractive"
 
     def pipeline(self, generator: str | None = None, hand_scored: bool = False) -> AnswerPipeline:
-        """``generator``: 'extractive', 'llm', or None for what the settings say;
-        ``hand_scored``: the extractive sentence score hand-set, not read from its fitted file
-        (``evals/fit_sentences.py`` fits that file, so it must run when the file is stale)."""
+        """``generator``: 'extractive', 'llm', or None for the settings; ``hand_scored``: the
+        hand-set sentence score, not the fitted file (its fit must run when the file is stale)."""
         import_spacy()  # the answerer's parser, without the torch spaCy would drag in
         extractive = ExtractiveGenerator(
             self.query_embedder,

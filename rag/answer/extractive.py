@@ -58,6 +58,9 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 _HEADLINE_MAX_WORDS = 16
 # How many of the best sentences are parsed to judge an entity, name or number question's kind.
 _PARSED_SENTENCES = 10
+# A sentence scoring at least this share of the best one's is strong: quoted beside it, counted as
+# corroboration, compared for disagreements.
+_STRONG = 0.85
 
 
 def _asks(sentence: str) -> bool:
@@ -261,13 +264,13 @@ class ExtractiveGenerator:
             cands = in_scope(cands, parsed.scope)
             # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
             role = roles.asked_role(part) if parsed.wanted == "person" else None
-            held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role else []
+            held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role is not None else []
             cands = [c for c, _ in held] if role is not None else cands
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
             found, sides = self._disagreements(info, cands)
-            strong = [c for c in cands if c.score >= picked[0].score * 0.85]
+            strong = [c for c in cands if c.score >= picked[0].score * _STRONG]
             before, after = _around(picked[0], every)
             inputs = ShortInputs(
                 parsed,
@@ -281,7 +284,7 @@ class ExtractiveGenerator:
             if self.short_inputs is not None:
                 self.short_inputs.append(inputs)
             short = (
-                roles.answer(held, 0.85)
+                roles.answer(held, _STRONG)
                 if role is not None
                 else short_answer(inputs.info, inputs.quoted, inputs.strong, inputs.around)
             )
@@ -397,7 +400,7 @@ class ExtractiveGenerator:
         q_terms = set(stem_all(info.terms))
         covered = set(best.terms) & q_terms
         for c in cands[1:]:
-            if len(chosen) >= self.max_sentences or c.score < best.score * 0.85:
+            if len(chosen) >= self.max_sentences or c.score < best.score * _STRONG:
                 break
             new_terms = (c.terms & q_terms) - covered
             if not new_terms or any(_jaccard(c.terms, o.terms) > 0.5 for o in chosen):
@@ -417,7 +420,7 @@ class ExtractiveGenerator:
         best = cands[0]
         by_value: dict[str, tuple[str, Candidate]] = {}
         for c in cands:
-            if c.score < best.score * 0.85 or c.overlap < best.overlap * 0.9:
+            if c.score < best.score * _STRONG or c.overlap < best.overlap * 0.9:
                 continue
             vals = [v for v in values(c.text, info.wanted) if v.lower() not in asked]
             if len(vals) != 1:

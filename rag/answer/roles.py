@@ -128,9 +128,9 @@ def _conflicts(title: Token, name: Span, role: Role) -> bool:
     near = [c for c in title.children if c.dep_ in _OWN_DEPS or c.lower_ == "of"]
     if title.i < name.start:  # a title before the name: what stands before the title is its
         near += [c for c in name.root.children if c.i < title.i]  # ("Zenith chief executive")
-    mods = [t for c in near for t in c.subtree if t.i not in inside]
+    mods = {t.i for c in near for t in c.subtree if t.i not in inside}
     for ent in doc.ents:
-        if ent.label_ in NUMERIC_LABELS or not any(t in mods for t in ent):
+        if ent.label_ in NUMERIC_LABELS or not any(t.i in mods for t in ent):
             continue
         words = {t.lower_.removesuffix("'s") for t in ent if not (t.is_punct or t.is_stop)}
         if words & role.words or ent.text.lower() in role.initials:
