@@ -29,6 +29,7 @@ from index.restores import RestoreError
 from index.settings import IndexSettings
 from index.store import IndexMismatchError, IndexMissingError, StoreUnavailableError
 from rag.answer import analysis as answer_analysis
+from rag.answer import figuretypes as answer_figures
 from rag.answer import nountypes as answer_nouns
 from rag.answer import refusal as answer_refusal
 from rag.answer import short as answer_short
@@ -99,6 +100,7 @@ __all__ = [
     "UsageError",
     "Verifier",
     "answer_analysis",
+    "answer_figures",
     "answer_nouns",
     "answer_refusal",
     "answer_short",

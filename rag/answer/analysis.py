@@ -21,6 +21,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from index.embed import Embedder
+from rag.answer.figuretypes import FigureTypes
+from rag.answer.figuretypes import load_table as figure_table
 from rag.answer.nlp import NUMERIC_LABELS, entity_labels, parse
 from rag.answer.nountypes import NAME_KINDS, NounTypes, noun_kind
 from rag.text.dates import find_dates
@@ -301,12 +303,59 @@ def _scope(doc: Doc) -> TimeScope | None:
     return None
 
 
+_LIGHT_VERBS = frozenset({"be", "do", "have"})
+
+
+def _figure_words(wh: Token, focus: Token | None, phrase: str) -> list[str]:
+    """The words whose figures a figure question asks for, in the order they decide: the focus
+    noun ("how much funding", "what price"), then for "how much" the root ("How much will the
+    recall cost…"), the word "much" hangs on (through auxiliaries and prepositions, where the
+    root is none: "By how much did sales fall…"), the other verbs and the last word (where a
+    question with no object ends on its verb: "How much do tickets cost?", "… worth?", which
+    the tagger often reads as a noun)."""
+    words = [focus] if focus is not None else []
+    if phrase == "how much":
+        words.append(wh.sent.root)
+        node = wh.head  # "much"
+        for _ in range(3):
+            if node.head.i == node.i:
+                break
+            node = node.head
+            if node.pos_ in ("VERB", "NOUN", "ADJ") and node.lemma_ not in _LIGHT_VERBS:
+                words.append(node)
+                break
+        last = [t for t in wh.sent if not t.is_punct][-1:]
+        verbs = [t for t in wh.sent if t.tag_.startswith("VB")]
+        words += [*verbs, *last]
+        words = [t for t in words if t.pos_ in ("VERB", "NOUN", "ADJ")]
+    return [t.lemma_.lower() for t in words if t.lemma_.lower() not in _LIGHT_VERBS]
+
+
+def figure_labels(
+    wh: Token, focus: Token | None, phrase: str, table: FigureTypes | None
+) -> tuple[str, ...] | None:
+    """The figure labels the first of ``_figure_words`` the table knows takes ("cost" →
+    MONEY, "fall" → PERCENT/MONEY/CARDINAL); None when it knows none of them."""
+    if table is None:
+        return None
+    for word in _figure_words(wh, focus, phrase):
+        found = table.labels(word)
+        if found is not None:
+            return found
+    return None
+
+
 def analyse(
-    question: str, embedder: Embedder | None = None, nouns: NounTypes | None = None
+    question: str,
+    embedder: Embedder | None = None,
+    nouns: NounTypes | None = None,
+    figures: FigureTypes | None = None,
 ) -> QuestionInfo:
     """The question's wh-word, focus, wanted labels and time scope (see the module docstring).
     Without an embedder a focus noun after "which"/"what" is left untyped; ``nouns``: the table
-    of what common nouns name, when not the learned one (``rag/answer/nountypes.py``)."""
+    of what common nouns name, when not the learned one (``rag/answer/nountypes.py``);
+    ``figures``: the table of what figures words take, when not the learned one
+    (``rag/answer/figuretypes.py``)."""
     doc = parse(question)
     asked = frozenset(t.lower_ for t in doc if not t.is_punct and not t.is_stop)
     wh = _wh_token(doc)
@@ -336,6 +385,12 @@ def analyse(
         primary, also, _ = focus_labels(_phrase(focus), embedder, focus.lemma_.lower(), nouns)
     elif phrase == "where":
         primary, also = WH_LABELS["where"]
+    if phrase in ("how much", "what", "which") and kind_of(primary[:1]) == "number":
+        # "How much will it cost?": the figures "cost" takes in news (money), not any figure.
+        table = figures if figures is not None else figure_table()
+        narrowed = figure_labels(wh, focus, phrase, table)
+        if narrowed is not None:
+            primary, also = narrowed, ()
     return QuestionInfo(
         question,
         kind_of(primary[:1]),
