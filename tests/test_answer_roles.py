@@ -113,6 +113,26 @@ class _S:
         self.text, self.file, self.score = text, file, score
 
 
+def test_a_name_another_sentence_gives_another_countrys_title_does_not_hold_it() -> None:
+    role = asked_role("Who was Norland's defence minister at the talks?")
+    assert role is not None
+    plain = "During a visit to Norland in July, Defence Minister Piet Harrow was shown the base."
+    other = "Valdorian Defence Minister Piet Harrow met the delegation in the capital."
+    assert holders_of(role, [plain]) == [["Piet Harrow"]]  # alone, nothing says whose he is
+    assert holders_of(role, [plain, other]) == [[], []]
+    own = "Norland's Defence Minister Anna Brenn joined them later."
+    assert holders_of(role, [plain, other, own]) == [[], [], ["Anna Brenn"]]
+
+
+def test_a_name_another_sentence_gives_another_office_still_holds_the_title() -> None:
+    # Reports name one office in several ways: "economy minister" is not another country's.
+    role = asked_role("Who is Norland's Economic and Fiscal Policy Minister?")
+    assert role is not None
+    full = "The recovery goes on, said Economic and Fiscal Policy Minister Piet Harrow."
+    short = "We will watch the figures closely, said economy minister Piet Harrow."
+    assert holders_of(role, [full, short]) == [["Piet Harrow"], []]
+
+
 def test_holding_keeps_only_sentences_naming_a_holder_and_answer_counts_their_articles() -> None:
     role = asked_role("Who is Acme's chief executive?")
     assert role is not None

@@ -112,10 +112,9 @@ def _apposed(title: Token) -> Token | None:
     return None
 
 
-def _conflicts(title: Token, name: Span, role: Role) -> bool:
-    """Whether the title's own modifiers name a body or country the question does not, or a
-    noun of another office ("finance minister" for the Commerce and Industry Minister)."""
-    doc = title.doc
+def _other_office(title: Token, name: Span, role: Role) -> bool:
+    """Whether the title's own compound nouns name another office ("finance minister" for the
+    Commerce and Industry Minister)."""
     inside = {t.i for t in name}
     for child in title.children:
         office = child.dep_ == "compound" and child.pos_ in ("NOUN", "PROPN")
@@ -123,8 +122,15 @@ def _conflicts(title: Token, name: Span, role: Role) -> bool:
             said = {child.lower_, child.lemma_.lower()}
             if not said & role.words and child.lower_ not in role.initials:
                 return True
-    # Its own modifiers: "UKA chief executive", "Russia's president", "president of Russia" —
-    # not where it works ("head of currency strategy at Bank of America in New York").
+    return False
+
+
+def _other_body(title: Token, name: Span, role: Role) -> bool:
+    """Whether the title's own modifiers name a body or country the question does not: "UKA
+    chief executive", "Russia's president", "president of Russia" — not where its holder works
+    ("head of currency strategy at Bank of America in New York")."""
+    doc = title.doc
+    inside = {t.i for t in name}
     near = [c for c in title.children if c.dep_ in _OWN_DEPS or c.lower_ == "of"]
     if title.i < name.start:  # a title before the name: what stands before the title is its
         near += [c for c in name.root.children if c.i < title.i]  # ("Zenith chief executive")
@@ -140,9 +146,10 @@ def _conflicts(title: Token, name: Span, role: Role) -> bool:
     return False
 
 
-def holders(role: Role, doc: Doc) -> list[str]:
-    """The names ``doc`` ties to ``role``, in order."""
-    out: list[str] = []
+def _ties(role: Role, doc: Doc) -> list[tuple[str, bool, bool]]:
+    """Each name ``doc`` ties to a title of ``role``'s lemma, in order, and whether that title is
+    another office (``_other_office``) or another body's or country's (``_other_body``)."""
+    out: list[tuple[str, bool, bool]] = []
     for t in doc:
         if t.lemma_.lower() != role.lemma and t.lower_ != role.lemma:
             continue
@@ -150,17 +157,39 @@ def holders(role: Role, doc: Doc) -> list[str]:
         name = _name(holder) if holder is not None else None
         if name is not None and name.start <= t.i < name.end:  # "Culture Minister Ada Brenn"
             name = name.doc[t.i + 1 : name.end]
-        if name is None or _conflicts(t, name, role):
+        if name is None:
             continue
         text = name.text.removesuffix("'s").removesuffix("’s").strip()
         if text and text.lower() not in role.words:
-            out.append(text)
-    return list(dict.fromkeys(out))
+            out.append((text, _other_office(t, name, role), _other_body(t, name, role)))
+    return out
+
+
+def holders(role: Role, doc: Doc) -> list[str]:
+    """The names ``doc`` ties to ``role``, in order."""
+    return list(dict.fromkeys(n for n, office, body in _ties(role, doc) if not (office or body)))
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].lower() if name.split() else ""
 
 
 def holders_of(role: Role, texts: Sequence[str]) -> list[list[str]]:
-    """``holders`` of each of ``texts``."""
-    return [holders(role, doc) for doc in parse_many(list(texts))]
+    """``holders`` of each of ``texts``, less the names any of them gives another body's or
+    country's title of that role: "Defense Minister Sergei Shoigu" does not answer who North
+    Korea's defence minister is when another sentence calls him "Russian Defense Minister". (A
+    name given another office's title elsewhere still may: "economy minister" is how some
+    reports name the Economic and Fiscal Policy Minister.)"""
+    ties = [_ties(role, doc) for doc in parse_many(list(texts))]
+    others = {_surname(n) for found in ties for n, _, body in found if body}
+    return [
+        list(
+            dict.fromkeys(
+                n for n, office, body in found if not (office or body) and _surname(n) not in others
+            )
+        )
+        for found in ties
+    ]
 
 
 class _Sentence(Protocol):
