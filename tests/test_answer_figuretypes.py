@@ -76,6 +76,7 @@ def test_counting_reads_the_figures_in_texts() -> None:
         ]
     )
     assert counts["cost"] == {"MONEY": 2}
+    assert all(any(c.isalpha() for c in word) for word in counts)  # words, not signs
     assert all(label not in ("DATE", "TIME", "PERSON") for per in counts.values() for label in per)
 
 

@@ -9,9 +9,9 @@ space — or, where news says plainly what the noun names ("attorney Gloria Allr
 (``rag/answer/nountypes.py``); a focus that resembles no label ("What crab…") asks for a noun
 phrase. "The name of X" asks for a proper name. A "how much" or "what <figure noun>" question
 wants the figures its word takes in news ("How much will it cost?" a sum of money, "By how much
-did it fall?" a share or a sum: ``rag/answer/figuretypes.py``), not any figure. A two-part question ("Who …, and when …?") is
-split at the conjunction that introduces a second wh-phrase, and dates in the question are kept
-as its time scope.
+did it fall?" a share or a sum: ``rag/answer/figuretypes.py``), not any figure. A two-part
+question ("Who …, and when …?") is split at the conjunction that introduces a second wh-phrase,
+and dates in the question are kept as its time scope.
 """
 
 from __future__ import annotations

@@ -49,7 +49,9 @@ def governor(ent: Span) -> Token | None:
         if ent.start <= head.i < ent.end or glued or head.pos_ in ("ADP", "NUM", "SYM"):
             node = head
             continue
-        return head if head.pos_ in _GOVERNORS else None
+        # A word, not a sign the tagger took for one ("%", ".").
+        word = head.pos_ in _GOVERNORS and any(c.isalpha() for c in head.text)
+        return head if word else None
     return None
 
 
