@@ -18,16 +18,13 @@ allows, the wh-word alone beside it.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from evals import bbc
-from evals.benchdir import BenchMissing
 from evals.cli import SAMPLE_GOLD
-from evals.fit_noun_types import fit_half_texts
+from evals.fit_noun_types import corpus_args, progress
 from evals.gold import GoldQuestion, load_gold
 from evals.halves import FIT, VALIDATION, select
 from rag import Dossier, Embedder, Settings, answer_analysis, answer_figures
@@ -97,23 +94,11 @@ def choose(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--processes", type=int, default=2, help="spaCy processes (default 2)")
-    ap.add_argument("--chars", type=int, default=5000, help="characters read of each article")
-    ap.add_argument("--out", type=Path, default=answer_figures.TABLE_FILE)
-    args = ap.parse_args(argv)
-
-    def progress(n: int) -> None:
-        if n % 500 == 0:
-            _err(f"  {n} articles parsed")
-
-    _err("parsing the fit half's articles (RealTime QA and BBC)…")
-    try:
-        texts = list(fit_half_texts(args.chars))
-        questions = figure_questions()
-    except BenchMissing as exc:  # the corpora are not on this machine: nothing to learn from
-        _err(str(exc))
+    read = corpus_args(__doc__ or "", answer_figures.TABLE_FILE, argv)
+    if read is None:
         return 2
+    args, texts = read
+    questions = figure_questions()
     counts = answer_figures.count_texts(texts, args.processes, progress)
     _err(f"{len(texts)} articles, {len(counts)} words seen governing figures")
     embedder = Dossier(Settings()).query_embedder

@@ -80,23 +80,34 @@ def choose(
     return best[1], best[2], figures
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+def progress(n: int) -> None:
+    if n % 500 == 0:
+        _err(f"  {n} articles parsed")
+
+
+def corpus_args(
+    doc: str, out: Path, argv: Sequence[str] | None
+) -> tuple[argparse.Namespace, list[str]] | None:
+    """A table builder's arguments (``--processes``, ``--chars``, ``--out``) and the fit half's
+    article texts it learns from; None (reported) when the corpora are not on this machine."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--processes", type=int, default=2, help="spaCy processes (default 2)")
     ap.add_argument("--chars", type=int, default=5000, help="characters read of each article")
-    ap.add_argument("--out", type=Path, default=answer_nouns.TABLE_FILE)
+    ap.add_argument("--out", type=Path, default=out)
     args = ap.parse_args(argv)
-
-    def progress(n: int) -> None:
-        if n % 500 == 0:
-            _err(f"  {n} articles parsed")
-
     _err("parsing the fit half's articles (RealTime QA and BBC)…")
     try:
-        texts = list(fit_half_texts(args.chars))
+        return args, list(fit_half_texts(args.chars))
     except BenchMissing as exc:  # the corpora are not on this machine: nothing to learn from
         _err(str(exc))
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    read = corpus_args(__doc__ or "", answer_nouns.TABLE_FILE, argv)
+    if read is None:
         return 2
+    args, texts = read
     counts = answer_nouns.count_texts(texts, args.processes, progress)
     _err(f"{len(texts)} articles, {len(counts)} nouns seen beside names")
     embedder = Dossier(Settings()).query_embedder

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answer.nlp import nlp
+from rag.answer.nlp import count_labels, nlp
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -108,19 +108,12 @@ def count_texts(
 ) -> dict[str, dict[str, int]]:
     """For each word lemma, the labels of the figures it governs (``governor``) over ``texts``,
     counted; ``on_text``: called with the number of texts parsed so far."""
-    counts: dict[str, dict[str, int]] = {}
-    for n, doc in enumerate(nlp().pipe(texts, batch_size=32, n_process=n_process), 1):
-        for ent in doc.ents:
-            if ent.label_ not in FIGURE_LABELS:
-                continue
-            word = governor(ent)
-            if word is None:
-                continue
-            per = counts.setdefault(word.lemma_.lower(), {})
-            per[ent.label_] = per.get(ent.label_, 0) + 1
-        if on_text is not None:
-            on_text(n)
-    return counts
+    return count_labels(texts, _governed, n_process, on_text)
+
+
+def _governed(ent: Span) -> list[Token]:
+    word = governor(ent) if ent.label_ in FIGURE_LABELS else None
+    return [word] if word is not None else []
 
 
 def write_table(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span, Token
 
 # The labels of figures and times, not names: what a count, a sum or a date answers.
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
@@ -69,3 +69,23 @@ def parse_many(texts: Sequence[str]) -> list[Doc]:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+
+
+def count_labels(
+    texts: Iterable[str],
+    words: Callable[[Span], Iterable[Token]],
+    n_process: int = 1,
+    on_text: Callable[[int], None] | None = None,
+) -> dict[str, dict[str, int]]:
+    """For each word lemma, the labels of the entities of ``texts`` that ``words`` ties it to,
+    counted (what the learned noun and figure tables are built from); ``on_text``: called with
+    the number of texts parsed so far."""
+    counts: dict[str, dict[str, int]] = {}
+    for n, doc in enumerate(nlp().pipe(texts, batch_size=32, n_process=n_process), 1):
+        for ent in doc.ents:
+            for word in words(ent):
+                per = counts.setdefault(word.lemma_.lower(), {})
+                per[ent.label_] = per.get(ent.label_, 0) + 1
+        if on_text is not None:
+            on_text(n)
+    return counts

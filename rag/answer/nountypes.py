@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answer.nlp import NUMERIC_LABELS, nlp
+from rag.answer.nlp import NUMERIC_LABELS, count_labels
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -105,17 +105,9 @@ def count_texts(
     """For each common noun lemma, the entity labels of the names it says what they are
     (``isa_nouns``) over ``texts``, counted (``evals/fit_noun_types.py``); ``on_text``: called
     with the number of texts parsed so far."""
-    counts: dict[str, dict[str, int]] = {}
-    for n, doc in enumerate(nlp().pipe(texts, batch_size=32, n_process=n_process), 1):
-        for ent in doc.ents:
-            if ent.label_ in NOT_NAMES:
-                continue
-            for noun in isa_nouns(ent):
-                per = counts.setdefault(noun.lemma_.lower(), {})
-                per[ent.label_] = per.get(ent.label_, 0) + 1
-        if on_text is not None:
-            on_text(n)
-    return counts
+    return count_labels(
+        texts, lambda ent: [] if ent.label_ in NOT_NAMES else isa_nouns(ent), n_process, on_text
+    )
 
 
 def write_table(
