@@ -79,6 +79,14 @@ def test_how_much_wants_a_sum_not_an_ordinal() -> None:
     assert kinds.figure_typed(parse("The sale raised £2.4m for the academy's schools."), info)
 
 
+def test_how_many_wants_a_number_not_a_vague_amount() -> None:
+    info = analyse("How many people have signed up for the alerts?")
+    vague = parse("The threats have the potential to affect millions of people.")
+    assert not kinds.figure_typed(vague, info)
+    assert kinds.figure_typed(parse("About 2,000 people have signed up for the alerts."), info)
+    assert kinds.figure_typed(parse("A dozen people signed up on the first day."), info)
+
+
 def test_name_spans_add_the_proper_nouns_the_recogniser_missed() -> None:
     doc = parse("The service, IT Safe, was launched by Hazel Blears on 3 March.")
     names = [span.text for span in kinds.name_spans(doc)]

@@ -141,13 +141,20 @@ def counts_focus(ent: Span, info: QuestionInfo) -> bool:
     )
 
 
+def vague(ent: Span) -> bool:
+    """An amount that states no number: "millions of people", "thousands of fans", "dozens" (a
+    plural number noun alone; "a dozen", "two million" are numbers)."""
+    return all(not t.like_num and t.tag_ == "NNS" for t in ent)
+
+
 def figure_typed(doc: Doc, info: QuestionInfo) -> bool:
     """A number question's sentence, parsed: does it state a figure of the labels the question
-    wants ("How much…" a sum, a share or a quantity, not "its 11th year"), or one in the unit
-    asked for?"""
+    wants ("How much…" a sum, a share or a quantity, not "its 11th year"; "millions" is no
+    figure), or one in the unit asked for?"""
     labels = frozenset(info.labels) | frozenset(info.also)
     return any(
-        (e.label_ in labels and not {t.lower_ for t in e} <= info.asked) or counts_focus(e, info)
+        (e.label_ in labels and not {t.lower_ for t in e} <= info.asked and not vague(e))
+        or counts_focus(e, info)
         for e in doc.ents
     )
 
