@@ -10,7 +10,7 @@ import pytest
 from index.embed import FakeEmbedder
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.nlp import parse
-from rag.answer.roles import answer, asked_role, holders, holders_of, holding
+from rag.answer.roles import answer, asked_role, holders, holders_of, holding, names_owner
 from rag.records import Passage
 
 
@@ -181,3 +181,32 @@ def test_the_offline_answer_names_the_holder_or_refuses() -> None:
         ],
     )
     assert unnamed.refused
+
+
+def test_the_holders_article_must_name_whose_role_it_is() -> None:
+    role = asked_role("Who is the chief executive of Brightwater Bank?")
+    assert role is not None
+    assert names_owner(role, "Brightwater said its chief executive would stay.")
+    assert not names_owner(role, "A judge dismissed the oil firm's claim, its chief said.")
+    assert names_owner(role, None)  # no article text at hand: not judged
+    unowned = asked_role("Who was the coach of the sprinters?")
+    assert unowned is not None and names_owner(unowned, "Anything at all.")
+
+
+def test_a_holder_from_an_article_that_never_names_the_owner_is_refused() -> None:
+    texts = {
+        "a.md": "Chief executive Ray Lamb said the firm would keep its chief executive role.",
+        "b.md": "Chief executive Jane Roe said Brightwater would keep its chief executive role.",
+    }
+
+    def article(file: str) -> tuple[str, dict[str, str]] | None:
+        return (texts[file], {}) if file in texts else None
+
+    question = "Who is the chief executive of Brightwater?"
+    # Without the article lookup the sentence alone is judged: it names a chief executive.
+    plain = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    assert plain.draft(question, [_passage("a.md", texts["a.md"])]).short_answer == "Ray Lamb"
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None, article=article)
+    assert gen.draft(question, [_passage("a.md", texts["a.md"])]).refused  # whose chief?
+    own = gen.draft(question, [_passage("b.md", texts["b.md"])])
+    assert not own.refused and own.short_answer == "Jane Roe"

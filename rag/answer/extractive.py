@@ -265,6 +265,8 @@ class ExtractiveGenerator:
             # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
             role = roles.asked_role(part) if parsed.wanted == "person" else None
             held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role is not None else []
+            if role is not None:  # and the holder's article names whose role it is
+                held = [(c, n) for c, n in held if roles.names_owner(role, self._text(c.file))]
             cands = [c for c, _ in held] if role is not None else cands
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles
@@ -353,6 +355,10 @@ class ExtractiveGenerator:
                     f"[{name}] {rest}", (DraftCitation(c.passage, c.start + skip, c.end),)
                 )
         return DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),))
+
+    def _text(self, file: str) -> str | None:
+        found = self.article(file) if self.article is not None else None
+        return found[0] if found is not None else None
 
     def _after_the_articles(self, question: str) -> str | None:
         """The note of a refusal for a question about a time after the newest article."""

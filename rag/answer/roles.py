@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _TITLE_DEPS = frozenset({"compound", "amod", "nmod"})  # "Culture Minister Alun Pugh"
 _OWN_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
 _APPOSITION_WORDS = 8  # the longest title phrase between a name's comma and the title
+_OWNER_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class Role:
     lemma: str
     words: frozenset[str]
     initials: frozenset[str]
+    # The bodies or places whose role it is ("UFJ Holdings", "South Korea"): each one's words
+    # (lower case, stop words out) and initials.
+    owners: tuple[tuple[frozenset[str], str], ...] = ()
 
 
 def _initials(text: str) -> str:
@@ -62,7 +66,24 @@ def asked_role(question: str) -> Role | None:
         return None  # "Who is Jack Straw?", "Who is Grassroots Media?": not a role
     words = frozenset(t.lower_.removesuffix("'s") for t in doc if not t.is_punct)
     initials = frozenset(_initials(e.text) for e in doc.ents if len(e) > 1)
-    return Role(noun.lemma_.lower(), words, initials - {""})
+    owners = tuple(
+        (frozenset(t.lower_ for t in e if t.is_alpha and not t.is_stop), _initials(e.text))
+        for e in doc.ents
+        if e.label_ in _OWNER_LABELS
+    )
+    owners = tuple((w, ini) for w, ini in owners if w or len(ini) > 1)
+    return Role(noun.lemma_.lower(), words, initials - {""}, owners)
+
+
+def names_owner(role: Role, text: str | None) -> bool:
+    """Whether ``text`` (a holder's article) names a body or place whose role the question asks
+    about, by one of its words or its initials: the chief executive of UFJ Holdings is not named
+    in an article about Yukos that never mentions UFJ. True when the question names none, or
+    when the article's text is not at hand."""
+    if not role.owners or text is None:
+        return True
+    said = {w.lower() for w in re.findall(r"[\w'’-]+", text)}
+    return any(words & said or (len(ini) > 1 and ini in said) for words, ini in role.owners)
 
 
 def _name(token: Token) -> Span | None:
