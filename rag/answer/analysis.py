@@ -323,21 +323,25 @@ def _figure_words(wh: Token, focus: Token | None, phrase: str) -> list[str]:
             if node.head.i == node.i:
                 break
             node = node.head
-            if node.pos_ in ("VERB", "NOUN", "ADJ") and node.lemma_ not in _LIGHT_VERBS:
+            if _content(node):
                 words.append(node)
                 break
         last = [t for t in wh.sent if not t.is_punct][-1:]
         verbs = [t for t in wh.sent if t.tag_.startswith("VB")]
         words += [*verbs, *last]
-        words = [t for t in words if t.pos_ in ("VERB", "NOUN", "ADJ")]
-    return [t.lemma_.lower() for t in words if t.lemma_.lower() not in _LIGHT_VERBS]
+    return [t.lemma_.lower() for t in words if phrase != "how much" or _content(t)]
+
+
+def _content(t: Token) -> bool:
+    """A verb, noun or adjective that is not "be", "do" or "have"."""
+    return t.pos_ in ("VERB", "NOUN", "ADJ") and t.lemma_.lower() not in _LIGHT_VERBS
 
 
 def figure_labels(
     wh: Token, focus: Token | None, phrase: str, table: FigureTypes | None
 ) -> tuple[str, ...] | None:
     """The figure labels the first of ``_figure_words`` the table knows takes ("cost" →
-    MONEY, "fall" → PERCENT/MONEY/CARDINAL); None when it knows none of them."""
+    MONEY, "fall" → PERCENT/MONEY); None when it knows none of them."""
     if table is None:
         return None
     for word in _figure_words(wh, focus, phrase):

@@ -265,8 +265,11 @@ class ExtractiveGenerator:
             # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
             role = roles.asked_role(part) if parsed.wanted == "person" else None
             held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role is not None else []
-            if role is not None:  # and the holder's article names whose role it is
-                held = [(c, n) for c, n in held if roles.names_owner(role, self._text(c.file))]
+            if role is not None:  # and the holder's article names whose role it is (per file)
+                owned = {
+                    f: roles.names_owner(role, self._text(f)) for f in {c.file for c, _ in held}
+                }
+                held = [(c, n) for c, n in held if owned[c.file]]
             cands = [c for c, _ in held] if role is not None else cands
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answer.nlp import count_labels, nlp
+from rag.answer.nlp import count_labels, parse
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -86,7 +86,7 @@ def answer_labels(passage: str, answer: str) -> frozenset[str]:
     if at < 0 or not answer:
         return frozenset()
     end = at + len(answer)
-    doc = nlp()(passage)
+    doc = parse(passage)
     return frozenset(
         e.label_
         for e in doc.ents
