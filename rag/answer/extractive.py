@@ -20,19 +20,19 @@ from typing import Literal
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.answer import analysis, kinds, roles, sentences
+from rag.answer import about, analysis, disagreement, kinds, roles, sentences
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
 from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
 from rag.answer.nlp import parse_many
 from rag.answer.parts import split_question
-from rag.answer.question import QuestionInfo, values
+from rag.answer.question import QuestionInfo
 from rag.answer.referent import nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.sentences import SentenceWeights, sentence_features
 from rag.answer.short import Around, Evidence, ShortAnswer, ShortInputs, short_answer
 from rag.answer.timescope import DateSpan, after_the_articles
 from rag.records import Disagreement, Passage
-from rag.text.dates import MONTH_ABBREVIATIONS, find_dates
+from rag.text.dates import find_dates
 from rag.text.terms import content_terms, stem_all
 
 
@@ -261,7 +261,7 @@ class ExtractiveGenerator:
                 guessed = info.wanted == kinds.ENTITY and parsed.wh in ("which", "what")
                 weak = not typed or typed[0].score < self.refuse_below
                 cands = cands if guessed and weak else typed
-            cands = in_scope(cands, parsed.scope)
+            cands = self._about_the_names(parsed, in_scope(cands, parsed.scope))
             # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
             role = roles.asked_role(part) if parsed.wanted == "person" else None
             held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role is not None else []
@@ -274,7 +274,7 @@ class ExtractiveGenerator:
             if not cands or cands[0].score < self.refuse_below:
                 continue  # this part is not answered by the articles
             picked = self._select(info, cands) if len(parts) == 1 else [cands[0]]
-            found, sides = self._disagreements(info, cands)
+            found, sides = disagreement.disagreements(info, cands, _STRONG)
             strong = [c for c in cands if c.score >= picked[0].score * _STRONG]
             before, after = _around(picked[0], every)
             inputs = ShortInputs(
@@ -360,8 +360,24 @@ class ExtractiveGenerator:
         return DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),))
 
     def _text(self, file: str) -> str | None:
+        """An article's title and stored text (None without an article lookup)."""
         found = self.article(file) if self.article is not None else None
-        return found[0] if found is not None else None
+        return f"{found[1].get('title') or ''}\n{found[0]}" if found is not None else None
+
+    def _about_the_names(
+        self, info: analysis.QuestionInfo, cands: list[Candidate]
+    ) -> list[Candidate]:
+        """Without the sentences whose article names none of the question's names (``about``).
+        Those too weak to be quoted are not looked up (an article lookup per file)."""
+        names = about.question_names(info)
+        if not names or self.article is None:
+            return cands
+        named: dict[str, bool] = {}
+        for c in cands:
+            if c.score >= self.refuse_below * _STRONG and c.file not in named:
+                text = self._text(c.file)
+                named[c.file] = text is None or about.names_any(names, text)
+        return [c for c in cands if named.get(c.file, True)]
 
     def _after_the_articles(self, question: str) -> str | None:
         """The note of a refusal for a question about a time after the newest article."""
@@ -418,31 +434,6 @@ class ExtractiveGenerator:
             covered |= c.terms & q_terms
         return chosen
 
-    def _disagreements(
-        self, info: QuestionInfo, cands: list[Candidate]
-    ) -> tuple[list[Disagreement], list[Candidate]]:
-        """Strong sentences of different articles about the same thing, stating different
-        values of what is asked (July in one article, August in another)."""
-        if info.wanted not in ("date", "number") or len(cands) < 2:
-            return [], []
-        asked = {v.lower() for v in values(info.text, info.wanted)}
-        best = cands[0]
-        by_value: dict[str, tuple[str, Candidate]] = {}
-        for c in cands:
-            if c.score < best.score * _STRONG or c.overlap < best.overlap * 0.9:
-                continue
-            vals = [v for v in values(c.text, info.wanted) if v.lower() not in asked]
-            if len(vals) != 1:
-                continue
-            by_value.setdefault(_normal_value(vals[0]), (vals[0], c))
-        sides = list(by_value.values())[:3]
-        if len(sides) < 2 or len({c.file for _, c in sides}) < 2:
-            return [], []
-        if len({_value_shape(_normal_value(v)) for v, _ in sides}) > 1:
-            return [], []  # "June 18-19" vs "2000" are not two answers to one question
-        d = Disagreement(about=info.text, values=tuple((v, c.passage) for v, c in sides))
-        return [d], [c for _, c in sides]
-
 
 _LOOK_AROUND = 2  # sentences either side of the best one searched for what it describes
 
@@ -475,23 +466,3 @@ def in_scope(cands: list[Candidate], scope: analysis.TimeScope | None) -> list[C
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / (len(a | b) or 1)
-
-
-_MONTH_ABBREVIATIONS = frozenset(m.lower() for m in MONTH_ABBREVIATIONS)
-
-
-def _normal_value(value: str) -> str:
-    v = value.lower().strip(" .,")
-    return v[:3] if v[:3] in _MONTH_ABBREVIATIONS and v.isalpha() else v
-
-
-def _value_shape(value: str) -> str:
-    """The granularity of a value: month, day, year, number — only like compares with like."""
-    v = value.lower()
-    if re.fullmatch(r"[a-z]{3}", v):
-        return "month"
-    if re.fullmatch(r"(19|20)\d\d", v):
-        return "year"
-    if re.search(r"[a-z]", v) and re.search(r"\d", v):
-        return "day" if any(m in v for m in _MONTH_ABBREVIATIONS) else "number"
-    return "number" if re.search(r"\d", v) else "word"

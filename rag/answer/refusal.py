@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rag.answer.about import question_names
 from rag.answer.analysis import QuestionInfo
-from rag.answer.kinds import NUMERIC_LABELS
 from rag.answer.nlp import parse
 from rag.records import Passage
 from rag.text.terms import content_terms, stem_all
@@ -73,21 +73,6 @@ def load_model(path: Path = MODEL_FILE) -> RefusalModel | None:
     return RefusalModel(dict(data["weights"]), float(data["intercept"]), float(data["threshold"]))
 
 
-def _entities(info: QuestionInfo) -> list[str]:
-    """The question's named entities (numbers and dates aside) and other proper nouns, as
-    lower-case phrases: "South Korea" is covered by "South Korea", not by "North Korea"."""
-    doc = parse(info.text)
-    out: list[str] = []
-    for ent in doc.ents:
-        if ent.label_ in NUMERIC_LABELS:
-            continue
-        words = [t.lower_ for t in ent if not (t.is_stop or t.is_punct or t.tag_ == "POS")]
-        if words:
-            out.append(" ".join(words))
-    out += [t.lower_ for t in doc if t.pos_ == "PROPN" and t.ent_type_ == "" and not t.is_stop]
-    return list(dict.fromkeys(out))
-
-
 def _share(phrases: Sequence[str], text: str) -> float:
     """The share of ``phrases`` found in ``text`` (1.0 when there are none)."""
     if not phrases:
@@ -124,7 +109,7 @@ def features(
     seen = set(stem_all(content_terms(everything)))
     in_article = set(stem_all(content_terms(article)))
     unseen = [t for t in q_terms if t not in seen and not t.isdigit()]
-    entities = _entities(info)
+    entities = question_names(info)
     return {
         "score": score,
         "similarity": similarity,

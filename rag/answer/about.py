@@ -1,0 +1,61 @@
+"""Whether an article is about what a question names.
+
+A sentence from an article that never names any of the question's names answers some other
+question: "How much do tickets for the Mary Poppins musical cost?" is not answered by "the
+average cost of a cinema ticket could be as high as $6.25" in an article about cinemas, nor
+"How much does India spend on agricultural subsidies?" by what "30 wealthy nations spend" in an
+article that never mentions India. A news article names the people, bodies and places its story
+is about, in its title or its text, even when the sentence that carries the figure says "it" or
+"the company".
+
+The question's names are its named entities (figures and dates aside) and its other proper nouns
+(``question_names``). An article names one when its title and text hold all of that name's words
+("Arts Council of Wales": arts, council, wales), or its initials ("WADA" for the World
+Anti-Doping Agency). A question that names nothing is about whatever its sentences match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answer.analysis import QuestionInfo
+from rag.answer.nlp import NUMERIC_LABELS, parse
+
+_WORD = re.compile(r"\w+")
+
+
+def question_names(info: QuestionInfo) -> list[str]:
+    """The question's named entities (numbers and dates aside) and other proper nouns, as
+    lower-case phrases without stop words: "South Korea" is covered by "South Korea", not by
+    "North Korea"."""
+    doc = parse(info.text)
+    out: list[str] = []
+    for ent in doc.ents:
+        if ent.label_ in NUMERIC_LABELS:
+            continue
+        words = [t.lower_ for t in ent if not (t.is_stop or t.is_punct or t.tag_ == "POS")]
+        if words:
+            out.append(" ".join(words))
+    out += [t.lower_ for t in doc if t.pos_ == "PROPN" and t.ent_type_ == "" and not t.is_stop]
+    return list(dict.fromkeys(out))
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The lower-case words of ``text``, possessive endings off ("Nestle's" → nestle)."""
+    return frozenset(_WORD.findall(text.lower().replace("’s", " ").replace("'s", " ")))
+
+
+def names_any(names: Sequence[str], text: str) -> bool:
+    """Whether ``text`` names one of ``names`` (``question_names``): all of its words, or its
+    initials when it has several. True when there are no names."""
+    if not names:
+        return True
+    said = words_of(text)
+    for name in names:
+        words = _WORD.findall(name)
+        if not words:
+            continue
+        if set(words) <= said or (len(words) > 1 and "".join(w[0] for w in words) in said):
+            return True
+    return False
