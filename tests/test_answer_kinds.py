@@ -30,6 +30,18 @@ def test_a_date_of_the_asked_granularity() -> None:
     assert not kinds.value_typed("Putin visited Pyongyang in 2000.", "date", info)
 
 
+def test_how_long_wants_a_span_of_time_not_a_day() -> None:
+    info = analyse("How long is the tribunal hearing expected to last?")
+    assert kinds.question_kind(info) == "date"
+    for duration in ("It will last three days.", "They were given a six-month ban.", "90 minutes"):
+        assert kinds.value_typed(duration, "date", info), duration
+    days = ("It gives its verdict early next week.", "It opens on 22 February.", "A second man")
+    for day in days:
+        assert not kinds.value_typed(day, "date", info), day
+    when = analyse("When is the tribunal hearing?")  # any date answers "when"
+    assert kinds.value_typed("It opens on 22 February.", "date", when)
+
+
 def test_a_number_counting_the_focus_noun() -> None:
     info = analyse("How many shells did North Korea send?")
     assert kinds.value_typed("North Korea sent around 5 million shells.", "number", info)

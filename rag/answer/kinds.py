@@ -34,6 +34,18 @@ _DAY_WORDS = frozenset(
 )  # tokens between a name and the focus noun it names
 
 
+# A span of time: a number (in figures or words, or "a", "several") of a time unit, "a six-month
+# ban" and "two-year" too ("a second" is an ordinal). What "how long" asks for: "22 February" or
+# "early next week" is a day.
+DURATION_RE = re.compile(
+    r"\b(?!an?\s+second\b)(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred|several|few|couple of)"
+    r"(?:[\s-]+(?:and a half|more))?[\s-]+"
+    r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?\b",
+    re.IGNORECASE,
+)
+
+
 def question_kind(info: QuestionInfo) -> str:
     """date | number (found by pattern), entity | name (found by the parse), or other."""
     if info.wanted in VALUE_KINDS:
@@ -53,6 +65,8 @@ def value_typed(sentence: str, kind: str, info: QuestionInfo) -> bool:
     """A date or number question: does ``sentence`` state one (of the asked granularity, or
     counting the focus noun)?"""
     if kind == "date":
+        if info.wh == "how long":  # a duration ("three years", "a six-month ban"), not a day
+            return bool(DURATION_RE.search(sentence))
         found = [m.group(0) for m in DATE_RE.finditer(sentence)]
         if "month" in info.asked:
             found = [f for f in found if re.search(MONTHS, f, re.I)]
