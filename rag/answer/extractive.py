@@ -261,7 +261,7 @@ class ExtractiveGenerator:
                 guessed = info.wanted == kinds.ENTITY and parsed.wh in ("which", "what")
                 weak = not typed or typed[0].score < self.refuse_below
                 cands = cands if guessed and weak else typed
-            cands = self._about_the_names(parsed, in_scope(cands, parsed.scope))
+            cands = self._about_the_names(parsed, in_scope(cands, parsed.scope), passages)
             # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
             role = roles.asked_role(part) if parsed.wanted == "person" else None
             held = roles.holding(role, cands, 3 * _PARSED_SENTENCES) if role is not None else []
@@ -365,16 +365,23 @@ class ExtractiveGenerator:
         return f"{found[1].get('title') or ''}\n{found[0]}" if found is not None else None
 
     def _about_the_names(
-        self, info: analysis.QuestionInfo, cands: list[Candidate]
+        self, info: analysis.QuestionInfo, cands: list[Candidate], passages: Sequence[Passage]
     ) -> list[Candidate]:
         """Without the sentences whose article names none of the question's names (``about``).
-        Those too weak to be quoted are not looked up (an article lookup per file)."""
+        The retrieved passages of an article are read first; the whole article is looked up
+        only when they do not name one, and not at all for sentences too weak to be quoted."""
         names = about.question_names(info)
         if not names or self.article is None:
             return cands
+        retrieved: dict[str, list[str]] = {}
+        for p in passages:
+            retrieved.setdefault(p.file, [p.title]).append(p.text)
         named: dict[str, bool] = {}
         for c in cands:
-            if c.score >= self.refuse_below * _STRONG and c.file not in named:
+            if c.score < self.refuse_below * _STRONG or c.file in named:
+                continue
+            named[c.file] = about.names_any(names, "\n".join(retrieved.get(c.file, [])))
+            if not named[c.file]:
                 text = self._text(c.file)
                 named[c.file] = text is None or about.names_any(names, text)
         return [c for c in cands if named.get(c.file, True)]
