@@ -181,3 +181,17 @@ def test_the_sentence_naming_it_after_the_best_one_is_quoted_after_it() -> None:
     )
     assert draft.short_answer == "Perrier"
     assert [c.text for c in draft.claims][:2] == article.replace(". ", ".\n", 1).split("\n")
+
+
+def test_a_courtesy_title_and_surname_is_given_as_the_article_first_names_the_person() -> None:
+    from rag.answer.referent import courtesy_surname, full_name
+
+    article = (
+        "Trade and Industry Secretary Patricia Hewitt said the plans would help families. "
+        'Ms Hewitt told the seminar: "We need to do more." Mr Brown did not comment.'
+    )
+    assert courtesy_surname("Ms Hewitt") == "Hewitt"
+    assert courtesy_surname("Dr. Jill Biden") is None and courtesy_surname("Hewitt") is None
+    assert full_name("Ms Hewitt", article) == "Patricia Hewitt"
+    assert full_name("Mr Brown", article) == "Mr Brown"  # never named in full
+    assert full_name("Patricia Hewitt", article) == "Patricia Hewitt"

@@ -26,7 +26,7 @@ from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_fi
 from rag.answer.nlp import parse_many
 from rag.answer.parts import split_question
 from rag.answer.question import QuestionInfo
-from rag.answer.referent import nearest_person, pronoun_subject
+from rag.answer.referent import courtesy_surname, full_name, nearest_person, pronoun_subject
 from rag.answer.refusal import RefusalModel, features
 from rag.answer.sentences import SentenceWeights, sentence_features
 from rag.answer.short import Around, Evidence, ShortAnswer, ShortInputs, short_answer
@@ -293,6 +293,10 @@ class ExtractiveGenerator:
                 if role is not None
                 else short_answer(inputs.info, inputs.quoted, inputs.strong, inputs.around)
             )
+            if short is not None and courtesy_surname(short.text) is not None:
+                # "Ms Hewitt": as the article first names her ("Patricia Hewitt")
+                text = self._text(picked[0].file)
+                short = replace(short, text=full_name(short.text, text)) if text else short
             best = cands[0]
             feats = features(
                 parsed,

@@ -149,3 +149,41 @@ def named_near(
         if names:
             return k, " and ".join(names[:3]) if plural else names[0]
     return None
+
+
+# ---- a person named in full ------------------------------------------------------------------
+# News names a person in full at the first mention and by a courtesy title and surname after it
+# ("Trade and Industry Secretary Patricia Hewitt … Ms Hewitt told the seminar"): a short answer
+# read from a later sentence is given as the article first names them.
+
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr"})
+
+
+def courtesy_surname(name: str) -> str | None:
+    """The surname of a name written as a courtesy title and a surname ("Ms Hewitt" → Hewitt);
+    None for any other name."""
+    words = name.replace(".", "").split()
+    if len(words) != 2 or words[0].lower() not in _COURTESY or not words[1][:1].isupper():
+        return None
+    return words[1]
+
+
+def full_name(name: str, article: str) -> str:
+    """``name`` as ``article`` first names the person in full: "Ms Hewitt" → "Patricia Hewitt",
+    the first person it names with more than a courtesy title before that surname. ``name``
+    itself when it is no courtesy-title name or the article never gives the full one."""
+    surname = courtesy_surname(name)
+    if surname is None:
+        return name
+    spans = [(s, e) for s, e in sentence_spans(article) if surname in article[s:e]]
+    for doc in parse_many([article[s:e] for s, e in spans]):
+        for ent in doc.ents:
+            words = [t.text for t in ent if not t.is_punct]
+            if (
+                ent.label_ == "PERSON"
+                and len(words) > 1
+                and words[-1] == surname
+                and words[0].replace(".", "").lower() not in _COURTESY
+            ):
+                return " ".join(words)
+    return name
