@@ -4,7 +4,7 @@ extractive answerer quoting only articles that do. The example texts are made up
 from __future__ import annotations
 
 from index.embed import FakeEmbedder
-from rag.answer.about import names_any, question_names, words_of
+from rag.answer.about import initialisms, names_any, question_names, words_of
 from rag.answer.analysis import analyse
 from rag.answer.extractive import ExtractiveGenerator
 from rag.records import Passage
@@ -26,6 +26,19 @@ def test_an_article_names_a_name_by_all_its_words_or_its_initials() -> None:
     assert names_any(["india", "mary poppins"], "Mary Poppins opens in London.")  # one suffices
     assert names_any([], "Anything.")  # a question that names nothing
     assert words_of("Nestle's chief") == {"nestle", "chief"}
+
+
+def test_an_acronym_is_named_by_the_words_it_stands_for() -> None:
+    assert names_any(["us"], "The United States said on Monday…")
+    assert names_any(["nhs"], "The National Health Service will pay.")
+    assert not names_any(["us"], "The UK said on Monday…")
+    assert "wada" in initialisms("The World Anti-Doping Agency")
+
+
+def test_a_nationality_is_no_subject_of_its_own_for_the_article_check() -> None:
+    info = analyse("How many months did a Russian court add to the detention?")
+    assert question_names(info) == ["russian"]
+    assert question_names(info, nationalities=False) == []
 
 
 def _passage(file: str, text: str, score: float = 1.0) -> Passage:

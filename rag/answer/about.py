@@ -9,9 +9,11 @@ is about, in its title or its text, even when the sentence that carries the figu
 "the company".
 
 The question's names are its named entities (figures and dates aside) and its other proper nouns
-(``question_names``). An article names one when its title and text hold all of that name's words
-("Arts Council of Wales": arts, council, wales), or its initials ("WADA" for the World
-Anti-Doping Agency). A question that names nothing is about whatever its sentences match.
+(``question_names``); a nationality ("Russian") is no subject of its own and is left out here, as
+an article about Moscow's court need not use the adjective. An article names one when its title
+and text hold all of that name's words ("Arts Council of Wales": arts, council, wales), or its
+initials ("WADA" for the World Anti-Doping Agency), or spell out an acronym ("United States" for
+"US"). A question that names nothing is about whatever its sentences match.
 """
 
 from __future__ import annotations
@@ -25,14 +27,14 @@ from rag.answer.nlp import NUMERIC_LABELS, parse
 _WORD = re.compile(r"\w+")
 
 
-def question_names(info: QuestionInfo) -> list[str]:
-    """The question's named entities (numbers and dates aside) and other proper nouns, as
-    lower-case phrases without stop words: "South Korea" is covered by "South Korea", not by
-    "North Korea"."""
+def question_names(info: QuestionInfo, nationalities: bool = True) -> list[str]:
+    """The question's named entities (numbers and dates aside; nationalities too unless
+    ``nationalities``) and other proper nouns, as lower-case phrases without stop words: "South
+    Korea" is covered by "South Korea", not by "North Korea"."""
     doc = parse(info.text)
     out: list[str] = []
     for ent in doc.ents:
-        if ent.label_ in NUMERIC_LABELS:
+        if ent.label_ in NUMERIC_LABELS or (ent.label_ == "NORP" and not nationalities):
             continue
         words = [t.lower_ for t in ent if not (t.is_stop or t.is_punct or t.tag_ == "POS")]
         if words:
@@ -46,16 +48,39 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower().replace("’s", " ").replace("'s", " ")))
 
 
+def initialisms(text: str) -> frozenset[str]:
+    """The initials of every stretch of two or more words of ``text``'s runs of capitalised words,
+    small words between them skipped ("The United States" → us, tus; "World Anti-Doping Agency"
+    → wada): what an acronym in a question ("US") may stand for in an article that spells it out."""
+    out: set[str] = set()
+    for run in _CAPITALISED_RUN.finditer(text):
+        first = "".join(w[0] for w in re.split(r"[\s-]+", run.group(0)) if w[:1].isupper())
+        # every stretch of the run: "The United States" holds "United States"
+        out.update(
+            first[i:j].lower() for i in range(len(first)) for j in range(i + 2, len(first) + 1)
+        )
+    return frozenset(out)
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’]*(?:(?:\s+(?:of|the|and|for)|)[\s-]+[A-Z][\w'’]*)+")
+
+
 def names_any(names: Sequence[str], text: str) -> bool:
-    """Whether ``text`` names one of ``names`` (``question_names``): all of its words, or its
-    initials when it has several. True when there are no names."""
+    """Whether ``text`` names one of ``names`` (``question_names``): all of its words, its
+    initials when it has several, or, for an acronym ("us"), words it is the initials of. True
+    when there are no names."""
     if not names:
         return True
     said = words_of(text)
+    acronyms: frozenset[str] | None = None
     for name in names:
         words = _WORD.findall(name)
         if not words:
             continue
         if set(words) <= said or (len(words) > 1 and "".join(w[0] for w in words) in said):
             return True
+        if len(words) == 1 and 2 <= len(words[0]) <= 5:
+            acronyms = initialisms(text) if acronyms is None else acronyms
+            if words[0] in acronyms:
+                return True
     return False

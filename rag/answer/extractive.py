@@ -374,7 +374,7 @@ class ExtractiveGenerator:
         """Without the sentences whose article names none of the question's names (``about``).
         The retrieved passages of an article are read first; the whole article is looked up
         only when they do not name one, and not at all for sentences too weak to be quoted."""
-        names = about.question_names(info)
+        names = about.question_names(info, nationalities=False)
         if not names or self.article is None:
             return cands
         retrieved: dict[str, list[str]] = {}
