@@ -114,6 +114,7 @@ class ExtractiveGenerator:
         )
         # When a list: each short answer's inputs are appended to it (for evals/fit_short.py).
         self.short_inputs: list[ShortInputs] | None = None
+        self._texts: dict[str, str | None] = {}  # articles looked up for the current draft
 
     # ---- scoring ---------------------------------------------------------------------------
     def score(
@@ -237,6 +238,7 @@ class ExtractiveGenerator:
     def draft(
         self, question: str, passages: Sequence[Passage], on_text: OnText | None = None
     ) -> Draft:
+        self._texts = {}  # the owner, about-the-names and full-name checks share lookups
         note = self._after_the_articles(question)
         if note is not None:
             return Draft(claims=[], refused=True, refusal_note=note)
@@ -364,9 +366,14 @@ class ExtractiveGenerator:
         return DraftClaim(c.text, (DraftCitation(c.passage, c.start, c.end),))
 
     def _text(self, file: str) -> str | None:
-        """An article's title and stored text (None without an article lookup)."""
-        found = self.article(file) if self.article is not None else None
-        return f"{found[1].get('title') or ''}\n{found[0]}" if found is not None else None
+        """An article's title and stored text (None without an article lookup), looked up once
+        per draft."""
+        if file not in self._texts:
+            found = self.article(file) if self.article is not None else None
+            self._texts[file] = (
+                f"{found[1].get('title') or ''}\n{found[0]}" if found is not None else None
+            )
+        return self._texts[file]
 
     def _about_the_names(
         self, info: analysis.QuestionInfo, cands: list[Candidate], passages: Sequence[Passage]
