@@ -35,11 +35,48 @@ def test_how_long_wants_a_span_of_time_not_a_day() -> None:
     assert kinds.question_kind(info) == "date"
     for duration in ("It will last three days.", "They were given a six-month ban.", "90 minutes"):
         assert kinds.value_typed(duration, "date", info), duration
-    days = ("It gives its verdict early next week.", "It opens on 22 February.", "A second man")
+    days = (
+        "It gives its verdict early next week.",
+        "It opens on 22 February.",
+        "A second man",
+        "He was sentenced one day after the campaign began.",  # when, not how long
+        "It closed two years ago.",
+    )
     for day in days:
         assert not kinds.value_typed(day, "date", info), day
+    between = analyse("How long after the campaign was he sentenced?")
+    assert kinds.value_typed("He was sentenced one day after the campaign.", "date", between)
     when = analyse("When is the tribunal hearing?")  # any date answers "when"
     assert kinds.value_typed("It opens on 22 February.", "date", when)
+
+
+def test_what_time_is_a_time_of_day_or_a_race_time() -> None:
+    info = analyse("In what time did the sprinter win the 60m?")
+    for timed in ("He won in 6.46secs.", "She clocked 44.93 seconds.", "It starts at 10:30."):
+        assert kinds.value_typed(timed, "date", info), timed
+    assert not kinds.value_typed("The sprinter won the 60m title.", "date", info)
+    when = analyse("When did the sprinter win the 60m?")  # a race time is no date
+    assert not kinds.value_typed("She clocked 44.93 seconds.", "date", when)
+
+
+def test_how_old_wants_an_age_not_any_figure() -> None:
+    info = analyse("How old is the sprinter?")
+    ages = (
+        "The 19-year-old sprinter won.",
+        "Smith, 19, won the race.",
+        "He was aged 19.",
+        "She is 34 years old.",
+        "Adele (34) sang.",
+    )
+    for sentence in ages:
+        assert kinds.value_typed(sentence, "number", info), sentence
+    figures = ("The sprinter ran the third fastest 400m of all time.", "On Tuesday, 25 people won.")
+    for sentence in figures:
+        assert not kinds.value_typed(sentence, "number", info), sentence
+    assert [(s, e) for s, e in kinds.ages("Smith, 19, won.")] == [(7, 9)]
+    much = analyse("How much did the sprinter win?")  # other number questions: any figure
+    assert kinds.value_typed("The sprinter, 19, won £400.", "number", much)
+    assert kinds.value_typed("The sprinter won £400.", "number", much)
 
 
 def test_a_number_counting_the_focus_noun() -> None:

@@ -137,6 +137,24 @@ def test_noun_phrase_question_takes_the_chunk_headed_by_its_focus() -> None:
     assert got is not None and "aviation factories" in got.text
 
 
+def test_how_old_is_answered_by_the_age_not_another_figure() -> None:
+    info = analyse("How old is Kim?")
+    sentence = "The 70-year-old Putin showed Kim, 39, around the 400m-long launch pad."
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and got.text in ("39", "70-year-old"), got
+    plain = "Kim ran the 400m in 2023 on the 5 May."
+    assert short_answer(info, [Evidence(plain, "a.txt")]) is None
+
+
+def test_how_long_is_answered_by_a_span_of_time_not_an_offset() -> None:
+    info = analyse("How long is the blogger's prison sentence?")
+    sentence = "He was sentenced one day after the campaign, and jailed for 14 years."
+    got = short_answer(info, [Evidence(sentence, "a.txt")])
+    assert got is not None and got.text == "14 years", got
+    offset = "He was sentenced one day after the campaign."
+    assert short_answer(info, [Evidence(offset, "a.txt")]) is None
+
+
 def test_no_candidate_of_the_wanted_type_gives_no_short_answer() -> None:
     info = analyse("How many factories will Kim visit?")
     assert short_answer(info, [Evidence("Kim will visit the factories soon.", "a.txt")]) is None

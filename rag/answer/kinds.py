@@ -36,14 +36,55 @@ _DAY_WORDS = frozenset(
 
 # A span of time: a number (in figures or words, or "a", "several") of a time unit, "a six-month
 # ban" and "two-year" too ("a second" is an ordinal). What "how long" asks for: "22 February" or
-# "early next week" is a day.
-DURATION_RE = re.compile(
-    r"\b(?!an?\s+second\b)(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|hundred|several|few|couple of)"
+# "early next week" is a day, and "one day after the campaign" or "two years ago" says when.
+_SPAN_OF_TIME = (
+    r"\b(?!an?\s+second\b)(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|fifteen|twenty|thirty|forty|fifty|hundred|several|few|couple of)"
     r"(?:[\s-]+(?:and a half|more))?[\s-]+"
-    r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?\b",
+    r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?\b"
+)
+_OFFSET = r"(?!\s+(?:after|before|later|earlier|ago)\b)"
+DURATION_RE = re.compile(_SPAN_OF_TIME + _OFFSET, re.IGNORECASE)
+# A question for the time between two events ("How long after the vote…") is answered by one.
+_OFFSET_ASKED = re.compile(r"\bhow long (?:after|before|ago)\b", re.IGNORECASE)
+_OFFSET_RE = re.compile(_SPAN_OF_TIME, re.IGNORECASE)
+
+
+# A time as a race or a task is timed: "6.46secs", "44.93 seconds", "2hr 5min", "3:45.20". What
+# "what time" asks for beside a time of day (sports news times its races).
+TIMED_RE = re.compile(
+    r"\b\d+(?:[.:]\d+)*\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?)\b|\b\d{1,2}:\d{2}(?:[.:]\d+)?\b",
     re.IGNORECASE,
 )
+
+
+# An age, as news states one: "the 17-year-old", "aged 39", "39 years old", "at the age of 17",
+# or set off after a name ("Kim, 39, …", "Adele (34)"). What "how old" asks for: "the 400m" and
+# "the third fastest" are figures, not ages.
+AGE_RE = re.compile(
+    r"\b(?P<a>\d{1,3})[\s-]+years?[\s-]+old\b"
+    r"|\b(?:aged|age of|ages?)\s+(?P<b>\d{1,3})\b"
+    r"|\b[A-Z][\w'’.-]*,\s+(?P<c>\d{1,3}),"
+    r"|\b[A-Z][\w'’.-]*\s+\((?P<d>\d{1,3})\)",
+)
+
+
+def ages(sentence: str) -> list[tuple[int, int]]:
+    """The character spans of the ages ``sentence`` states (the number alone: "17" of "the
+    17-year-old")."""
+    out: list[tuple[int, int]] = []
+    for m in AGE_RE.finditer(sentence):
+        group = next(g for g in "abcd" if m.group(g) is not None)
+        if 0 < int(m.group(group)) < 130:
+            out.append(m.span(group))
+    return out
+
+
+def durations(sentence: str, info: QuestionInfo) -> list[tuple[int, int]]:
+    """The character spans of the spans of time ``sentence`` states, as a "how long" question
+    asks for them (a time between two events only when it asks for one)."""
+    found = _OFFSET_RE if _OFFSET_ASKED.search(info.text) else DURATION_RE
+    return [m.span() for m in found.finditer(sentence)]
 
 
 def question_kind(info: QuestionInfo) -> str:
@@ -66,7 +107,9 @@ def value_typed(sentence: str, kind: str, info: QuestionInfo) -> bool:
     counting the focus noun)?"""
     if kind == "date":
         if info.wh == "how long":  # a duration ("three years", "a six-month ban"), not a day
-            return bool(DURATION_RE.search(sentence))
+            return bool(durations(sentence, info))
+        if info.focus_lemma == "time" and TIMED_RE.search(sentence):
+            return True  # "In what time did Scott win?": "6.46secs"
         found = [m.group(0) for m in DATE_RE.finditer(sentence)]
         if "month" in info.asked:
             found = [f for f in found if re.search(MONTHS, f, re.I)]
@@ -76,6 +119,8 @@ def value_typed(sentence: str, kind: str, info: QuestionInfo) -> bool:
             return any(m.day is not None or m.weekday is not None for m in find_dates(sentence))
         return bool(found)
     if kind == "number":
+        if info.wh == "how old":  # an age ("aged 39", "the 17-year-old"), not any figure
+            return bool(ages(sentence))
         numbers = [
             m for m in NUMBER_RE.finditer(sentence) if not DATE_RE.fullmatch(m.group(0).strip())
         ]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
-from rag.answer.kinds import NUMERIC_LABELS, counts_focus, name_spans
+from rag.answer.kinds import NUMERIC_LABELS, ages, counts_focus, durations, name_spans
 from rag.answer.nlp import parse_many
 from rag.answer.referent import is_description, named_near
 from rag.answer.short_score import ShortWeights, candidate_features, load_weights
@@ -168,11 +168,25 @@ def _bare(chunk: Span) -> Span:
     return doc[start : chunk.end]
 
 
+def _states_kind(span: Span, info: QuestionInfo) -> bool:
+    """For "how old": the span holds an age the sentence states ("39" of "Kim, 39,"), not
+    another figure; for "how long", it meets a span of time ("14 years", not the "one day" of
+    "one day after the campaign"); any span for other questions."""
+    if info.wh == "how old":
+        return any(span.start_char <= s and e <= span.end_char for s, e in ages(span.doc.text))
+    if info.wh == "how long":
+        found = durations(span.doc.text, info)
+        return any(s < span.end_char and span.start_char < e for s, e in found)
+    return True
+
+
 def _spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float]]:
     """(span, label, label weight) for each candidate span of one parsed sentence."""
     out: list[tuple[Span, str, float]] = []
     if info.labels:
         for ent in doc.ents:
+            if not _states_kind(ent, info):
+                continue
             if ent.label_ in info.labels:
                 out.append((ent, ent.label_, 1.0))
             elif ent.label_ in info.also:
@@ -218,7 +232,7 @@ def _aligned_spans(doc: Doc, info: QuestionInfo) -> list[tuple[Span, str, float,
     stands (``rag/answer/align.py``)."""
     out: list[tuple[Span, str, float, float]] = []
     for span, strength in aligned(info.text, doc):
-        if len(span) and _fits(span, info):
+        if len(span) and _fits(span, info) and _states_kind(span, info):
             ent = next((e for e in doc.ents if e.start <= span.root.i < e.end), None)
             out.append((span, ent.label_ if ent is not None else "NP", 1.0, strength))
     return out
