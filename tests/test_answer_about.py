@@ -4,7 +4,14 @@ extractive answerer quoting only articles that do. The example texts are made up
 from __future__ import annotations
 
 from index.embed import FakeEmbedder
-from rag.answer.about import initialisms, names_any, question_names, words_of
+from rag.answer.about import (
+    initialisms,
+    names_any,
+    question_figures,
+    question_names,
+    states_figures,
+    words_of,
+)
 from rag.answer.analysis import analyse
 from rag.answer.extractive import ExtractiveGenerator
 from rag.records import Passage
@@ -81,3 +88,37 @@ def test_the_title_counts_as_naming() -> None:
     gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None, article=article)
     got = gen.draft(QUESTION, _passages("cinema.md", "opening.md"))
     assert not got.refused and "$6.25" in (got.short_answer or "")
+
+
+def test_the_figures_a_question_states_and_an_article_that_states_them() -> None:
+    assert question_figures("Which carmaker recalled 2.9 million cars, worth $1,250m?") == [
+        "2.9",
+        "1250",
+    ]
+    assert question_figures("Which chain opened in 21,000 towns in 2022?") == ["21000"]  # no year
+    assert question_figures("Who made the Covid-19 vaccine for the G7?") == []  # part of a name
+    assert question_figures("Where did a 7.0-magnitude quake hit?") == ["7.0"]
+    assert states_figures(["2.9", "1250"], "It recalled 2.9m cars at a cost of $1,250m.")
+    assert not states_figures(["2.9"], "It recalled 1.56 million cars, up 2.95%.")
+    assert states_figures([], "Anything.")
+
+
+RECALLS = {
+    "jeeps.md": "Carmaker Fiat Chrysler is recalling 1.56 million vehicles over a fault.",
+    "fords.md": "Carmaker Ford is recalling 2.9 million vehicles over a fault in their gears.",
+}
+
+
+def test_an_article_that_never_states_the_questions_figure_reports_another_event() -> None:
+    def article(file: str) -> tuple[str, dict[str, str]] | None:
+        return (RECALLS[file], {"title": "Recall"}) if file in RECALLS else None
+
+    question = "Which carmaker is recalling 2.9 million vehicles over a fault?"
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None, article=article)
+    jeeps = [Passage("jeeps.md#0", "jeeps.md", 0, 71, RECALLS["jeeps.md"], 1.0, "Recall")]
+    plain = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    assert not plain.draft(question, jeeps).refused  # the sentence alone would be quoted
+    assert gen.draft(question, jeeps).refused
+    fords = [Passage("fords.md#0", "fords.md", 0, 76, RECALLS["fords.md"], 0.9, "Recall")]
+    got = gen.draft(question, jeeps + fords)
+    assert not got.refused and all("Ford" in c.text for c in got.claims)

@@ -14,6 +14,11 @@ an article about Moscow's court need not use the adjective. An article names one
 and text hold all of that name's words ("Arts Council of Wales": arts, council, wales), or its
 initials ("WADA" for the World Anti-Doping Agency), or spell out an acronym ("United States" for
 "US"). A question that names nothing is about whatever its sentences match.
+
+A figure the question states ("Which automaker recalled 2.9 million vehicles…", "a 7.0-magnitude
+earthquake") is as much its subject: an article that never states it reports another event
+("FCA later agreed to recall 1.56 million Jeeps"). Years are left out (an article dates its story
+in other words), and so are numbers that are part of a name ("Covid-19").
 """
 
 from __future__ import annotations
@@ -41,6 +46,29 @@ def question_names(info: QuestionInfo, nationalities: bool = True) -> list[str]:
             out.append(" ".join(words))
     out += [t.lower_ for t in doc if t.pos_ == "PROPN" and t.ent_type_ == "" and not t.is_stop]
     return list(dict.fromkeys(out))
+
+
+def question_figures(question: str) -> list[str]:
+    """The figures ``question`` states, as digits without thousands separators ("21,000" →
+    21000, "$19.5m" → 19.5): not years, nor numbers joined to a word ("Covid-19", "G7")."""
+    out = []
+    for m in _FIGURE.finditer(question):
+        figure = m.group(0).replace(",", "")
+        if not _YEAR.fullmatch(figure):
+            out.append(figure)
+    return list(dict.fromkeys(out))
+
+
+def states_figures(figures: Sequence[str], text: str) -> bool:
+    """Whether ``text`` states every one of ``figures`` (``question_figures``)."""
+    if not figures:
+        return True
+    stated = {m.group(0).replace(",", "") for m in _FIGURE.finditer(text)}
+    return all(f in stated for f in figures)
+
+
+_FIGURE = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*(?![\w-]*\d)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def words_of(text: str) -> frozenset[str]:

@@ -378,12 +378,18 @@ class ExtractiveGenerator:
     def _about_the_names(
         self, info: analysis.QuestionInfo, cands: list[Candidate], passages: Sequence[Passage]
     ) -> list[Candidate]:
-        """Without the sentences whose article names none of the question's names (``about``).
-        The retrieved passages of an article are read first; the whole article is looked up
-        only when they do not name one, and not at all for sentences too weak to be quoted."""
+        """Without the sentences whose article names none of the question's names, or does not
+        state the figures it states (``about``). The retrieved passages of an article are read
+        first; the whole article is looked up only when they do not, and not at all for
+        sentences too weak to be quoted."""
         names = about.question_names(info, nationalities=False)
-        if not names or self.article is None:
+        figures = about.question_figures(info.text)
+        if not (names or figures) or self.article is None:
             return cands
+
+        def covers(text: str) -> bool:
+            return about.names_any(names, text) and about.states_figures(figures, text)
+
         retrieved: dict[str, list[str]] = {}
         for p in passages:
             retrieved.setdefault(p.file, [p.title]).append(p.text)
@@ -391,10 +397,10 @@ class ExtractiveGenerator:
         for c in cands:
             if c.score < self.refuse_below * _STRONG or c.file in named:
                 continue
-            named[c.file] = about.names_any(names, "\n".join(retrieved.get(c.file, [])))
+            named[c.file] = covers("\n".join(retrieved.get(c.file, [])))
             if not named[c.file]:
                 text = self._text(c.file)
-                named[c.file] = text is None or about.names_any(names, text)
+                named[c.file] = text is None or covers(text)
         return [c for c in cands if named.get(c.file, True)]
 
     def _after_the_articles(self, question: str) -> str | None:
