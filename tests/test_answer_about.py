@@ -100,6 +100,8 @@ def test_the_figures_a_question_states_and_an_article_that_states_them() -> None
     assert question_figures("Where did a 7.0-magnitude quake hit?") == ["7.0"]
     assert states_figures(["2.9", "1250"], "It recalled 2.9m cars at a cost of $1,250m.")
     assert not states_figures(["2.9"], "It recalled 1.56 million cars, up 2.95%.")
+    assert states_figures(["2", "21000"], "He scored two goals before 21,000 fans.")  # in words
+    assert not states_figures(["2"], "He scored twice.")
     assert states_figures([], "Anything.")
 
 

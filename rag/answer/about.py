@@ -60,15 +60,29 @@ def question_figures(question: str) -> list[str]:
 
 
 def states_figures(figures: Sequence[str], text: str) -> bool:
-    """Whether ``text`` states every one of ``figures`` (``question_figures``)."""
+    """Whether ``text`` states every one of ``figures`` (``question_figures``), in figures or,
+    for a small number, in words as news style writes them ("2 goals": "two goals")."""
     if not figures:
         return True
     stated = {m.group(0).replace(",", "") for m in _FIGURE.finditer(text)}
-    return all(f in stated for f in figures)
+    words: frozenset[str] | None = None
+    for figure in figures:
+        if figure in stated:
+            continue
+        word = _NUMBER_WORDS.get(figure)
+        words = words_of(text) if words is None else words
+        if word is None or word not in words:
+            return False
+    return True
 
 
 _FIGURE = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*(?![\w-]*\d)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_SMALL_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_NUMBER_WORDS = {str(n): word for n, word in enumerate(_SMALL_NUMBERS)}
 
 
 def words_of(text: str) -> frozenset[str]:
