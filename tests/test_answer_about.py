@@ -102,6 +102,8 @@ def test_the_figures_a_question_states_and_an_article_that_states_them() -> None
     assert not states_figures(["2.9"], "It recalled 1.56 million cars, up 2.95%.")
     assert states_figures(["2", "21000"], "He scored two goals before 21,000 fans.")  # in words
     assert not states_figures(["2"], "He scored twice.")
+    assert states_figures(["13", "2.9"], "Prices rose 13.1% as 2.87 million cars sold.")  # rounded
+    assert not states_figures(["13"], "Prices rose 13.6%.")
     assert states_figures([], "Anything.")
 
 

@@ -59,15 +59,28 @@ def question_figures(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _rounds_to(figure: str, stated: set[str]) -> bool:
+    """Whether one of the ``stated`` numbers is ``figure`` or rounds to it at its precision: a
+    question rounds what the article gives ("more than 13%" of "13.1%", "2.9 million" of
+    "2.87 million")."""
+    if figure in stated:
+        return True
+    places = len(figure.partition(".")[2])
+    value = float(figure)
+    return any(round(float(x), places) == value for x in stated)
+
+
 def states_figures(figures: Sequence[str], text: str) -> bool:
-    """Whether ``text`` states every one of ``figures`` (``question_figures``), in figures or,
-    for a small number, in words as news style writes them ("2 goals": "two goals")."""
+    """Whether ``text`` states every one of ``figures`` (``question_figures``), as given or more
+    precisely, or, for a small number, in words as news style writes them ("2 goals": "two
+    goals")."""
     if not figures:
         return True
     stated = {m.group(0).replace(",", "") for m in _FIGURE.finditer(text)}
+    numbers = {x for x in stated if x.count(".") <= 1}  # not "1.2.3"
     words: frozenset[str] | None = None
     for figure in figures:
-        if figure in stated:
+        if figure in stated or (figure.count(".") <= 1 and _rounds_to(figure, numbers)):
             continue
         word = _NUMBER_WORDS.get(figure)
         words = words_of(text) if words is None else words
