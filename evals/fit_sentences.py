@@ -52,7 +52,7 @@ C_GRID = (0.001, 0.01, 0.1, 1.0)
 # (the best sentence taken from the top-ranked of several articles on one event), though
 # BBC and RealTime QA rose; the length flipped near ties.
 DROPPED = ("passage_rank", "article_rank", "article_share", "words")
-REFUSE_BELOW = 0.40  # ExtractiveGenerator's refusal floor
+REFUSE_BELOW = 0.40  # the refusal floor's default (rag.Settings().answer.refuse_below)
 RTQA_WORK_DIR = ".dossier-evals/full"  # the full corpus's eval index (never rebuilt here)
 
 

@@ -53,6 +53,15 @@ class AnswerSettings(BaseModel):
     min_support: float = Field(
         default=0.5, ge=0, le=1, description="Verifier score below which a claim is flagged."
     )
+    refuse_below: float = Field(
+        default=0.40,
+        ge=0,
+        le=2,
+        description="Offline answers: the best sentence's score below which the question is "
+        "refused as not answered by the articles. The fitted sentence score is calibrated so that "
+        "0.40 refuses the most unanswerable fit-half questions for the right answers it costs "
+        "(evals/fit_sentences.py); higher refuses more, lower answers more.",
+    )
     refusal_threshold: float | None = Field(
         default=None,
         ge=0,

@@ -88,9 +88,8 @@ class Dossier:
         return self.settings.index.identity(e.name, e.dim)
 
     def store(self, create: bool = False) -> Store:
-        """The index; ``create`` makes it when absent (ingest), readers get a helpful error.
-        When another process has written to it or rebuilt it since, it is reopened (a long
-        running app sees the new chunks); what a killed write left is repaired on opening."""
+        """The index; ``create`` makes it when absent (ingest), readers get a helpful error. It
+        is reopened when another process wrote or rebuilt it; a killed write is repaired on open."""
         with self._lock:
             change = self._store and self._store.changed_elsewhere()
             if change == "written" and self.settings.chroma_url and self._store:
@@ -268,6 +267,7 @@ class Dossier:
         extractive = ExtractiveGenerator(
             self.query_embedder,
             self.settings.answer.max_sentences,
+            self.settings.answer.refuse_below,
             article=lambda file: self.store().article(file),
             refusal=refusal_model(self.settings.answer.refusal_threshold),
             date_span=lambda: published_span(
