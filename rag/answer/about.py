@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from rag.answer.analysis import QuestionInfo
 from rag.answer.nlp import NUMERIC_LABELS, parse
+from rag.text.dates import NUMBER_WORDS
 
 _WORD = re.compile(r"\w+")
 
@@ -60,11 +61,9 @@ def question_figures(question: str) -> list[str]:
 
 
 def _rounds_to(figure: str, stated: set[str]) -> bool:
-    """Whether one of the ``stated`` numbers is ``figure`` or rounds to it at its precision: a
+    """Whether one of the ``stated`` numbers rounds to ``figure`` at its precision: a
     question rounds what the article gives ("more than 13%" of "13.1%", "2.9 million" of
     "2.87 million")."""
-    if figure in stated:
-        return True
     places = len(figure.partition(".")[2])
     value = float(figure)
     return any(round(float(x), places) == value for x in stated)
@@ -91,11 +90,7 @@ def states_figures(figures: Sequence[str], text: str) -> bool:
 
 _FIGURE = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*(?![\w-]*\d)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_SMALL_NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
-_NUMBER_WORDS = {str(n): word for n, word in enumerate(_SMALL_NUMBERS)}
+_NUMBER_WORDS = {str(n): word for word, n in NUMBER_WORDS.items()}  # "2" → "two"
 
 
 def words_of(text: str) -> frozenset[str]:

@@ -20,22 +20,15 @@ from index.dates import MONTH_ABBREVIATIONS, MONTH_NAMES, MONTH_PATTERN
 from index.dates import MONTHS as MONTH_NUMBERS
 from index.dates import WEEKDAYS as WEEKDAY_NUMBERS
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
+# The numbers news spells out, by word ("two goals").
+NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
 }
+_NUMBER_WORDS = {"a": 1, "an": 1, **NUMBER_WORDS}
 
 # Any month name or abbreviation, as one regex alternation (for detectors of "a date is here").
 MONTHS = MONTH_PATTERN
