@@ -20,9 +20,9 @@ from typing import Literal
 
 from index.chunk import sentence_spans
 from index.embed import Embedder
-from rag.answer import about, analysis, disagreement, kinds, roles, sentences
+from rag.answer import about, analysis, disagreement, kinds, metadata, roles, sentences
 from rag.answer.drafts import Draft, DraftCitation, DraftClaim, OnText
-from rag.answer.metadata import ArticleLookup, answer_from_metadata, metadata_field
+from rag.answer.metadata import ArticleLookup
 from rag.answer.nlp import parse_many
 from rag.answer.parts import split_question
 from rag.answer.question import QuestionInfo
@@ -252,7 +252,7 @@ class ExtractiveGenerator:
             info, cands = self.score(part, passages, parsed, len(parts))
             every = cands
             if len(parts) == 1 and cands:
-                about = self._from_metadata(parsed, cands[0], len(passages))
+                about = self._from_metadata(parsed, cands[0], passages)
                 if about is not None:
                     return about
             if info.wanted != "other":
@@ -411,35 +411,23 @@ class ExtractiveGenerator:
         return after_the_articles(scope, self.date_span()) if scope is not None else None
 
     def _from_metadata(
-        self, info: analysis.QuestionInfo, best: Candidate, n_passages: int
+        self, info: analysis.QuestionInfo, best: Candidate, passages: Sequence[Passage]
     ) -> Draft | None:
         """Who wrote / which outlet published / when was published: the metadata of the article
-        of the best-matching sentence, citing where its text states the value."""
-        field = metadata_field(info)
-        if field is None or self.article is None:
+        asked about — the one whose sentences best match the words saying which article
+        ("the article about Kim's visit"), else the question's best sentence's."""
+        asked = metadata.metadata_question(info)
+        if asked is None or self.article is None:
             return None
+        field, about = asked
+        if about:
+            among = metadata.of_outlet(about, passages)
+            _, by_about = self.score(about, among, analysis.analyse(about, self.embedder))
+            best = by_about[0] if by_about else best
         found = self.article(best.file)
         if found is None:
             return None
-        text, meta = found
-        got = answer_from_metadata(field, text, meta)
-        if got is None:
-            return None
-        passage = Passage(
-            f"{best.file}#{got.start}",
-            best.file,
-            got.start,
-            got.end,
-            got.quote,
-            0.0,
-            str(meta.get("title") or ""),
-            str(meta["outlet"]) if meta.get("outlet") else None,
-            str(meta["published"]) if meta.get("published") else None,
-        )
-        claim = DraftClaim(got.quote, (DraftCitation(n_passages + 1, got.start, got.end),))
-        return Draft(
-            claims=[claim], short_answer=got.value, corroboration=1, extra_passages=[passage]
-        )
+        return metadata.metadata_draft(field, best.file, found, len(passages))
 
     def _select(self, info: QuestionInfo, cands: list[Candidate]) -> list[Candidate]:
         """The best sentence, then sentences that answer parts of the question it leaves open
