@@ -74,5 +74,7 @@ def test_the_article_asked_about_not_the_one_that_says_article(minilm_dossier: D
     a = minilm_dossier.ask("Who wrote the article about Kim's visit to Russia?")
     assert not a.refused and a.short_answer in ("Ben Whedon", "Henrik Rothen")
     # 004 has no byline: say so rather than name someone in the news.
-    b = minilm_dossier.ask("Who wrote the article saying Putin will visit North Korea on June 18-19?")
+    b = minilm_dossier.ask(
+        "Who wrote the article saying Putin will visit North Korea on June 18-19?"
+    )
     assert b.refused and "byline" in b.text and "004_89bc57a796e3b746.txt" in b.text

@@ -195,3 +195,31 @@ def test_a_courtesy_title_and_surname_is_given_as_the_article_first_names_the_pe
     assert full_name("Ms Hewitt", article) == "Patricia Hewitt"
     assert full_name("Mr Brown", article) == "Mr Brown"  # never named in full
     assert full_name("Patricia Hewitt", article) == "Patricia Hewitt"
+
+
+def test_the_previous_sentences_subject_is_the_referent_even_untyped() -> None:
+    # spaCy leaves the lone surname "White" untyped and tags "Conte" PERSON; the pronoun follows
+    # a sentence about White, as news writes it, and she is named as the article first names her.
+    before = (
+        "Banned American sprinter Kelli White says she took steroids given to her by Victor "
+        "Conte. White said Conte at first told her the substance was flaxseed oil. "
+        "White failed a drugs test after winning the 100m and 200m titles."
+    )
+    got = referent("She was subsequently handed a two-year ban in May.", before)
+    assert got is not None and got.name == "Kelli White"
+    # an untyped subject the article never names a person by is no referent ("Director, …")
+    alone = "Victor Conte denied it. Medicine failed to stop the decline in sales."
+    assert nearest_person(alone) == "Victor Conte"
+    # nor is a common word that opens a sentence, even when a person's name ends in it
+    common = "Jo Children spoke. Children need care, and children need time."
+    assert nearest_person(common) == "Jo Children"
+
+
+def test_a_person_titled_as_the_other_gender_is_passed_over() -> None:
+    before = (
+        "Ms Hewitt met the union on Monday. Mr Brown said the talks with Patricia Hewitt "
+        "had gone well."
+    )
+    assert nearest_person(before, "she") == "Patricia Hewitt"
+    assert nearest_person(before, "he") == "Brown"
+    assert nearest_person(before) == "Brown"

@@ -353,12 +353,13 @@ class ExtractiveGenerator:
         if pronoun_subject(c.text):
             p = passages[c.passage - 1]
             before = p.text[: max(0, c.start - p.start)]
-            name = nearest_person(before)
+            skip = pronoun_subject(c.text)
+            pronoun = c.text[:skip].strip().lower()
+            name = nearest_person(before, pronoun)
             if name is None and self.article is not None:
                 found = self.article(c.file)
-                name = nearest_person(found[0][: c.start]) if found is not None else None
+                name = nearest_person(found[0][: c.start], pronoun) if found else None
             if name is not None:
-                skip = pronoun_subject(c.text)
                 rest = c.text[skip:]
                 return DraftClaim(
                     f"[{name}] {rest}", (DraftCitation(c.passage, c.start + skip, c.end),)

@@ -48,21 +48,80 @@ def pronoun_subject(sentence: str) -> int:
     return end if end < len(sentence) else 0
 
 
-def nearest_person(before: str) -> str | None:
+def _main_subject(doc: Doc, article: str) -> str | None:
+    """The person who is the proper-noun subject of the sentence's main clause ("White failed a
+    drugs test…"): the sentence a pronoun follows is most often about its referent. spaCy often
+    leaves a lone surname untyped or mistyped; such a subject counts only when ``article`` names
+    a person by it ("Kelli White"), and is given as named there."""
+    for tok in doc:
+        if tok.dep_ in _SUBJECTS and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN":
+            if tok.ent_type_ == "PERSON":
+                ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+                name = ent.text if ent is not None else tok.text
+                return _named_in_full(name, article) or name
+            if tok.ent_type_:
+                return None
+            first = [t for t in tok.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"]
+            if first and not any(t.ent_type_ for t in first):  # "Theresa May", untyped
+                return " ".join(t.text for t in [*first, tok])
+            if re.search(rf"\b{re.escape(tok.lower_)}\b", article):
+                return None  # a common word opening a sentence ("Children need…")
+            return _named_in_full(tok.text, article)
+    return None
+
+
+def _named_in_full(surname: str, article: str) -> str | None:
+    """The first person ``article`` names in more than one word ending in ``surname``, with no
+    courtesy title first ("Patricia Hewitt" for "Hewitt"); None when it names none."""
+    if " " in surname.strip():
+        return None
+    spans = [(s, e) for s, e in sentence_spans(article) if surname in article[s:e]]
+    for doc in parse_many([article[s:e] for s, e in spans]):
+        for ent in doc.ents:
+            words = [t.text for t in ent if not t.is_punct]
+            if (
+                ent.label_ == "PERSON"
+                and len(words) > 1
+                and words[-1] == surname
+                and words[0].replace(".", "").lower() not in _COURTESY
+            ):
+                return " ".join(words)
+    return None
+
+
+_FEMALE = frozenset({"ms", "mrs", "miss"})
+_MALE = frozenset({"mr"})
+
+
+def _other_gender(name: str, pronoun: str | None, text: str) -> bool:
+    """Whether ``text`` titles the person ``name`` (by surname) as the other gender from
+    ``pronoun``'s ("Mr Conte" for "she")."""
+    if pronoun not in _PRONOUNS or not name.split():
+        return False
+    other = _MALE if pronoun == "she" else _FEMALE
+    surname = re.escape(name.split()[-1])
+    titles = re.findall(rf"\b(\w+)\.? {surname}\b", text)
+    return any(t.lower() in other for t in titles)
+
+
+def nearest_person(before: str, pronoun: str | None = None) -> str | None:
     """The person named closest before the end of ``before``: in the last sentence that names
-    one, its subject (or the head of a phrase the subject is in) first, else the first named."""
+    one, the proper-noun subject of its main clause, else its person subject (or the head of a
+    phrase the subject is in), else the first person named. With ``pronoun`` ("he", "she"), a
+    person the text titles as the other gender ("Mr …" for "she") is passed over."""
     spans = sentence_spans(before)[-_LOOK_BACK:]
     docs = parse_many([before[s:e] for s, e in spans])
     for doc in reversed(docs):
         people = [e for e in doc.ents if e.label_ == "PERSON"]
-        if not people:
-            continue
         subject = next((e for e in people if e.root.dep_ in _SUBJECTS), None)
         if subject is None:  # "spokesperson Dmitry Peskov said": the name in apposition
             subject = next((e for e in people if e.root.head.dep_ in _SUBJECTS), None)
-        chosen = subject or people[0]
-        name = chosen.text.strip()
-        return name[:-2] if name.endswith(("'s", "’s")) else name
+        names = [n for n in (_main_subject(doc, before), subject.text if subject else None) if n]
+        names += [e.text for e in people]
+        for name in (n.strip() for n in names):
+            name = name[:-2] if name.endswith(("'s", "’s")) else name
+            if not _other_gender(name, pronoun, before):
+                return name
     return None
 
 
@@ -72,7 +131,7 @@ def referent(sentence: str, before: str) -> Referent | None:
     skip = pronoun_subject(sentence)
     if not skip:
         return None
-    name = nearest_person(before)
+    name = nearest_person(before, sentence[:skip].strip().lower())
     return Referent(name, skip) if name else None
 
 
@@ -175,15 +234,4 @@ def full_name(name: str, article: str) -> str:
     surname = courtesy_surname(name)
     if surname is None:
         return name
-    spans = [(s, e) for s, e in sentence_spans(article) if surname in article[s:e]]
-    for doc in parse_many([article[s:e] for s, e in spans]):
-        for ent in doc.ents:
-            words = [t.text for t in ent if not t.is_punct]
-            if (
-                ent.label_ == "PERSON"
-                and len(words) > 1
-                and words[-1] == surname
-                and words[0].replace(".", "").lower() not in _COURTESY
-            ):
-                return " ".join(words)
-    return name
+    return _named_in_full(surname, article) or name
