@@ -38,6 +38,8 @@ def test_questions_about_an_article(question: str, field: str, about: str) -> No
     [
         "Who wrote Howl's Moving Castle?",  # a book: the articles' text says
         "Who wrote the letter to Putin?",
+        "Who is the author of Strong Medicine?",  # a novel's author: the text says
+        "Who is the book's author?",
         "When did Putin publish an article on the Kremlin website?",  # Putin's own article
         "Which bestselling book did Nicholas Negroponte publish in 1995?",
         "Which newspaper reported the summit?",

@@ -91,16 +91,16 @@ def _subject_ok(verb: Token) -> bool:
     return s.lower_ in ("who", "whom") or s.lemma_.lower() in _PUBLISHER_NOUNS
 
 
-def _asked_article(tok: Token) -> Token:
+def _asked_article(tok: Token) -> Token | None:
     """The article an "author"/"byline" noun belongs to ("the author of the article on…",
-    "the article's byline"), else the noun itself."""
+    "the article's byline"), the noun itself when it belongs to nothing named ("Who is the
+    author?"), None when it belongs to something else ("the author of Strong Medicine")."""
     for c in tok.children:
-        if c.dep_ == "poss" and _is_article(c):
-            return c
+        if c.dep_ == "poss":
+            return c if _is_article(c) else None
         if c.dep_ == "prep" and c.lower_ == "of":
-            for o in c.children:
-                if o.dep_ == "pobj" and _is_article(o):
-                    return o
+            objs = [o for o in c.children if o.dep_ == "pobj"]
+            return objs[0] if objs and _is_article(objs[0]) else None
     return tok
 
 
@@ -119,6 +119,8 @@ def metadata_question(info: QuestionInfo) -> tuple[str, str] | None:
             noun = _asked_article(tok)
             if noun is tok:
                 return field, ""
+            if noun is None:
+                continue
         elif tok.pos_ in ("VERB", "AUX") and lemma in ("write", "publish"):
             noun = _article_object(tok)
             if noun is None or not _subject_ok(tok):
