@@ -350,10 +350,10 @@ class ExtractiveGenerator:
     def _claim(self, c: Candidate, passages: Sequence[Passage]) -> DraftClaim:
         """The quoted sentence, cited; one that opens with "He"/"She" names the person in square
         brackets ("[Peskov] also confirmed…") and cites the rest of the sentence, exactly."""
-        if pronoun_subject(c.text):
+        skip = pronoun_subject(c.text)
+        if skip:
             p = passages[c.passage - 1]
             before = p.text[: max(0, c.start - p.start)]
-            skip = pronoun_subject(c.text)
             pronoun = c.text[:skip].strip().lower()
             name = nearest_person(before, pronoun)
             if name is None and self.article is not None:

@@ -2,10 +2,12 @@
 published — answered from the index's metadata of the article the question is about.
 
 The question's verbs say which field it asks for ("write" with "who" → author; "publish" with
-"when" → publication date, with "which"/"what"/"who" → outlet). The article is the one whose
-sentence best matches the rest of the question (the caller's choice); the cited span is where the
-article's own text states the value (the byline, the author's bio, the outlet's name), else the
-article's first line.
+"when" → publication date, with "which"/"what"/"who" → outlet) when what is written or published
+is an article ("Who wrote Howl's Moving Castle?" is a question for the text). The article is the
+one whose sentences best match the words saying which article ("the article about Kim's visit"),
+else the question's best sentence's (the caller's choice); the cited span is where the article's
+own text states the value (the byline, the author's bio, the outlet's name), else the article's
+first line. An article without the field is said to lack it.
 """
 
 from __future__ import annotations
@@ -147,12 +149,6 @@ def _about(noun: Token, asking: Token) -> str:
         if t is not noun and t.dep_ not in ("det", "predet", "case", "punct") and t.i not in own
     ]
     return " ".join(t.text for t in keep).strip()
-
-
-def metadata_field(info: QuestionInfo) -> str | None:
-    """``author``, ``outlet`` or ``published`` when the question asks about an article itself."""
-    got = metadata_question(info)
-    return got[0] if got else None
 
 
 def _first_line(text: str) -> tuple[int, int]:
