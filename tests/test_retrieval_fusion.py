@@ -318,18 +318,18 @@ def test_scoped_vector_search_equals_chromas_filtered_search(
     vec = retriever.embedder.embed(["Putin visit to Pyongyang"])[0]
     expected = [(h.id, round(h.distance, 5)) for h in store.query(vec, 8, chroma_where(scope))]
     used: list[str] = []
-    real_query, real_by_id = store.query, store.chunks_by_id
+    real_query, real_nearest = store.query, store.nearest
 
     def query(*args: Any, **kwargs: Any) -> Any:
         used.append("where")
         return real_query(*args, **kwargs)
 
-    def by_id(*args: Any, **kwargs: Any) -> Any:
+    def nearest(*args: Any, **kwargs: Any) -> Any:
         used.append("cut")
-        return real_by_id(*args, **kwargs)
+        return real_nearest(*args, **kwargs)
 
     monkeypatch.setattr(store, "query", query)
-    monkeypatch.setattr(store, "chunks_by_id", by_id)
+    monkeypatch.setattr(store, "nearest", nearest)
     got = [(h.id, round(h.distance, 5)) for h in retriever._scoped_nearest(vec, 8, scope)]
     assert got == expected
     assert used == ([] if not expected else ["cut"])  # a share that large is cut, not filtered
@@ -339,6 +339,21 @@ def test_scoped_vector_search_equals_chromas_filtered_search(
         expected
     )
     assert used == ([] if not expected else ["where"])
+
+
+def test_vector_hits_read_from_the_bm25_table_equal_the_stores_read(
+    sample_dossier: Dossier,
+) -> None:
+    retriever = sample_dossier.retriever()
+    query = "How many artillery shells has North Korea sent to Russia?"
+
+    def seen(from_table: bool) -> list[tuple[Any, ...]]:
+        hits = retriever._vector_hits(query, 12, Filters(), from_table=from_table)
+        return [(h.cid, h.text, h.meta, h.vector_rank, round(h.similarity or 0, 6)) for h in hits]
+
+    from_store = seen(False)
+    assert len(from_store) == 12
+    assert seen(True) == from_store
 
 
 @pytest.mark.parametrize("fusion", [f for f in FUSIONS if f != "learned"])

@@ -100,9 +100,17 @@ class Retriever:
             return self._passages(cands, k)
         return self._rrf(query, k, filters, base)
 
-    def _vector_hits(self, query: str, n: int, filters: Filters) -> list[Hit]:
+    def _vector_hits(self, query: str, n: int, filters: Filters, from_table: bool) -> list[Hit]:
+        """The ``n`` nearest chunks; with ``from_table`` (a hybrid search, which has the BM25
+        table in memory anyway) their text and metadata are the table's, not a second read of
+        the store (~14 ms of a ~70 ms query at 40k chunks)."""
         vec = self.embedder.embed([query])[0]
-        got = self.store.query(vec, n) if filters.empty else self._scoped_nearest(vec, n, filters)
+        if not filters.empty:
+            got = self._scoped_nearest(vec, n, filters)
+        elif from_table:
+            got = self._from_table(self.bm25.table(), self.store.nearest(vec, n))
+        else:
+            got = self.store.query(vec, n)
         return [
             Hit(h.id, h.text, h.meta, vector_rank=rank, similarity=1.0 - h.distance)
             for rank, h in enumerate(got, 1)
@@ -130,8 +138,20 @@ class Retriever:
                 if (row := rows.get(cid)) is not None and mask[row]
             ]
             if len(near) >= min(n, in_scope) or depth >= total:
-                return self.store.chunks_by_id(near[:n])
+                return self._from_table(table, near[:n])
         return self.store.query(vec, n, chroma_where(filters))
+
+    def _from_table(self, table: Any, near: Sequence[tuple[str, float]]) -> list[ChunkHit]:
+        """The chunks of ``near`` (id, distance) pairs, in that order, as the BM25 table holds
+        them (in step with the store: the same text and metadata); a chunk the table does not
+        hold as live (one of an article not recorded yet) is left out, as the store's read by
+        id leaves it out."""
+        rows = self._live_rows(table)
+        return [
+            ChunkHit(cid, table.texts[row], table.metas[row], d)
+            for cid, d in near
+            if (row := rows.get(cid)) is not None
+        ]
 
     def _live_rows(self, table: Any) -> dict[str, int]:
         """Chunk id → its live row in the BM25 table (kept for the table's lifetime)."""
@@ -153,7 +173,7 @@ class Retriever:
         n = max(self.settings.candidates, k)
         hits: dict[str, Hit] = {}
         if base in ("hybrid", "vector"):
-            for h in self._vector_hits(query, n, filters):
+            for h in self._vector_hits(query, n, filters, from_table=base == "hybrid"):
                 hits[h.cid] = h
         if base in ("hybrid", "bm25"):
             for h in self._bm25_hits(query, n, filters):
@@ -192,7 +212,7 @@ class Retriever:
                 return h
             return got
 
-        vec = self._vector_hits(query, n, filters)
+        vec = self._vector_hits(query, n, filters, from_table=True)
         for h in vec:
             add(h)
         bm = self._bm25_hits(query, n, filters)
