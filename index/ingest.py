@@ -30,7 +30,7 @@ from typing import Any
 
 from index.boilerplate import STATS_FILE, BoilerplateStats
 from index.chunk import chunk_text, count_tokens
-from index.clean import CleanResult, clean_article, is_substantive
+from index.clean import CleanResult, clean_article, headline_text, is_substantive
 from index.corrections import Corrections
 from index.embed import Embedder
 from index.load import LoadError, UnreadableError, parse_bytes, read_bytes
@@ -408,8 +408,14 @@ def _prepare(
         result = clean_article(raw.text, outlet=meta.outlet, stats=stats, restore=keep)
     cleaned = result.text
     if not is_substantive(cleaned):
-        report.skipped.append(Skipped(rel, "no article text after cleaning"))
-        return False
+        # A page that came back as chrome alone is kept by its declared headline, if any.
+        declared = meta.title if raw.fields.get("title") else None
+        headline = headline_text(declared, meta.outlet)
+        if headline is None or (stats is not None and stats.learned(meta.outlet, headline)):
+            report.skipped.append(Skipped(rel, "no article text after cleaning"))
+            return False
+        report.warnings.append((rel, "no article text after cleaning: indexed by its headline"))
+        cleaned = headline
     article = Article(
         file=rel, text=cleaned, meta=meta, sha256=_sha(cleaned), warnings=raw.warnings
     )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import clean_lines, clean_text, is_date_line, is_substantive
+from index.clean import clean_lines, clean_text, headline_text, is_date_line, is_substantive
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
 
@@ -249,6 +249,42 @@ def test_is_substantive() -> None:
     assert not is_substantive("Headline\n\nA short caption of ten words is not an article at all.")
     assert is_substantive(f"Headline\n\n{PROSE}")
     assert is_substantive(PROSE)
+
+
+def test_headline_text_drops_the_outlets_name_and_refuses_chrome() -> None:
+    cases = {
+        ("Sprite will no longer be sold in green bottles - CNN", "CNN"): (
+            "Sprite will no longer be sold in green bottles"
+        ),
+        ("Kanye West's White Lives Matter controversy | The Week UK", "The Week"): (
+            "Kanye West's White Lives Matter controversy"
+        ),
+        ("What will Boris Johnson do after leaving Downing Street? | The ...", "The Week"): (
+            "What will Boris Johnson do after leaving Downing Street?"
+        ),
+        # a separator before words that are not the outlet's name is the headline's own
+        ("Covid: Boris Johnson - the inside story", "The Week"): (
+            "Covid: Boris Johnson - the inside story"
+        ),
+        (
+            "Apple to unveil new iPhones | CNN Business",
+            None,
+        ): "Apple to unveil new iPhones | CNN Business",
+        ("Apple expected to unveil new iPhones at 'far out' event on ...", "CNN"): (
+            "Apple expected to unveil new iPhones at 'far out' event on ..."
+        ),
+    }
+    for (title, outlet), want in cases.items():
+        assert headline_text(title, outlet) == want, title
+    for title in (
+        None,
+        "",
+        "Share this",
+        "Trending Now",
+        "Subscribe to our newsletter today",
+        "Quiz - CNN",
+    ):
+        assert headline_text(title, "CNN") is None, title
 
 
 def test_short_body_lines_that_resemble_chrome_are_kept() -> None:

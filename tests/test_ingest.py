@@ -127,6 +127,34 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(tmp_path: Path, sample_cop
     assert len(r.added) == 6 and r.failed
 
 
+def test_a_page_of_chrome_alone_is_indexed_by_its_declared_headline(
+    tmp_path: Path, fake_dossier: Dossier
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    chrome = "Trending Now\n\nShare\n\nSubscribe to our newsletter\n"
+    (folder / "sprite.md").write_text(
+        '---\ntitle: "Sprite will no longer be sold in green bottles - CNN"\n'
+        'outlet: "CNN"\ndate: "2022-07-27"\n---\n\n' + chrome
+    )
+    (folder / "untitled.md").write_text('---\noutlet: "CNN"\n---\n\n' + chrome)
+    (folder / "walmart.html").write_text(
+        "<html><head><title>Walmart is slashing prices on clothing</title></head>"
+        "<body><nav>Home | World</nav><p>Share</p></body></html>"
+    )
+    r = fake_dossier.ingest(folder)
+    assert sorted(r.added) == ["sprite.md", "walmart.html"]
+    assert [s.file for s in r.skipped] == ["untitled.md"], "no headline declared: nothing to index"
+    assert {f for f, w in r.warnings if "headline" in w} == {"sprite.md", "walmart.html"}
+    got = fake_dossier.article("sprite.md")
+    assert got is not None
+    text, meta = got
+    assert text == "Sprite will no longer be sold in green bottles"  # the outlet's name dropped
+    assert meta["title"].endswith("- CNN") and meta["outlet"] == "CNN"
+    hits = fake_dossier.search("green bottles Sprite", k=3)
+    assert hits and hits[0].file == "sprite.md" and hits[0].text == text
+
+
 def test_cli_ingest_json_contract_and_exit_code(tmp_path: Path, sample_copy: Path) -> None:
     (sample_copy / "empty.md").write_text("   \n")
     env = {**os.environ, "DOSSIER_DATA_DIR": str(tmp_path / "d"), "DOSSIER_INDEX__EMBEDDER": "fake"}
