@@ -407,7 +407,8 @@ def _prepare(
     if stats is not None or keep:
         result = clean_article(raw.text, outlet=meta.outlet, stats=stats, restore=keep)
     cleaned = result.text
-    if not is_substantive(cleaned):
+    headline_only = not is_substantive(cleaned)
+    if headline_only:
         # A page that came back as chrome alone is kept by its declared headline, if any.
         declared = meta.title if raw.fields.get("title") else None
         headline = headline_text(declared, meta.outlet)
@@ -435,6 +436,8 @@ def _prepare(
         "removed_lines": len(result.dropped),
         "restored_lines": len(keep),
     }
+    if headline_only:
+        state["headline_only"] = True  # the reader says why the article is one line
     return _Pending(article, chunks, state)
 
 

@@ -107,6 +107,17 @@ def test_panel_marks_overlapping_spans_and_a_changed_article() -> None:
     for i in (1, 2, 3, 4):
         assert html.count(f'id="p-m-{i}"') == 1
     assert "changed or left the index" in html and "“Uno”" in html
+    assert "Only the headline" not in html
+
+
+def test_a_headline_only_article_says_why_it_is_one_line() -> None:
+    from rag.records import Citation
+
+    text = "Sprite will no longer be sold in green bottles"
+    c = Citation(1, "s.md", 0, len(text), text)
+    html = panel_html("p", ArticleView("s.md", text=text, citations=(c,), headline_only=True), 0)
+    assert f'<mark id="p-m-1">{text}</mark>' in html
+    assert "Only the headline is indexed" in html and "Lines removed by cleaning" in html
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,7 @@ class ArticleView:
     author: str | None = None
     text: str | None = None
     citations: tuple[Citation, ...] = ()
+    headline_only: bool = False  # cleaning found only site chrome: indexed by its headline
 
     @property
     def passages(self) -> int:
@@ -105,6 +106,7 @@ def article_views(d: Dossier, citations: Sequence[Citation]) -> dict[str, Articl
             author=_opt(meta.get("author")),
             text=text,
             citations=tuple(cites),
+            headline_only=bool(meta.get("headline_only")),
         )
     return out
 
@@ -166,6 +168,12 @@ def _body(prefix: str, v: ArticleView) -> str:
         pos = end
     out.append(html_text(text[pos:]))
     html = "".join(out)
+    if v.headline_only:
+        html += (
+            '<p class="dz-gone">Only the headline is indexed: cleaning found nothing but site '
+            "chrome in the page's body. Library → Lines removed by cleaning can put lines "
+            "back.</p>"
+        )
     if gone:
         note = "The article has changed or left the index since; the quoted passage" + (
             "s were: " if len(gone) > 1 else " was: "
