@@ -425,27 +425,13 @@ def clean_text(text: str) -> str:
     return clean_article(text).text
 
 
-_TITLE_TAIL = re.compile(r"\s+[|\-–—]\s+(?P<tail>[^|]+?)\s*$")
-_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)$")
-
-
 def headline_text(title: str | None, outlet: str | None, min_words: int = 4) -> str | None:
-    """The declared headline of an article whose body cleaning left empty (a page that came
-    back as nothing but site chrome), as the text to index it by; None when there is none worth
-    indexing: no title, one of fewer than ``min_words`` words, or one that is itself chrome.
-
-    A site name after a separator ("Sprite will no longer be sold in green bottles - CNN",
-    "… | The Week UK", "… | The ...") is dropped when it is the outlet's; the rest of the
-    headline is kept as written."""
+    """The headline of an article whose body cleaning left empty (a page that came back as
+    nothing but site chrome), as the text to index it by; None when there is none worth
+    indexing: no title, one of fewer than ``min_words`` words, or one that is itself chrome."""
     if not title:
         return None
     text = " ".join(title.split())
-    m = _TITLE_TAIL.search(text)
-    if m and outlet:
-        tail = _ELLIPSIS.sub("", m["tail"]).lower()
-        name = outlet.lower()
-        if tail and (tail.startswith(name) or name.startswith(tail)):
-            text = text[: m.start()]
     if len(_WORDS.findall(text)) < min_words or _line_rule(text, outlet) is not None:
         return None
     return text

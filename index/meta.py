@@ -182,11 +182,30 @@ def outlet_from_text(text: str) -> str | None:
     return wire
 
 
-def _title(fields: dict[str, str], cleaned: str, file: str) -> str:
+_TITLE_TAIL = re.compile(r"\s+[|\-–—]\s+(?P<tail>[^|]+?)\s*$")
+_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)$")
+
+
+def without_site_name(title: str, outlet: str | None) -> str:
+    """``title`` without the site's name that pages put after a separator ("Sprite will no
+    longer be sold in green bottles - CNN", "… | CNN Politics", "… | The Week UK", a cut-off
+    "… | The ..."): dropped when it is the outlet's name (or the start of it); a tail that is
+    not ("… - Kennedy", the speaker of a quoted headline) is the headline's own."""
+    m = _TITLE_TAIL.search(title)
+    if m is None or not outlet:
+        return title
+    tail, name = _ELLIPSIS.sub("", m["tail"]).lower(), outlet.lower()
+    if tail and (tail.startswith(name) or name.startswith(tail)) and m.start() > 0:
+        return title[: m.start()]
+    return title
+
+
+def _title(fields: dict[str, str], cleaned: str, file: str, outlet: str | None = None) -> str:
     title = _field(fields, "title")
     if not title:
         first = next((ln for ln in cleaned.split("\n") if ln.strip()), "")
         title = " ".join(first.lstrip("#").split())
+    title = without_site_name(title, outlet)
     if not title:
         return Path(file).stem
     if len(title) > 200:
@@ -207,5 +226,8 @@ def extract_meta(raw: RawDoc, cleaned: str, file: str) -> Meta:
     author = re.sub(r"^by\s+", "", author, flags=re.I) if author else author_from_text(raw.text)
     outlet = _field(fields, "outlet") or outlet_from_text(raw.text)
     return Meta(
-        title=_title(fields, cleaned, file), outlet=outlet, author=author, published=published
+        title=_title(fields, cleaned, file, outlet),
+        outlet=outlet,
+        author=author,
+        published=published,
     )

@@ -251,39 +251,11 @@ def test_is_substantive() -> None:
     assert is_substantive(PROSE)
 
 
-def test_headline_text_drops_the_outlets_name_and_refuses_chrome() -> None:
-    cases = {
-        ("Sprite will no longer be sold in green bottles - CNN", "CNN"): (
-            "Sprite will no longer be sold in green bottles"
-        ),
-        ("Kanye West's White Lives Matter controversy | The Week UK", "The Week"): (
-            "Kanye West's White Lives Matter controversy"
-        ),
-        ("What will Boris Johnson do after leaving Downing Street? | The ...", "The Week"): (
-            "What will Boris Johnson do after leaving Downing Street?"
-        ),
-        # a separator before words that are not the outlet's name is the headline's own
-        ("Covid: Boris Johnson - the inside story", "The Week"): (
-            "Covid: Boris Johnson - the inside story"
-        ),
-        (
-            "Apple to unveil new iPhones | CNN Business",
-            None,
-        ): "Apple to unveil new iPhones | CNN Business",
-        ("Apple expected to unveil new iPhones at 'far out' event on ...", "CNN"): (
-            "Apple expected to unveil new iPhones at 'far out' event on ..."
-        ),
-    }
-    for (title, outlet), want in cases.items():
-        assert headline_text(title, outlet) == want, title
-    for title in (
-        None,
-        "",
-        "Share this",
-        "Trending Now",
-        "Subscribe to our newsletter today",
-        "Quiz - CNN",
-    ):
+def test_headline_text_is_a_title_of_some_words_that_is_not_chrome() -> None:
+    title = "Apple expected to unveil new iPhones at 'far out' event on ..."
+    assert headline_text(title, "CNN") == title
+    assert headline_text("  Walmart   is slashing prices ", None) == "Walmart is slashing prices"
+    for title in (None, "", "Share this", "Trending Now", "Subscribe to our newsletter today"):
         assert headline_text(title, "CNN") is None, title
 
 

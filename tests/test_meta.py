@@ -6,7 +6,14 @@ import pytest
 
 from index.clean import clean_text
 from index.load import load_file
-from index.meta import author_from_text, author_line, date_iso, extract_meta, outlet_from_text
+from index.meta import (
+    author_from_text,
+    author_line,
+    date_iso,
+    extract_meta,
+    outlet_from_text,
+    without_site_name,
+)
 from index.records import Meta, RawDoc
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -259,3 +266,37 @@ def test_saved_news_pages_end_to_end() -> None:
         author="Amara Nwosu",
         published="2024-06-18T17:20:00+02:00",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "want"),
+    [
+        ("Sprite will no longer be sold in green bottles - CNN", "CNN", None),
+        ("Georgia Senate race will go to a runoff, CNN projects | CNN Politics", "CNN", None),
+        ("Kanye West's White Lives Matter controversy | The Week UK", "The Week", None),
+        ("What will Boris Johnson do after leaving Downing Street? | The ...", "The Week", None),
+        # a tail that is not the outlet's name is the headline's own
+        ("Lib Dems 'not just protest party' - Kennedy", "BBC", "same"),
+        ("Covid: Boris Johnson - the inside story", "The Week", "same"),
+        ("Apple to unveil new iPhones | CNN Business", None, "same"),  # no outlet known
+        ("CNN", "CNN", "same"),
+    ],
+)
+def test_the_site_name_after_a_title_is_dropped(
+    title: str, outlet: str | None, want: str | None
+) -> None:
+    got = without_site_name(title, outlet)
+    if want == "same":
+        assert got == title
+    else:
+        assert got == title.rsplit(" | " if " | " in title else " - ", 1)[0]
+
+
+def test_a_declared_title_loses_its_site_name() -> None:
+    raw = RawDoc(
+        path=Path("a.md"),
+        text="Walmart cut prices on clothing and other goods, the company said on Tuesday.",
+        fields={"title": "Walmart is slashing prices - CNN", "outlet": "CNN"},
+    )
+    meta = extract_meta(raw, raw.text, "a.md")
+    assert meta.title == "Walmart is slashing prices" and meta.outlet == "CNN"
