@@ -111,6 +111,20 @@ def test_short_answer_skips_what_the_question_already_names() -> None:
     assert got is not None and got.text == "Putin"
 
 
+def test_a_name_the_question_gives_as_an_acronym_is_not_the_answer() -> None:
+    moving = (
+        "Most are leaving the United States for Mexico City, where rents are a third of "
+        "those in Los Angeles."
+    )
+    info = analyse("Where are people from the US moving to?")
+    got = short_answer(info, [Evidence(moving, "a.txt")])
+    assert got is not None and got.text == "Mexico City"
+    # and the other way round: the question spells out what the sentence abbreviates
+    info = analyse("Which city are people leaving the United States for?")
+    got = short_answer(info, [Evidence("Rents pushed many from the US to Mexico City.", "a.txt")])
+    assert got is not None and got.text == "Mexico City"
+
+
 @pytest.mark.slow
 def test_a_month_and_year_question_takes_the_date_with_both(minilm: Embedder) -> None:
     info = analyse("In which month and year did Putin visit Pyongyang?", minilm)

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from rag.answer.about import initialisms
 from rag.answer.align import aligned
 from rag.answer.analysis import QuestionInfo, typed_by_passages
 from rag.answer.kinds import NUMERIC_LABELS, ages, counts_focus, durations, name_spans
@@ -106,11 +107,22 @@ def _content(words: Sequence[str]) -> set[str]:
     return {w.lower() for w in words if w.lower() not in STOPWORDS and any(c.isalnum() for c in w)}
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
 def _new(span: Span, info: QuestionInfo) -> bool:
-    """Adds words the question does not already have ("shows" adds nothing to "Which show…")."""
+    """Adds words the question does not already have ("shows" adds nothing to "Which show…"),
+    nor spells out an acronym of the question ("the United States" when it says "US") or is the
+    acronym of a name it spells out."""
     words = _content([t.text for t in span])
     lemmas = _content([t.lemma_ for t in span])
-    return bool(words) and not words <= info.asked and not lemmas <= info.asked
+    if not words or words <= info.asked or lemmas <= info.asked:
+        return False
+    acronyms = _ACRONYM.findall(info.text)
+    if acronyms and any(a.lower() in initialisms(span.text) for a in acronyms):
+        return False
+    text = span.text.strip()
+    return not (_ACRONYM.fullmatch(text) and text.lower() in initialisms(info.text))
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
