@@ -218,7 +218,7 @@ def _noun_run(wh: Token) -> list[Token]:
     run: list[Token] = []
     doc = wh.doc
     for t in doc[wh.i + 1 : wh.i + 6]:
-        if t.pos_ in ("NOUN", "PROPN") or _tagged_verb_ending(wh, t, run):
+        if t.pos_ in ("NOUN", "PROPN"):
             run.append(t)
         elif any(r.pos_ == "NOUN" for r in run):
             break  # the compound has ended
@@ -234,23 +234,6 @@ def _noun_run(wh: Token) -> list[Token]:
     return run
 
 
-def _last_word(t: Token) -> bool:
-    """Whether ``t`` is the question's last word (only punctuation after it)."""
-    return t.i + 1 < len(t.doc) and all(r.is_punct for r in t.doc[t.i + 1 :])
-
-
-def _tagged_verb_ending(wh: Token, t: Token, run: Sequence[Token]) -> bool:
-    """A noun the tagger took for a verb at the end of a prepositional wh-phrase: "…at which
-    awards show?", "…to respond to which virus outbreak?": a word in its base form (a past
-    tense, "…after which team won?", is a verb) after a noun, ending the question."""
-    return (
-        wh.dep_ == "pobj"
-        and t.tag_ in ("VB", "VBP")
-        and _last_word(t)
-        and any(r.pos_ == "NOUN" for r in run)
-    )
-
-
 def _focus(wh: Token) -> Token | None:
     """The noun the wh-word asks about."""
     called = _called(wh)
@@ -261,7 +244,7 @@ def _focus(wh: Token) -> Token | None:
         return head
     if wh.tag_ == "WDT":  # the parser may detach "which city": the noun run right after it
         run = _noun_run(wh)
-        nouns = [t for t in run if t.pos_ == "NOUN" or _tagged_verb_ending(wh, t, run)]
+        nouns = [t for t in run if t.pos_ == "NOUN"]
         if nouns:
             return nouns[-1]
         if run and run[-1].pos_ == "PROPN":  # "Which Home Office Minister…": a capitalised head
