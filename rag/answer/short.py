@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rag.answer.about import initialisms
@@ -110,6 +111,13 @@ def _content(words: Sequence[str]) -> set[str]:
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 
 
+@lru_cache(maxsize=256)
+def _question_acronyms(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The question's acronyms (lower case) and the initials of its names (``initialisms``),
+    read once per question rather than once per candidate span."""
+    return frozenset(a.lower() for a in _ACRONYM.findall(question)), initialisms(question)
+
+
 def _new(span: Span, info: QuestionInfo) -> bool:
     """Adds words the question does not already have ("shows" adds nothing to "Which show…"),
     nor spells out an acronym of the question ("the United States" when it says "US") or is the
@@ -118,11 +126,11 @@ def _new(span: Span, info: QuestionInfo) -> bool:
     lemmas = _content([t.lemma_ for t in span])
     if not words or words <= info.asked or lemmas <= info.asked:
         return False
-    acronyms = _ACRONYM.findall(info.text)
-    if acronyms and any(a.lower() in initialisms(span.text) for a in acronyms):
+    acronyms, initials = _question_acronyms(info.text)
+    if acronyms and acronyms & initialisms(span.text):
         return False
     text = span.text.strip()
-    return not (_ACRONYM.fullmatch(text) and text.lower() in initialisms(info.text))
+    return not (_ACRONYM.fullmatch(text) and text.lower() in initials)
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
