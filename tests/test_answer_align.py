@@ -154,3 +154,30 @@ def test_the_best_sentences_are_typed_by_their_entities_not_by_capitals() -> Non
     typed = {c.file: c.typed for c in cands}
     # "Monday" is capitalised but a date: the parse does not take it for a person
     assert typed == {"0.txt": False, "1.txt": True}
+
+
+def test_a_guessed_focus_type_does_not_override_a_far_stronger_sentence(
+    minilm: Embedder,
+) -> None:
+    """The glossary's guess at a "which <focus>" type (a "website" resembles the entry for
+    places) is only a guess: a sentence of the guessed kind is quoted instead of the best one
+    only when it is nearly as strong, not when it scores far below it."""
+    from rag.answer.extractive import ExtractiveGenerator
+    from rag.records import Passage
+
+    question = "Which website does the Zeta toolbar link to when it finds a film's title?"
+    info = analyse(question, minilm)
+    assert info.wanted == "place" and info.focus == "website"  # the glossary's guess
+    texts = [
+        "The Zeta toolbar links a page to Filmbase.com if it finds a film's title on the page.",
+        "The Zeta toolbar links pages in Oslo.",
+    ]
+    passages = [Passage(f"{i}.txt#0", f"{i}.txt", 0, len(t), t, 1.0) for i, t in enumerate(texts)]
+    gen = ExtractiveGenerator(minilm, sentence_weights=None)
+    _, cands = gen.score(question, passages, info)
+    by_file = {c.file: c for c in cands}
+    assert not by_file["0.txt"].typed and by_file["1.txt"].typed
+    # strong enough not to refuse, far below the best
+    assert gen.refuse_below <= by_file["1.txt"].score < 0.85 * by_file["0.txt"].score
+    draft = gen.draft(question, passages)
+    assert not draft.refused and "Filmbase.com" in draft.claims[0].text

@@ -258,10 +258,13 @@ class ExtractiveGenerator:
             if info.wanted != "other":
                 # A sentence lacking the wanted kind of value does not answer the question —
                 # unless the kind is only the glossary's guess at a "which <focus>" ("Which
-                # movie…" resembles PERSON's entry) and no typed sentence is strong enough.
+                # movie…" resembles PERSON's entry, "Which website…" a place's) and no typed
+                # sentence is strong: none passes the floor, or none is nearly as strong as the
+                # best sentence (a strong one, in ``_STRONG``'s sense).
                 typed = [c for c in cands if c.typed]
                 guessed = info.wanted == kinds.ENTITY and parsed.wh in ("which", "what")
-                weak = not typed or typed[0].score < self.refuse_below
+                floor = max(self.refuse_below, cands[0].score * _STRONG) if cands else 0.0
+                weak = not typed or typed[0].score < floor
                 cands = cands if guessed and weak else typed
             cands = self._about_the_names(parsed, in_scope(cands, parsed.scope), passages)
             # "Who is Nestle's chief executive?": only a name the sentence ties to that role.
