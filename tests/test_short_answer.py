@@ -89,6 +89,10 @@ def test_wh_word_and_focus_give_the_wanted_labels(
         # the main verb ends the run
         ("Which team won the cup?", "team"),
         ("Which did the court reject?", None),
+        # "which of" the noun: the noun is the focus ("the following" alone is none)
+        ("Which of the following US cities saw the biggest rent rise?", "city"),
+        ("Which of these companies announced layoffs?", "company"),
+        ("Which of the following was announced this week?", None),
     ],
 )
 def test_the_focus_is_the_noun_the_wh_word_opens(question: str, focus: str | None) -> None:

@@ -242,6 +242,9 @@ def _focus(wh: Token) -> Token | None:
     head = wh.head
     if wh.dep_ == "det" and head.pos_ in ("NOUN", "PROPN"):
         return head
+    of = _of_object(wh) if wh.lower_ == "which" else None
+    if of is not None and of.pos_ == "NOUN" and of.lemma_ != "following":
+        return of  # "Which of the following US cities…", "Which of these companies…"
     if wh.tag_ == "WDT":  # the parser may detach "which city": the noun run right after it
         run = _noun_run(wh)
         nouns = [t for t in run if t.pos_ == "NOUN"]
