@@ -32,7 +32,7 @@ from rag.retrieval.fusion import (
 from rag.retrieval.hybrid import FUSIONS
 from rag.retrieval.phrases import QuestionPhrases, contains, fraction_found, question_phrases
 from rag.retrieval.prf import expand, expansion_terms
-from rag.retrieval.timefit import DAY, TimeCue, date_fit, time_cue
+from rag.retrieval.timefit import DAY, TimeCue, date_fit, recency, time_cue
 from rag.service import Dossier
 from tests.conftest import SAMPLE_DIR
 
@@ -168,6 +168,25 @@ def test_date_fit_prefers_newest_and_named_and_keeps_undated_neutral() -> None:
     assert date_fit(july, ts(2021, 1, 5), None) < 0.0 < date_fit(july, ts(2022, 6, 25), None)
 
 
+def test_recency_tells_last_quarter_from_years_back_where_date_fit_cannot() -> None:
+    recent = TimeCue("recent", days=7.0)
+    newest = ts(2022, 8, 30)
+    quarter, years = newest - 90 * DAY, ts(2016, 4, 1)
+    # date_fit has fallen to its floor for both; recency still ranks them by age
+    assert date_fit(recent, quarter, newest) == pytest.approx(
+        date_fit(recent, years, newest), abs=1e-4
+    )
+    assert recency(recent, newest, newest) == pytest.approx(0.5)
+    assert recency(recent, newest - 3 * DAY, newest) > recency(recent, quarter, newest)
+    assert recency(recent, quarter, newest) > 0.0 > recency(recent, years, newest) >= -0.5
+    assert recency(recent, ts(2000, 1, 1), newest) == pytest.approx(-0.5)  # bottoms out
+    # no "recent" cue, an undated article or nothing dated in scope: neutral
+    assert recency(TimeCue(), quarter, newest) == 0.0
+    assert recency(time_cue("What happened in July 2022?"), quarter, newest) == 0.0
+    assert recency(recent, None, newest) == recency(recent, float("nan"), newest) == 0.0
+    assert recency(recent, quarter, None) == 0.0
+
+
 # ---- features -----------------------------------------------------------------------------------
 def _ctx(**kw: Any) -> QueryContext:
     base: dict[str, Any] = {
@@ -201,10 +220,10 @@ def test_features_from_all_passages_and_the_article() -> None:
     assert f["vec_count"] > f["bm25_count"] > 0
     assert f["title_rel"] == 1.0 and f["phrase"] == 1.0 and f["entity"] == 1.0
     assert f["title_phrase"] == 0.5  # "jackson" is in the title, "jackson, mississippi" not
-    assert f["date_fit"] == pytest.approx(0.5)
+    assert f["date_fit"] == pytest.approx(0.5) == f["recency"]
     other = compute_features(Candidate("b.md", [Hit("b.md#0", "", {})]), _ctx(), arts, table)
     assert other["vec_inv_rank"] == 0.0 and other["vec_log_rank"] == 0.0
-    assert other["date_fit"] == 0.0  # undated: neither wins nor vanishes
+    assert other["date_fit"] == 0.0 == other["recency"]  # undated: neither wins nor vanishes
     assert other["phrase"] == 0.5
 
 

@@ -4,8 +4,9 @@ The vector and BM25 passage lists (and the title list) are grouped by article; e
 features from all its passages — its best vector rank and similarity, its best BM25 rank and
 score, how many of its passages each retriever found — and from what it is: how well its title
 matches, how many of the question's names and noun phrases it holds as phrases, how its date fits
-the question's time. Every feature is scaled to about [0, 1] (ranks as 1/rank and log rank,
-scores relative to the query's best), so one weight file fits corpora of any size.
+the question's time (within weeks, and for "this week" on a log scale of years too). Every
+feature is scaled to about [0, 1] (ranks as 1/rank and log rank, scores relative to the query's
+best), so one weight file fits corpora of any size.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from rag.retrieval.articles import ArticleTable, ChunkTable
 from rag.retrieval.phrases import QuestionPhrases, fraction_found, normalise
-from rag.retrieval.timefit import TimeCue, date_fit
+from rag.retrieval.timefit import TimeCue, date_fit, recency
 
 # The order of the weights in the fusion file; its hash is checked when the file is loaded.
 FEATURES: tuple[str, ...] = (
@@ -36,6 +37,7 @@ FEATURES: tuple[str, ...] = (
     "title_phrase",
     "entity",
     "date_fit",
+    "recency",
 )
 
 
@@ -141,6 +143,7 @@ def compute_features(
         "title_phrase": fraction_found(title, ctx.phrases.phrases),
         "entity": fraction_found(text, ctx.phrases.entities),
         "date_fit": date_fit(ctx.cue, ts, ctx.newest),
+        "recency": recency(ctx.cue, ts, ctx.newest),
     }
     return f
 

@@ -105,3 +105,21 @@ def date_fit(cue: TimeCue, ts: float | None, newest: float | None) -> float:
     gap = cue.start - ts if ts < cue.start else ts - (cue.end + cue.slack)
     width = max(cue.end - cue.start, 7 * DAY)
     return math.exp(-gap / width) - 0.5
+
+
+# How far back ``recency`` reaches before it bottoms out.
+_RECENCY_SPAN_DAYS = 3650.0
+
+
+def recency(cue: TimeCue, ts: float | None, newest: float | None) -> float:
+    """For a "this week" or "recently" question, how recent an article is on a log scale of its
+    age against the newest one in scope, centred: +0.5 the newest, falling by each doubling of
+    the age in the cue's days, -0.5 ten years back. ``date_fit`` falls off within weeks, so an
+    article of last quarter and one of six years ago fit alike; without an end date to the scope,
+    where "this week" may be any of the last months, the longer scale still tells them apart. 0
+    for any other question and for undated articles."""
+    if cue.kind != "recent" or ts is None or math.isnan(ts) or newest is None:
+        return 0.0
+    age_days = max(0.0, (newest - ts) / DAY)
+    days = max(cue.days, 1.0)
+    return 0.5 - min(1.0, math.log1p(age_days / days) / math.log1p(_RECENCY_SPAN_DAYS / days))
