@@ -149,6 +149,21 @@ def test_a_question_in_the_article_is_never_a_candidate_answer() -> None:
     assert [c.text for c in cands] == [text.split("? ", 1)[1]]
 
 
+def test_a_sentence_that_only_restates_the_question_is_not_quoted() -> None:
+    """A headline or lead the question was written from ("Why these cities canceled…") says
+    nothing the question does not: the sentence that answers is quoted instead."""
+    text = (
+        "Why some cities canceled their fireworks displays this year. Some cities canceled "
+        "their fireworks displays this year because the drought is so severe, the fire chief said."
+    )
+    question = "Why did some cities cancel their fireworks displays this year?"
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    _, cands = gen.score(question, [_passage("a.txt", text)])
+    assert cands[0].text.startswith("Why some cities")  # the restatement scores best
+    draft = gen.draft(question, [_passage("a.txt", text)])
+    assert not draft.refused and [c.text for c in draft.claims] == [text.split(". ", 1)[1]]
+
+
 def test_a_hand_scored_pipeline_needs_no_fitted_file(
     fake_dossier: Dossier, sample_copy: Path
 ) -> None:

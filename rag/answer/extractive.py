@@ -255,6 +255,9 @@ class ExtractiveGenerator:
                 about = self._from_metadata(parsed, cands[0], passages)
                 if about is not None:
                     return about
+            if parsed.wh:  # a sentence saying nothing the question does not say answers nothing
+                asked = frozenset(stem_all(info.terms))
+                cands = [c for c in cands if not c.terms <= asked]
             if info.wanted != "other":
                 # A sentence lacking the wanted kind of value does not answer the question —
                 # unless the kind is only the glossary's guess at a "which <focus>" ("Which
