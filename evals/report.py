@@ -260,6 +260,13 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     ax.set_xticks(
         [j + 0.4 - width / 2 for j in range(len(r_metrics))], [label for _, label in r_metrics]
     )
+    # Retrieval's goals (evals/goals.py, the whole corpus only): a dashed target over the group.
+    goal_of = {g["metric"]: g for g in report.get("goals", [])}
+    aimed = [(j, goal_of[k]["target"]) for j, (k, _) in enumerate(r_metrics) if k in goal_of]
+    for j, target in aimed:
+        ax.hlines(target, j - width / 2, j + 0.8 - width / 2, colors="black", linestyles="--")
+    if aimed:
+        ax.plot([], [], "k--", label="goal")
     ax.set_ylim(0, 1.05)
     ax.set_title("Retrieval: ours vs peer")
     ax.legend(fontsize=8, loc="lower right")
@@ -272,7 +279,6 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
         values.append(withheld_rate)
         labels.append("refused, gold withheld")
     # The set's goals (evals/goals.py): a dashed target over the bar, the bar red when missed.
-    goal_of = {g["metric"]: g for g in report.get("goals", [])}
     missed = [(goal_of.get(k) or {}).get("met") is False for k, _ in a_metrics]
     colors = ["tab:red" if m else "tab:green" for m in missed]
     bars = ax.bar(

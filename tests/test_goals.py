@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from evals.goals import GOALS, annotate, assess, cause, describe, reachable, what_fails
+from evals.goals import (
+    GOALS,
+    RETRIEVAL_P95,
+    annotate,
+    assess,
+    cause,
+    describe,
+    reachable,
+    what_fails,
+)
 from evals.gold import GoldQuestion
 
 
@@ -111,3 +120,32 @@ def test_annotate_adds_goals_only_where_answers_were_run() -> None:
     retrieval_only = {**_report("bbc", {}, []), "generator": "none"}
     annotate(retrieval_only)
     assert "goals" not in retrieval_only and "what_fails" not in retrieval_only
+
+
+def _retrieval_report(hit5: float, mrr: float, p95: float, subset: bool) -> dict[str, Any]:
+    report = _report("realtimeqa", {"hit@5": hit5, "mrr@10": mrr}, [_row() for _ in range(53)])
+    report["retrieval"] = {"ours": {"hybrid": {"latency_ms": {"p50": p95 / 2, "p95": p95}}}}
+    report["corpus"] = {"subset": subset}
+    return {**report, "generator": "none"}
+
+
+def test_retrieval_goals_on_the_whole_corpus_only_and_in_retrieval_only_runs() -> None:
+    whole = _retrieval_report(41 / 53, 0.621, 140.0, subset=False)
+    annotate(whole)
+    by_metric = {g["metric"]: g for g in whole["goals"]}
+    assert set(by_metric) == {"hit@5", "mrr@10", RETRIEVAL_P95}  # no answers: no answer goals
+    assert "what_fails" not in whole
+    hit5 = by_metric["hit@5"]
+    assert hit5["met"] is False and hit5["questions_short"] == 5  # 41 of 53 -> 46 of 53
+    assert by_metric["mrr@10"]["met"] is True
+    p95 = by_metric[RETRIEVAL_P95]  # a ceiling: 140 ms is 40 over 100
+    assert p95["met"] is False and p95["short_by"] == 40.0 and p95["questions_short"] is None
+    lines = describe(whole)
+    assert any("p95 latency, ms ≤ 100.000: missed, 140.000 (40.000 over)" in x for x in lines)
+    fast = _retrieval_report(0.9, 0.7, 45.0, subset=False)
+    assert all(g["met"] for g in assess(fast, answers=False))
+    subset = _retrieval_report(0.9, 0.7, 45.0, subset=True)  # an easier corpus: not judged
+    annotate(subset)
+    assert "goals" not in subset
+    answered = {**_retrieval_report(0.9, 0.7, 45.0, subset=False), "generator": "x"}
+    assert {g["metric"] for g in assess(answered)} >= {"answer_correct", "hit@5"}
