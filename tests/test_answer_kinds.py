@@ -17,11 +17,28 @@ from rag.answer.nlp import parse
         ("Who said the summit was useful?", kinds.ENTITY),
         ("Where did Putin publish an article?", kinds.ENTITY),
         ("What is the name of the cosmodrome where they met?", kinds.NAME),
-        ("Why did the talks fail?", "other"),
+        ("Why did the talks fail?", kinds.REASON),
     ],
 )
 def test_the_kind_comes_from_the_parse(question: str, kind: str) -> None:
     assert kinds.question_kind(analyse(question)) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gives"),
+    [
+        ("This is because the accelerator pedal may not work in extreme cold.", True),
+        ("The firms recalled 200,000 SUVs, citing a risk of fire while parked.", True),
+        ("Travel was cut due to the pandemic.", True),
+        ("The drought is so severe that displays are canceled.", True),
+        ("Officials blamed the outage on a faulty cable.", True),
+        ("GM is also recalling 19,924 Cadillac XLR coupes from the 2004 model year.", False),
+        ("The talks ended on Tuesday in Geneva.", False),
+    ],
+)
+def test_a_reason_is_a_stated_cause_or_purpose(sentence: str, gives: bool) -> None:
+    info = analyse("Why is GM recalling the coupes?")
+    assert kinds.value_typed(sentence, kinds.REASON, info) is gives
 
 
 def test_a_date_of_the_asked_granularity() -> None:

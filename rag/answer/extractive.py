@@ -265,7 +265,9 @@ class ExtractiveGenerator:
                 # sentence is strong: none passes the floor, or none is nearly as strong as the
                 # best sentence (a strong one, in ``_STRONG``'s sense).
                 typed = [c for c in cands if c.typed]
-                guessed = info.wanted == kinds.ENTITY and parsed.wh in ("which", "what")
+                guessed = (
+                    info.wanted == kinds.ENTITY and parsed.wh in ("which", "what")
+                ) or info.wanted == kinds.REASON  # a cause may be given without a marker
                 floor = max(self.refuse_below, cands[0].score * _STRONG) if cands else 0.0
                 weak = not typed or typed[0].score < floor
                 cands = cands if guessed and weak else typed
@@ -285,6 +287,9 @@ class ExtractiveGenerator:
             found, sides = disagreement.disagreements(info, cands, _STRONG)
             strong = [c for c in cands if c.score >= picked[0].score * _STRONG]
             before, after = _around(picked[0], every)
+            if info.wanted == kinds.REASON and not picked[0].typed and after and after[0].typed:
+                # "GM is also recalling… This is because the pedal…": the cause follows
+                picked = [picked[0], after[0], *(c for c in picked[1:] if c is not after[0])]
             inputs = ShortInputs(
                 parsed,
                 [Evidence(c.text, c.file) for c in picked],

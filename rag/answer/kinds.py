@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 VALUE_KINDS = frozenset({"date", "number"})
 ENTITY = "entity"  # the kind of a question a named entity answers
 NAME = "name"  # "What is the name of X": a proper name by X
+REASON = "reason"  # "Why…": a sentence that gives a cause or a purpose
+# How news gives a cause or a purpose: "because of", "due to", "citing a risk of fire", "to
+# address labour shortages" after a verb of doing, "so severe that…".
+REASON_RE = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|as a result|result(?:ed|s)? (?:of|from)|caused by|"
+    r"blam(?:e|es|ed|ing)|in order to|so as to|so that|citing|cited|amid (?:concerns|fears)|"
+    r"over (?:concerns|fears)|(?:risk|fear|threat)s? of|reasons?|so \w+ that|"
+    r"(?:aim|bid|effort|attempt|move)s? to)\b",
+    re.IGNORECASE,
+)
 _NEAR_FOCUS = 3
 _DAY_WORDS = frozenset(
     {"date", "dates", "day", "days"}
@@ -88,9 +98,12 @@ def durations(sentence: str, info: QuestionInfo) -> list[tuple[int, int]]:
 
 
 def question_kind(info: QuestionInfo) -> str:
-    """date | number (found by pattern), entity | name (found by the parse), or other."""
+    """date | number | reason (found by pattern), entity | name (found by the parse), or
+    other."""
     if info.wanted in VALUE_KINDS:
         return info.wanted
+    if info.wh == "why":
+        return REASON
     if info.name and info.focus_lemma is not None:
         return NAME  # "the name of the cosmodrome": a name beside "cosmodrome", whatever its label
     return ENTITY if info.labels else "other"
@@ -103,8 +116,10 @@ def entity_labels(info: QuestionInfo) -> frozenset[str]:
 
 
 def value_typed(sentence: str, kind: str, info: QuestionInfo) -> bool:
-    """A date or number question: does ``sentence`` state one (of the asked granularity, or
-    counting the focus noun)?"""
+    """A date, number or reason question: does ``sentence`` state one (of the asked
+    granularity, or counting the focus noun; for a reason, a cause or a purpose)?"""
+    if kind == REASON:
+        return bool(REASON_RE.search(sentence))
     if kind == "date":
         if info.wh == "how long":  # a duration ("three years", "a six-month ban"), not a day
             return bool(durations(sentence, info))
