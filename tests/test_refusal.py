@@ -7,9 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from evals.fit_answerer import calibrate
-from rag.answer.analysis import analyse
+from index.embed import FakeEmbedder
+from rag.answer.analysis import analyse, asked_attribute, unmentioned_attribute
+from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.refusal import (
     FEATURES,
     MODEL_FILE,
@@ -130,3 +133,30 @@ def test_the_refusal_is_off_unless_a_threshold_is_set() -> None:
     on = refusal_model(0.3)
     assert on is not None and on.threshold == 0.3
     assert calibrated() is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("What was the weather in Vladivostok during the Economic Forum?", "weather"),
+        ("What is the price of the new 30GB iPod Photo?", "price"),
+        ("What was Japan's unemployment rate at the end of 2004?", "rate"),
+        ("What is the name of the space launch facility?", None),  # no meaning of its own
+        ("What is the population of Vladivostok?", "population"),
+        ("What did Kim say about the talks?", None),  # not a copular question
+        ("Who chaired the forum?", None),
+    ],
+)
+def test_the_attribute_a_question_asks_the_value_of(question: str, noun: str | None) -> None:
+    assert asked_attribute(question) == noun
+
+
+def test_an_attribute_no_passage_mentions_is_refused() -> None:
+    question = "What was the weather in Vladivostok during the Economic Forum?"
+    forum = "Putin and Kim will meet during the Economic Forum in Vladivostok, the Kremlin said."
+    assert unmentioned_attribute(question, [forum]) == "weather"
+    rainy = forum + " The weather in Vladivostok was wet and windy all week."
+    assert unmentioned_attribute(question, [rainy]) is None
+    gen = ExtractiveGenerator(FakeEmbedder(), sentence_weights=None)
+    assert gen.draft(question, [_passage(forum)]).refused
+    assert not gen.draft(question, [_passage(rainy)]).refused

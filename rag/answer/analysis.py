@@ -28,7 +28,7 @@ from rag.answer.figuretypes import load_table as figure_table
 from rag.answer.nlp import NUMERIC_LABELS, entity_labels, parse
 from rag.answer.nountypes import NAME_KINDS, NounTypes, noun_kind
 from rag.text.dates import find_dates
-from rag.text.terms import content_terms
+from rag.text.terms import content_terms, stem_all, stems
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -446,3 +446,31 @@ def typed_by_passages(info: QuestionInfo, docs: Sequence[Doc]) -> QuestionInfo:
     kind = kind_of([best])
     labels = KINDS[kind] if kind != "other" else (best,)
     return replace(info, labels=labels, also=(), wanted=kind)
+
+
+# ---- what the question asks the value of ------------------------------------------------------
+
+
+def asked_attribute(question: str) -> str | None:
+    """The noun a copular "what" question asks the value of ("What was the weather in
+    Vladivostok…" → "weather", "What is the price of the iPod…" → "price"), or None: no such
+    question, or a head with no meaning of its own ("What is the name of X")."""
+    doc = parse(question)
+    wh = _wh_token(doc)
+    if wh is None or wh.lower_ != "what" or wh.head.lemma_ != "be":
+        return None
+    for c in wh.head.children:
+        if c is not wh and c.dep_ in _SUBJECTS | {"attr"} and c.pos_ == "NOUN":
+            return None if c.lemma_.lower() in _EMPTY_HEADS else c.lower_
+    return None
+
+
+def unmentioned_attribute(question: str, texts: Sequence[str]) -> str | None:
+    """The attribute the question asks the value of (``asked_attribute``) when none of
+    ``texts`` (the retrieved passages and their titles) mentions it: "the weather" where no
+    article says a word of it is a question the articles do not answer."""
+    noun = asked_attribute(question)
+    if noun is None:
+        return None
+    stem = stem_all([noun])[0]
+    return None if any(stem in stems(t) for t in texts) else noun
