@@ -16,7 +16,7 @@ and dates in the question are kept as its time scope.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -465,7 +465,7 @@ def asked_attribute(question: str) -> str | None:
     return None
 
 
-def unmentioned_attribute(question: str, texts: Sequence[str]) -> str | None:
+def unmentioned_attribute(question: str, texts: Iterable[str]) -> str | None:
     """The attribute the question asks the value of (``asked_attribute``) when none of
     ``texts`` (the retrieved passages and their titles) mentions it: "the weather" where no
     article says a word of it is a question the articles do not answer."""

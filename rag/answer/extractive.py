@@ -255,7 +255,7 @@ class ExtractiveGenerator:
                 about = self._from_metadata(parsed, cands[0], passages)
                 if about is not None:
                     return about
-            said = [t for p in passages for t in (p.text, p.title)]
+            said = (t for p in passages for t in (p.text, p.title))  # read only when asked
             if analysis.unmentioned_attribute(part, said):
                 continue  # "What was the weather…" where no passage speaks of weather
             if parsed.wh:  # a sentence saying nothing the question does not say answers nothing
